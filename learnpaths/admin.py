@@ -1,0 +1,124 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from learnpaths.models import LearningPath, PathStatus, Progress, Stage, Step, User
+from resources.admin import publish, unpublish
+
+# Rows whose position changes are first parked this far out of the way, so that swapping two
+# positions never trips the (parent, position) unique constraint half-way through a save.
+PARKING_OFFSET = 10_000
+
+
+class PositionedFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        positions: dict[int, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE") or data.get("position") is None:
+                continue
+            if data["position"] in positions:
+                raise ValidationError(
+                    f"Position {data['position']} is used twice; give each row its own position."
+                )
+            positions[data["position"]] = form.prefix
+
+    def save(self, commit=True):
+        moving = [
+            form.instance.pk
+            for form in self.initial_forms
+            if form.instance.pk and (form.has_changed() or self._should_delete_form(form))
+        ]
+        with transaction.atomic():
+            if moving:
+                self.model.objects.filter(pk__in=moving).update(
+                    position=F("position") + PARKING_OFFSET
+                )
+            return super().save(commit)
+
+
+class StepFormSet(PositionedFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            resource = data.get("resource")
+            if not resource or data.get("DELETE"):
+                continue
+            if resource.pk in seen:
+                raise ValidationError(
+                    f"“{resource}” is listed twice; a resource appears once per path."
+                )
+            seen.add(resource.pk)
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    formset = PositionedFormSet
+    fields = ["position", "title", "goal"]
+    extra = 1
+    show_change_link = True
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    formset = StepFormSet
+    fields = ["position", "resource", "note", "optional"]
+    autocomplete_fields = ["resource"]
+    extra = 1
+
+
+@admin.register(LearningPath)
+class LearningPathAdmin(admin.ModelAdmin):
+    list_display = ["title", "level", "status", "featured", "updated_at"]
+    list_filter = ["status", "level", "featured", "concepts"]
+    list_editable = ["featured"]
+    search_fields = ["title", "summary", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["concepts"]
+    actions = [publish, unpublish]
+    publish_state = ("status", PathStatus.PUBLISHED)
+    unpublish_state = ("status", PathStatus.DRAFT)
+    inlines = [StageInline]
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "path", "position"]
+    list_filter = ["path"]
+    list_select_related = ["path"]
+    search_fields = ["title", "path__title"]
+    autocomplete_fields = ["path"]
+    inlines = [StepInline]
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+
+@admin.register(Step)
+class StepAdmin(admin.ModelAdmin):
+    list_display = ["resource", "stage", "position", "optional"]
+    list_filter = ["optional", "path"]
+    list_select_related = ["resource", "stage__path"]
+    search_fields = ["resource__title", "stage__title", "note"]
+    autocomplete_fields = ["stage", "resource"]
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    list_display = ["user", "resource", "status", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["user", "resource"]
+    search_fields = ["user__username", "resource__title"]
+    autocomplete_fields = ["user", "resource"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    pass

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LearnpathsConfig(AppConfig):
+    name = "learnpaths"
+    verbose_name = "Learning paths and progress"

@@ -1,0 +1,417 @@
+"""Import (and export) of the curated catalogue in the JSON format of docs/catalog-format.md.
+
+Slugs are the natural keys. An import is one transaction: it either applies the whole document
+or, on any error, changes nothing and raises CatalogError naming every problem it found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from learnpaths.models import LearningPath, Stage, Step
+from resources.models import (
+    Concept,
+    ConceptPrerequisite,
+    ConferenceEdition,
+    Resource,
+    deadline_zone,
+)
+from resources.search import refresh_search_vectors
+
+FORMAT = "learnpaths-catalog/1"
+
+CONCEPT_FIELDS = ("name", "name_zh", "area", "position", "summary", "body")
+RESOURCE_FIELDS = (
+    "title", "title_zh", "kind", "url", "authors", "year", "description", "level",
+    "estimated_hours", "cost", "language", "arxiv_id", "doi", "venue", "published",
+)  # fmt: skip
+EDITION_FIELDS = (
+    "year", "starts_on", "ends_on", "location", "submission_deadline", "deadline_timezone",
+    "url", "notes",
+)  # fmt: skip
+PATH_FIELDS = ("title", "summary", "description", "level", "status", "featured")
+STAGE_FIELDS = ("title", "goal")
+STEP_FIELDS = ("note", "optional")
+
+
+class CatalogError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class ImportReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    def count(self, outcome: str, kind: str) -> None:
+        getattr(self, outcome)[kind] += 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values()))
+
+    def __str__(self) -> str:
+        kinds = ("concepts", "resources", "editions", "paths")
+        return "; ".join(
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
+            f"{self.unchanged[kind]} unchanged"
+            for kind in kinds
+        )
+
+
+def read_documents(paths: Iterable[Path]) -> dict[str, Any]:
+    """Merge several catalogue files into one document (lists are concatenated in order)."""
+    merged: dict[str, Any] = {"format": FORMAT, "concepts": [], "resources": [], "paths": []}
+    problems = []
+    for path in paths:
+        try:
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems.append(f"{path}: cannot be read as JSON: {error}")
+            continue
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            problems.append(f'{path}: not a catalogue document ("format" must be "{FORMAT}")')
+            continue
+        for key in ("concepts", "resources", "paths"):
+            items = document.get(key, [])
+            if not isinstance(items, list):
+                problems.append(f'{path}: "{key}" must be a list')
+                continue
+            merged[key].extend(items)
+    if problems:
+        raise CatalogError(problems)
+    return merged
+
+
+class _Importer:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.report = ImportReport()
+
+    # -- helpers ------------------------------------------------------------------------------
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def check_keys(self, where: str, item: Any, allowed: Iterable[str]) -> bool:
+        if not isinstance(item, dict):
+            self.problem(where, "must be an object")
+            return False
+        unknown = sorted(set(item) - set(allowed))
+        if unknown:
+            self.problem(where, f"unknown field(s): {', '.join(unknown)}")
+            return False
+        return True
+
+    def validation_problems(self, where: str, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.message_dict.items():
+                for message in errors:
+                    self.problem(where, f"{name}: {message}")
+        else:
+            for message in error.messages:
+                self.problem(where, message)
+
+    def assign(self, obj: models.Model, item: dict, names: Iterable[str]) -> bool:
+        """Set fields from the item (missing ones take their defaults); True if any changed."""
+        before = {name: getattr(obj, name) for name in names}
+        for name in names:
+            model_field = obj._meta.get_field(name)
+            if name in item and item[name] is not None:
+                value = item[name]
+            elif name in item and model_field.null:
+                value = None
+            else:
+                value = model_field.get_default()
+            setattr(obj, name, value)
+        return obj.pk is None or any(before[name] != getattr(obj, name) for name in names)
+
+    def clean(self, where: str, obj: models.Model, exclude: Iterable[str] = ()) -> bool:
+        try:
+            obj.full_clean(exclude=list(exclude), validate_unique=True)
+        except ValidationError as error:
+            self.validation_problems(where, error)
+            return False
+        return True
+
+    def slugs(self, where: str, values: Any, known: dict[str, Any], what: str) -> list | None:
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            self.problem(where, f"{what} must be a list of slugs")
+            return None
+        missing = [v for v in values if v not in known]
+        if missing:
+            self.problem(where, f"unknown {what} slug(s): {', '.join(missing)}")
+            return None
+        return [known[v] for v in values]
+
+    # -- concepts -----------------------------------------------------------------------------
+    def concepts(self, items: list) -> dict[str, Concept]:
+        by_slug = Concept.objects.in_bulk(field_name="slug")
+        outcomes: dict[str, str] = {}
+        wanted_prerequisites: dict[str, tuple[str, Any]] = {}
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            where = f"concepts[{index}]"
+            if not self.check_keys(where, item, ("slug", "prerequisites", *CONCEPT_FIELDS)):
+                continue
+            slug = item.get("slug")
+            where = f'{where} "{slug}"'
+            if slug in seen:
+                self.problem(where, "slug appears twice in the document")
+                continue
+            seen.add(slug)
+            concept = by_slug.get(slug) or Concept(slug=slug)
+            changed = self.assign(concept, item, CONCEPT_FIELDS)
+            if self.clean(where, concept, exclude=("summary_html", "body_html")):
+                outcomes[slug] = (
+                    "created" if concept.pk is None else "updated" if changed else "unchanged"
+                )
+                if changed:
+                    concept.save()
+                by_slug[slug] = concept
+                wanted_prerequisites[slug] = (where, item.get("prerequisites", []))
+        for slug, (where, prerequisite_slugs) in wanted_prerequisites.items():
+            prerequisites = self.slugs(where, prerequisite_slugs, by_slug, "prerequisite")
+            if prerequisites is None:
+                continue
+            concept = by_slug[slug]
+            if concept in prerequisites:
+                self.problem(where, "a concept cannot require itself")
+                continue
+            if self.set_prerequisites(concept, prerequisites) and outcomes[slug] == "unchanged":
+                outcomes[slug] = "updated"
+        for outcome in outcomes.values():
+            self.report.count(outcome, "concepts")
+        for slug, (where, _) in wanted_prerequisites.items():
+            cycle = by_slug[slug].prerequisite_cycle(by_slug[slug].prerequisites.all())
+            if cycle:
+                chain = " → ".join(c.name for c in cycle)
+                self.problem(where, f"prerequisites form a cycle: {chain}")
+                break
+        return by_slug
+
+    def set_prerequisites(self, concept: Concept, prerequisites: list[Concept]) -> bool:
+        current = set(
+            ConceptPrerequisite.objects.filter(concept=concept).values_list(
+                "prerequisite_id", flat=True
+            )
+        )
+        wanted = {p.pk for p in prerequisites}
+        if current == wanted:
+            return False
+        ConceptPrerequisite.objects.filter(concept=concept).exclude(
+            prerequisite_id__in=wanted
+        ).delete()
+        ConceptPrerequisite.objects.bulk_create(
+            ConceptPrerequisite(concept=concept, prerequisite_id=pk) for pk in wanted - current
+        )
+        return True
+
+    # -- resources ----------------------------------------------------------------------------
+    def resources(self, items: list, concepts: dict[str, Concept]) -> dict[str, Resource]:
+        by_slug = Resource.objects.in_bulk(field_name="slug")
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            where = f"resources[{index}]"
+            allowed = ("slug", "concepts", "tags", "editions", *RESOURCE_FIELDS)
+            if not self.check_keys(where, item, allowed):
+                continue
+            slug = item.get("slug")
+            where = f'{where} "{slug}"'
+            if slug in seen:
+                self.problem(where, "slug appears twice in the document")
+                continue
+            seen.add(slug)
+            resource = by_slug.get(slug) or Resource(slug=slug)
+            changed = self.assign(resource, item, RESOURCE_FIELDS)
+            linked = self.slugs(where, item.get("concepts", []), concepts, "concept")
+            tags = item.get("tags", [])
+            if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+                self.problem(where, "tags must be a list of names")
+                continue
+            if linked is None or not self.clean(where, resource, exclude=("description_html",)):
+                continue
+            was_new = resource.pk is None
+            resource_changed = changed
+            if changed:
+                resource.save()
+            by_slug[slug] = resource
+            if {c.pk for c in linked} != set(resource.concepts.values_list("pk", flat=True)):
+                resource.concepts.set(linked)
+                resource_changed = True
+            wanted_tags = {t.strip().lower() for t in tags if t.strip()}
+            if wanted_tags != {name.lower() for name in resource.tags.names()}:
+                resource.tags.set(sorted(wanted_tags))
+                resource_changed = True
+            editions_changed = self.editions(where, resource, item.get("editions", []))
+            outcome = "created" if was_new else "updated" if resource_changed else "unchanged"
+            self.report.count(outcome, "resources")
+            if editions_changed and not resource.is_event:
+                self.problem(where, "only conferences and workshops have editions")
+        return by_slug
+
+    def editions(self, where: str, resource: Resource, items: Any) -> bool:
+        if not isinstance(items, list):
+            self.problem(where, "editions must be a list")
+            return False
+        wanted = []
+        for index, item in enumerate(items):
+            at = f"{where} editions[{index}]"
+            if not self.check_keys(at, item, EDITION_FIELDS):
+                continue
+            edition = ConferenceEdition(conference=resource)
+            self.assign(
+                edition,
+                {k: v for k, v in item.items() if k != "submission_deadline"},
+                [f for f in EDITION_FIELDS if f != "submission_deadline"],
+            )
+            deadline = item.get("submission_deadline")
+            if deadline:
+                try:
+                    local = dt.datetime.fromisoformat(deadline)
+                    zone = deadline_zone(edition.deadline_timezone or "AoE")
+                    edition.submission_deadline = local.replace(tzinfo=zone).astimezone(dt.UTC)
+                except (ValueError, TypeError, KeyError) as error:
+                    self.problem(at, f"submission_deadline/deadline_timezone: {error}")
+                    continue
+            if self.clean(at, edition, exclude=("conference",)):
+                wanted.append(edition)
+        fields = EDITION_FIELDS
+        current = [tuple(getattr(e, f) for f in fields) for e in resource.editions.order_by("year")]
+        wanted.sort(key=lambda e: e.year)
+        desired = [tuple(getattr(e, f) for f in fields) for e in wanted]
+        if current == desired:
+            self.report.unchanged["editions"] += len(wanted)
+            return False
+        resource.editions.all().delete()
+        ConferenceEdition.objects.bulk_create(wanted)
+        self.report.created["editions"] += len(wanted)
+        return True
+
+    # -- paths --------------------------------------------------------------------------------
+    def paths(self, items: list, concepts: dict, resources: dict) -> None:
+        by_slug = LearningPath.objects.in_bulk(field_name="slug")
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            where = f"paths[{index}]"
+            if not self.check_keys(where, item, ("slug", "concepts", "stages", *PATH_FIELDS)):
+                continue
+            slug = item.get("slug")
+            where = f'{where} "{slug}"'
+            if slug in seen:
+                self.problem(where, "slug appears twice in the document")
+                continue
+            seen.add(slug)
+            path = by_slug.get(slug) or LearningPath(slug=slug)
+            changed = self.assign(path, item, PATH_FIELDS)
+            linked = self.slugs(where, item.get("concepts", []), concepts, "concept")
+            stages = self.stages(where, item.get("stages", []), resources)
+            if linked is None or stages is None:
+                continue
+            if not self.clean(where, path, exclude=("summary_html", "description_html")):
+                continue
+            was_new = path.pk is None
+            if changed:
+                path.save()
+            if {c.pk for c in linked} != set(path.concepts.values_list("pk", flat=True)):
+                path.concepts.set(linked)
+                changed = True
+            if stages != self.current_stages(path):
+                path.stages.all().delete()
+                for position, (title, goal, steps) in enumerate(stages, start=1):
+                    stage = Stage.objects.create(
+                        path=path, position=position, title=title, goal=goal
+                    )
+                    for step_position, (resource_id, note, optional) in enumerate(steps, start=1):
+                        Step(
+                            stage=stage,
+                            position=step_position,
+                            resource_id=resource_id,
+                            note=note,
+                            optional=optional,
+                        ).save()
+                changed = True
+            self.report.count(
+                "created" if was_new else "updated" if changed else "unchanged", "paths"
+            )
+
+    def stages(self, where: str, items: Any, resources: dict) -> list | None:
+        if not isinstance(items, list) or not items:
+            self.problem(where, "stages must be a non-empty list")
+            return None
+        stages = []
+        used: dict[str, str] = {}
+        ok = True
+        for s_index, stage in enumerate(items):
+            at = f"{where} stages[{s_index}]"
+            if not self.check_keys(at, stage, ("steps", *STAGE_FIELDS)):
+                ok = False
+                continue
+            if not stage.get("title") or not stage.get("goal"):
+                self.problem(at, "a stage needs a title and a goal")
+                ok = False
+            steps = []
+            for t_index, step in enumerate(stage.get("steps") or []):
+                step_at = f"{at} steps[{t_index}]"
+                if not self.check_keys(step_at, step, ("resource", *STEP_FIELDS)):
+                    ok = False
+                    continue
+                slug = step.get("resource")
+                if slug not in resources:
+                    self.problem(step_at, f"unknown resource slug: {slug}")
+                    ok = False
+                    continue
+                if slug in used:
+                    self.problem(step_at, f"resource {slug} is already used at {used[slug]}")
+                    ok = False
+                    continue
+                used[slug] = step_at
+                if not isinstance(step.get("note"), str) or not step["note"].strip():
+                    self.problem(step_at, "every step needs the curator's note")
+                    ok = False
+                    continue
+                steps.append((resources[slug].pk, step["note"], bool(step.get("optional", False))))
+            if not steps:
+                self.problem(at, "a stage needs at least one step")
+                ok = False
+            stages.append((stage.get("title"), stage.get("goal"), steps))
+        return stages if ok else None
+
+    @staticmethod
+    def current_stages(path: LearningPath) -> list:
+        if path.pk is None:
+            return []
+        stages = path.stages.order_by("position").prefetch_related(
+            models.Prefetch("steps", queryset=Step.objects.order_by("position"))
+        )
+        return [
+            (s.title, s.goal, [(st.resource_id, st.note, st.optional) for st in s.steps.all()])
+            for s in stages
+        ]
+
+
+def catalog_import(document: dict[str, Any]) -> ImportReport:
+    """Apply a catalogue document atomically; raise CatalogError (and change nothing) on error."""
+    importer = _Importer()
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise CatalogError([f'not a catalogue document ("format" must be "{FORMAT}")'])
+    with transaction.atomic():
+        concepts = importer.concepts(document.get("concepts", []))
+        resources = importer.resources(document.get("resources", []), concepts)
+        importer.paths(document.get("paths", []), concepts, resources)
+        if importer.problems:
+            raise CatalogError(importer.problems)  # leaving the block rolls everything back
+        if importer.report.changed:
+            refresh_search_vectors()
+    return importer.report

@@ -1,0 +1,224 @@
+"""Users, curated learning paths (path → stages → steps) and learners' progress."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from learnpaths.rendering import render_markdown
+from resources.models import Concept, Level, Resource
+
+
+class User(AbstractUser):
+    """A learner or curator. E-mail is unique (case-insensitively) so it can be used to sign in."""
+
+    email = models.EmailField("e-mail address", blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="user_email_ci_unique",
+                violation_error_message="A user with that e-mail address already exists.",
+            )
+        ]
+
+
+class PathStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class LearningPathQuerySet(models.QuerySet):
+    def published(self) -> LearningPathQuerySet:
+        return self.filter(status=PathStatus.PUBLISHED)
+
+    def for_cards(self) -> LearningPathQuerySet:
+        """Paths with their stage and step counts and total estimated hours, in one query."""
+        steps = Step.objects.filter(path=models.OuterRef("pk"))
+        return self.annotate(
+            stage_count=models.Count("stages", distinct=True),
+            step_count=models.Subquery(
+                steps.values("path").annotate(n=models.Count("pk")).values("n")[:1]
+            ),
+            total_hours=models.Subquery(
+                steps.values("path")
+                .annotate(h=models.Sum("resource__estimated_hours"))
+                .values("h")[:1]
+            ),
+        ).order_by("-featured", "title")
+
+
+class LearningPath(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(help_text="One or two sentences, Markdown.")
+    summary_html = models.TextField(editable=False, default="")
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(editable=False, default="")
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    concepts = models.ManyToManyField(
+        Concept, related_name="paths", blank=True, help_text="The topics this path teaches."
+    )
+    status = models.CharField(max_length=10, choices=PathStatus.choices, default=PathStatus.DRAFT)
+    featured = models.BooleanField(default=False, help_text="Shown on the home page.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LearningPathQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PathStatus.values), name="path_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="path_level_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.summary_html = render_markdown(self.summary)
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("path-detail", kwargs={"slug": self.slug})
+
+
+class Stage(models.Model):
+    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="Order within the path (1, 2, 3…)."
+    )
+    title = models.CharField(max_length=200)
+    goal = models.TextField(help_text="What the learner can do after this stage.")
+
+    class Meta:
+        ordering = ["path", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["path", "position"],
+                name="stage_unique_position",
+                violation_error_message="Two stages of a path cannot share a position.",
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="stage_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path.title} · {self.position}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.path.get_absolute_url()}#stage-{self.position}"
+
+
+class Step(models.Model):
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
+    # Denormalised from stage.path so that the database can hold "a resource at most once per
+    # path"; kept in step with the stage on every save.
+    path = models.ForeignKey(
+        LearningPath, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    position = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="Order within the stage (1, 2, 3…)."
+    )
+    # PROTECT: a resource that a path uses must be taken out of the path before it can go.
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="steps")
+    note = models.TextField(
+        "curator's note", help_text="Why this resource, and what to focus on. Markdown."
+    )
+    note_html = models.TextField(editable=False, default="")
+    optional = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["stage", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "position"],
+                name="step_unique_position",
+                violation_error_message="Two steps of a stage cannot share a position.",
+            ),
+            models.UniqueConstraint(
+                fields=["path", "resource"],
+                name="step_resource_once_per_path",
+                violation_error_message="This resource is already a step of this path.",
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="step_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.resource.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.path_id = self.stage.path_id
+        self.note_html = render_markdown(self.note)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.stage_id is None or self.resource_id is None:
+            return
+        duplicate = (
+            Step.objects.filter(path_id=self.stage.path_id, resource_id=self.resource_id)
+            .exclude(pk=self.pk)
+            .select_related("stage")
+            .first()
+        )
+        if duplicate is not None:
+            raise ValidationError(
+                {
+                    "resource": (
+                        f"“{self.resource.title}” is already step {duplicate.position} of stage "
+                        f"{duplicate.stage.position} in this path; "
+                        "a resource appears once per path."
+                    )
+                }
+            )
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class Progress(models.Model):
+    """A learner's status on one resource; it counts in every path that contains the resource."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="progress")
+    # PROTECT: a learner's record must not vanish because a curator deleted a resource;
+    # curators unpublish instead.
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="progress")
+    status = models.CharField(
+        max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.NOT_STARTED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "progress"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="progress_one_per_resource"),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProgressStatus.DONE, completed_at__isnull=False)
+                | (~Q(status=ProgressStatus.DONE) & Q(completed_at__isnull=True)),
+                name="progress_completed_iff_done",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="progress_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.resource} · {self.get_status_display()}"

@@ -1,0 +1,413 @@
+"""The catalogue: concepts, resources (with tags) and conference editions."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from learnpaths.rendering import render_markdown
+
+HTTP_URL_CHECK = Q(url__startswith="http://") | Q(url__startswith="https://")
+
+
+class WebURLField(models.URLField):
+    """A URL that must be http or https; forms complete a bare domain with https://."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
+class ConceptArea(models.TextChoices):
+    FOUNDATIONS = "foundations", "Foundations"
+    ARCHITECTURES = "architectures", "Architectures"
+    LANGUAGE = "language", "Language"
+    VISION = "vision", "Vision"
+    LARGE_MODELS = "large-models", "Large models"
+    REASONING = "reasoning", "Reasoning and knowledge"
+    RESPONSIBLE = "responsible", "Trustworthy and efficient AI"
+
+
+class ConceptQuerySet(models.QuerySet):
+    def for_list(self) -> ConceptQuerySet:
+        """Concepts in map order with the number of published resources on each."""
+        return self.annotate(
+            resource_count=models.Count("resources", filter=Q(resources__published=True))
+        ).order_by("area", "position", "name")
+
+
+class Concept(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    name_zh = models.CharField("Chinese name", max_length=60, help_text="e.g. 卷积神经网络")
+    area = models.CharField(max_length=20, choices=ConceptArea.choices)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order within its area on the concept map."
+    )
+    summary = models.TextField(help_text="One or two sentences, Markdown.")
+    summary_html = models.TextField(editable=False, default="")
+    body = models.TextField(blank=True, help_text="The explanation, in Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    prerequisites = models.ManyToManyField(
+        "self",
+        through="ConceptPrerequisite",
+        symmetrical=False,
+        related_name="leads_to",
+        blank=True,
+        help_text="Concepts to understand first. Cycles are refused.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConceptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area", "position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.name_zh})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.summary_html = render_markdown(self.summary)
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("concept-detail", kwargs={"slug": self.slug})
+
+    def prerequisite_cycle(self, prerequisites) -> list[Concept] | None:
+        """The chain that would become a cycle if `prerequisites` were this concept's, or None.
+
+        Returned as [self, ..., self] so that a message can name every concept on it.
+        """
+        if self.pk is None:
+            return None  # nothing can require a concept that does not exist yet
+        edges: dict[int, list[int]] = {}
+        for concept_id, prerequisite_id in ConceptPrerequisite.objects.exclude(
+            concept_id=self.pk
+        ).values_list("concept_id", "prerequisite_id"):
+            edges.setdefault(concept_id, []).append(prerequisite_id)
+        edges[self.pk] = [p.pk for p in prerequisites]
+        # Depth-first search from self along "requires" edges, remembering the way back.
+        came_from: dict[int, int] = {}
+        stack = [self.pk]
+        seen: set[int] = set()
+        while stack:
+            current = stack.pop()
+            for nxt in edges.get(current, []):
+                if nxt == self.pk:
+                    chain = [current]
+                    while chain[-1] != self.pk:
+                        chain.append(came_from[chain[-1]])
+                    ids = [*reversed(chain), self.pk]
+                    by_id = Concept.objects.in_bulk(ids)
+                    return [by_id[i] for i in ids]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    came_from[nxt] = current
+                    stack.append(nxt)
+        return None
+
+
+class ConceptPrerequisite(models.Model):
+    """`concept` requires `prerequisite`."""
+
+    concept = models.ForeignKey(
+        Concept, on_delete=models.CASCADE, related_name="prerequisite_links"
+    )
+    prerequisite = models.ForeignKey(
+        Concept, on_delete=models.CASCADE, related_name="dependent_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concept", "prerequisite"], name="concept_prerequisite_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(concept=models.F("prerequisite")),
+                name="concept_prerequisite_not_self",
+                violation_error_message="A concept cannot require itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concept.name} requires {self.prerequisite.name}"
+
+
+class Tag(TagBase):
+    class Meta:
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tag-detail", kwargs={"slug": self.slug})
+
+
+class TaggedResource(TaggedItemBase):
+    """Tags through a real foreign key (not a generic relation), so joins stay cheap."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_resources")
+    content_object = models.ForeignKey(
+        "Resource", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_resource_unique")
+        ]
+
+
+class ResourceKind(models.TextChoices):
+    BOOK = "book", "Book"
+    COURSE = "course", "Course"
+    PAPER = "paper", "Paper"
+    CONFERENCE = "conference", "Conference"
+    WORKSHOP = "workshop", "Workshop"
+    JOURNAL = "journal", "Journal"
+    LIBRARY = "library", "Library or tool"
+    PLATFORM = "platform", "Platform"
+    COMMUNITY = "community", "Community"
+    ARTICLE = "article", "Article or tutorial"
+    VIDEO = "video", "Video"
+
+
+EVENT_KINDS = (ResourceKind.CONFERENCE, ResourceKind.WORKSHOP)
+
+
+class Cost(models.TextChoices):
+    FREE = "free", "Free"
+    FREE_TO_AUDIT = "audit", "Free to audit"
+    PAID = "paid", "Paid"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    CHINESE = "zh", "中文 (Chinese)"
+    MULTILINGUAL = "multi", "Several languages"
+
+
+class ResourceQuerySet(models.QuerySet):
+    def published(self) -> ResourceQuerySet:
+        return self.filter(published=True)
+
+    def for_list(self) -> ResourceQuerySet:
+        """Everything a resource card shows, in a fixed number of queries."""
+        return self.prefetch_related("tags")
+
+
+class Resource(models.Model):
+    title = models.CharField(max_length=255)
+    title_zh = models.CharField(
+        "Chinese title", max_length=255, blank=True, help_text="If the resource has one."
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=ResourceKind.choices)
+    url = WebURLField("URL", help_text="http or https only.")
+    authors = models.CharField(
+        "authors or organisation", max_length=500, blank=True, help_text="As credited."
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text="Year of publication or first release.",
+    )
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(editable=False, default="")
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    estimated_hours = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+        help_text="Rough time to work through it.",
+    )
+    cost = models.CharField(max_length=10, choices=Cost.choices, default=Cost.FREE)
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    arxiv_id = models.CharField(
+        "arXiv id",
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
+                "Enter an arXiv identifier such as 1706.03762.",
+            )
+        ],
+    )
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(r"^10\.\d{4,9}/\S+$", "Enter a DOI such as 10.1038/nature14539.")
+        ],
+    )
+    venue = models.CharField(max_length=200, blank=True, help_text="Where a paper appeared.")
+    concepts = models.ManyToManyField(Concept, related_name="resources", blank=True)
+    tags = TaggableManager(through=TaggedResource, blank=True)
+    published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # PostgreSQL full-text search; maintained by resources.search.refresh_search_vectors.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["published", "kind"], name="resource_published_kind"),
+            models.Index(fields=["published", "-created_at"], name="resource_published_new"),
+            models.Index(fields=["published", "year"], name="resource_published_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=HTTP_URL_CHECK, name="resource_url_http"),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="resource_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_hours__isnull=True) | Q(estimated_hours__gte=1),
+                name="resource_hours_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ResourceKind.values), name="resource_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values), name="resource_level_valid"
+            ),
+            models.CheckConstraint(condition=Q(cost__in=Cost.values), name="resource_cost_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("resource-detail", kwargs={"slug": self.slug})
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind in EVENT_KINDS
+
+
+ANYWHERE_ON_EARTH = "AoE"
+
+
+def validate_deadline_timezone(value: str) -> None:
+    if value == ANYWHERE_ON_EARTH:
+        return
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            "Enter “AoE” (Anywhere on Earth) or a time zone name such as America/Los_Angeles."
+        ) from error
+
+
+def deadline_zone(name: str) -> zoneinfo.ZoneInfo:
+    # Anywhere on Earth is UTC-12; the IANA name's sign is inverted by POSIX convention.
+    return zoneinfo.ZoneInfo("Etc/GMT+12" if name == ANYWHERE_ON_EARTH else name)
+
+
+class ConferenceEditionQuerySet(models.QuerySet):
+    def upcoming_deadlines(self, now) -> ConferenceEditionQuerySet:
+        return (
+            self.filter(submission_deadline__gte=now, conference__published=True)
+            .select_related("conference")
+            .order_by("submission_deadline")
+        )
+
+
+class ConferenceEdition(models.Model):
+    """One year's edition of a conference or workshop: when, where, and the paper deadline."""
+
+    conference = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="editions",
+        limit_choices_to={"kind__in": EVENT_KINDS},
+    )
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True, help_text="City, country.")
+    submission_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Full-paper deadline, stored in UTC."
+    )
+    deadline_timezone = models.CharField(
+        max_length=64,
+        default=ANYWHERE_ON_EARTH,
+        validators=[validate_deadline_timezone],
+        help_text="The time zone the organisers state the deadline in: AoE or an IANA name.",
+    )
+    url = WebURLField("URL", blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+
+    objects = ConferenceEditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["conference__title", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "year"], name="edition_unique_year"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="edition_ends_after_start",
+                violation_error_message="An edition cannot end before it starts.",
+            ),
+            models.CheckConstraint(condition=Q(url="") | HTTP_URL_CHECK, name="edition_url_http"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conference.title} {self.year}"
+
+    def clean(self) -> None:
+        if self.conference_id and self.conference.kind not in EVENT_KINDS:
+            raise ValidationError({"conference": "Choose a conference or workshop resource."})
+
+    @property
+    def local_deadline(self):
+        """The deadline as the organisers state it, in their time zone."""
+        if self.submission_deadline is None:
+            return None
+        return self.submission_deadline.astimezone(deadline_zone(self.deadline_timezone))

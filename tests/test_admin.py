@@ -1,0 +1,140 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from learnpaths.models import Stage, Step
+from resources.models import ConceptPrerequisite, Resource
+
+ADMIN_MODELS = list(admin.site._registry)
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_catalogue_and_path_model_is_in_the_admin():
+    names = {model.__name__ for model in ADMIN_MODELS}
+    assert {
+        "Concept",
+        "Resource",
+        "Tag",
+        "ConferenceEdition",
+        "LearningPath",
+        "Stage",
+        "Step",
+        "Progress",
+        "User",
+    } <= names
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("view", ["changelist", "add"])
+def test_admin_pages_answer_for_staff(staff_client, make, model, view):
+    make.path(stages=2, steps_per_stage=2)
+    response = staff_client.get(admin_url(model, view))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
+def test_admin_pages_redirect_anonymous_and_learners_to_login(client, make, model):
+    url = admin_url(model, "changelist")
+    response = client.get(url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(make.user())
+    response = client.get(url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_admin_resource_search_and_filters(staff_client, make):
+    make.resource(title="Attention Is All You Need", kind="paper", tags=["transformers"])
+    make.resource(title="Deep Learning", kind="book")
+    changelist = admin_url(Resource, "changelist")
+    response = staff_client.get(changelist, {"q": "attention"})
+    assert b"Attention Is All You Need" in response.content
+    assert b"Deep Learning</a>" not in response.content
+    response = staff_client.get(changelist, {"kind__exact": "book"})
+    assert b"Deep Learning" in response.content and b"Attention Is" not in response.content
+    response = staff_client.get(changelist, {"tag": "transformers"})
+    assert b"Attention Is" in response.content and b"Deep Learning</a>" not in response.content
+
+
+def test_admin_unpublish_action(staff_client, make):
+    resource = make.resource()
+    staff_client.post(
+        admin_url(Resource, "changelist"),
+        {"action": "unpublish", "_selected_action": [resource.pk]},
+    )
+    resource.refresh_from_db()
+    assert resource.published is False
+
+
+def concept_form(concept, prerequisites):
+    data = {
+        "name": concept.name, "slug": concept.slug, "name_zh": concept.name_zh,
+        "area": concept.area, "position": 0, "summary": concept.summary, "body": "",
+        "prerequisite_links-TOTAL_FORMS": len(prerequisites),
+        "prerequisite_links-INITIAL_FORMS": 0,
+    }  # fmt: skip
+    for i, prerequisite in enumerate(prerequisites):
+        data[f"prerequisite_links-{i}-prerequisite"] = prerequisite.pk
+    return data
+
+
+def test_admin_refuses_a_prerequisite_cycle_with_a_clear_message(staff_client, make):
+    a, b = make.concept(name="Attention"), make.concept(name="Transformer")
+    b.prerequisites.add(a)
+    response = staff_client.post(admin_url(type(a), "change", a.pk), concept_form(a, [b]))
+    assert response.status_code == 200
+    assert "would make a cycle: Attention → requires → Transformer → requires → Attention" in (
+        response.content.decode()
+    )
+    assert not ConceptPrerequisite.objects.filter(concept=a).exists()
+
+
+def test_admin_saves_an_acyclic_prerequisite(staff_client, make):
+    a, b = make.concept(), make.concept()
+    response = staff_client.post(admin_url(type(a), "change", b.pk), concept_form(b, [a]))
+    assert response.status_code == 302
+    assert list(b.prerequisites.all()) == [a]
+
+
+def steps_form(stage, rows):
+    data = {
+        "path": stage.path_id, "position": stage.position, "title": stage.title, "goal": stage.goal,
+        "steps-TOTAL_FORMS": len(rows), "steps-INITIAL_FORMS": len(rows),
+    }  # fmt: skip
+    for i, (step, position) in enumerate(rows):
+        data |= {
+            f"steps-{i}-id": step.pk, f"steps-{i}-stage": stage.pk,
+            f"steps-{i}-position": position, f"steps-{i}-resource": step.resource_id,
+            f"steps-{i}-note": step.note,
+        }  # fmt: skip
+    return data
+
+
+def test_admin_reorders_steps_by_swapping_positions(staff_client, make):
+    stage = make.path(steps_per_stage=3).stages.get()
+    first, second, third = stage.steps.order_by("position")
+    data = steps_form(stage, [(first, 2), (second, 1), (third, 3)])
+    response = staff_client.post(admin_url(Stage, "change", stage.pk), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(stage.steps.order_by("position")) == [second, first, third]
+
+
+def test_admin_refuses_two_steps_at_one_position(staff_client, make):
+    stage = make.path(steps_per_stage=2).stages.get()
+    first, second = stage.steps.order_by("position")
+    response = staff_client.post(
+        admin_url(Stage, "change", stage.pk), steps_form(stage, [(first, 1), (second, 1)])
+    )
+    assert response.status_code == 200
+    assert list(stage.steps.order_by("position").values_list("position", flat=True)) == [1, 2]
+
+
+def test_admin_explains_why_a_resource_in_a_path_cannot_be_deleted(staff_client, make):
+    path = make.path()
+    resource = Step.objects.get(path=path).resource
+    response = staff_client.post(admin_url(Resource, "delete", resource.pk), {"post": "yes"})
+    assert response.status_code == 200
+    assert "protected related objects" in response.content.decode()
+    assert Resource.objects.filter(pk=resource.pk).exists()
