@@ -222,3 +222,20 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.resource} · {self.get_status_display()}"
+
+
+class PathFollow(models.Model):
+    """A learner following a path; `completed_at` is set when every required step is done."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
+    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="follows")
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "path"], name="follow_once_per_path")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.path}"

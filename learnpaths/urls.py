@@ -1,7 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
+from learnpaths import account_views
 from learnpaths import views as path_views
+from learnpaths.forms import SignInForm
 from resources import views as catalogue_views
 
 urlpatterns = [
@@ -11,9 +14,24 @@ urlpatterns = [
     path("concepts/<slug:slug>/", catalogue_views.concept_detail, name="concept-detail"),
     path("resources/", catalogue_views.resource_list, name="resource-list"),
     path("resources/<slug:slug>/", catalogue_views.resource_detail, name="resource-detail"),
-    path("tags/<slug:slug>/", catalogue_views.tag_detail, name="tag-detail"),
+    path("resources/<slug:slug>/progress/", path_views.progress_update, name="resource-progress"),
+    path("tags/<str:slug>/", catalogue_views.tag_detail, name="tag-detail"),
     path("search/", catalogue_views.search, name="search"),
     path("paths/", path_views.path_list, name="path-list"),
     path("paths/<slug:slug>/", path_views.path_detail, name="path-detail"),
+    path("paths/<slug:slug>/follow/", path_views.path_follow, name="path-follow"),
+    path("me/", account_views.dashboard_view, name="dashboard"),
+    path("me/export.csv", account_views.export_csv, name="export-csv"),
+    path("me/export.json", account_views.export_json, name="export-json"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/signup/", account_views.signup, name="signup"),
+    path("accounts/delete/", account_views.account_delete, name="account-delete"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,23 @@
-"""Learning-path pages."""
+"""Learning-path pages, following paths and marking progress."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
-from learnpaths.models import LearningPath, Stage, Step
-from resources.models import Concept, Level
+from learnpaths import selectors, services
+from learnpaths.forms import ProgressForm
+from learnpaths.models import LearningPath, PathFollow, Stage, Step
+from resources.models import Concept, Level, Resource
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -35,10 +46,9 @@ def path_list(request: HttpRequest) -> HttpResponse:
     return render(request, "learnpaths/path_list.html", context)
 
 
-@require_GET
-def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def _published_path_with_steps(slug: str) -> LearningPath:
     steps = Step.objects.select_related("resource").order_by("position")
-    path = get_object_or_404(
+    return get_object_or_404(
         LearningPath.objects.published().prefetch_related(
             Prefetch("concepts", queryset=Concept.objects.order_by("name")),
             Prefetch(
@@ -50,12 +60,84 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
+
+
+def _path_context(request: HttpRequest, path: LearningPath) -> dict:
     stages = list(path.stages.all())
-    steps_in_path = [step for stage in stages for step in stage.steps.all()]
-    context = {
+    resource_ids = [step.resource_id for stage in stages for step in stage.steps.all()]
+    statuses = selectors.statuses_for(request.user, resource_ids)
+    following = None
+    if request.user.is_authenticated:
+        following = PathFollow.objects.filter(user=request.user, path=path).first()
+    return {
         "path": path,
-        "stages": stages,
-        "step_total": len(steps_in_path),
-        "hours_total": sum(step.resource.estimated_hours or 0 for step in steps_in_path),
+        "progress": selectors.path_progress(stages, statuses),
+        "following": following,
     }
-    return render(request, "learnpaths/path_detail.html", context)
+
+
+@require_GET
+def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    path = _published_path_with_steps(slug)
+    return render(request, "learnpaths/path_detail.html", _path_context(request, path))
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    login_url = f"{reverse('login')}?{urlencode({'next': next_url})}"
+    if is_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": login_url})
+    return HttpResponseRedirect(login_url)
+
+
+@require_POST
+def path_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    path = get_object_or_404(LearningPath.objects.published(), slug=slug)
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, path.get_absolute_url())
+    if request.POST.get("action") == "unfollow":
+        services.path_unfollow(user=request.user, path=path)
+        messages.info(request, f"You no longer follow “{path.title}”. Your progress is kept.")
+    else:
+        services.path_follow(user=request.user, path=path)
+        messages.success(request, f"You follow “{path.title}”. It is on your dashboard.")
+    return redirect(path)
+
+
+@require_POST
+def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = get_object_or_404(Resource.objects.published(), slug=slug)
+    next_url = _safe_next(request, resource.get_absolute_url())
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, next_url)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "400.html",
+            {"reason": "Choose done, in progress or not started."},
+            status=400,
+        )
+    services.progress_set(user=request.user, resource=resource, status=form.cleaned_data["status"])
+    if not is_htmx(request):
+        return HttpResponseRedirect(next_url)
+    path_slug = request.POST.get("path", "")
+    if path_slug:
+        path = _published_path_with_steps(path_slug)
+        context = _path_context(request, path)
+        context["changed_resource_id"] = resource.pk
+        return render(request, "learnpaths/partials/progress_update.html", context)
+    status = selectors.statuses_for(request.user, [resource.pk]).get(resource.pk)
+    return render(
+        request,
+        "learnpaths/partials/_resource_progress.html",
+        {"resource": resource, "status": status},
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from learnpaths.models import LearningPath
+from learnpaths.selectors import statuses_for
 from resources import selectors
 from resources.models import Concept, ConceptArea, ConferenceEdition, Resource, ResourceKind, Tag
 
@@ -97,11 +98,12 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     paths = LearningPath.objects.published().filter(stages__steps__resource=resource).distinct()
-    return render(
-        request,
-        "resources/resource_detail.html",
-        {"resource": resource, "paths": paths.order_by("title")},
-    )
+    context = {
+        "resource": resource,
+        "paths": paths.order_by("title"),
+        "status": statuses_for(request.user, [resource.pk]).get(resource.pk),
+    }
+    return render(request, "resources/resource_detail.html", context)
 
 
 @require_GET

@@ -1,0 +1,90 @@
+"""Accounts (sign-up, closing an account) and the learner's own pages."""
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from learnpaths import dashboard, services
+from learnpaths.forms import AccountDeleteForm, SignupForm
+from learnpaths.views import _safe_next
+
+# Spreadsheet programs run cells that start with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    next_url = _safe_next(request, default="/me/")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="learnpaths.backends.UsernameOrEmailBackend")
+        messages.success(request, f"Welcome, {user.username}! Follow a path to get started.")
+        return redirect(next_url)
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.info(request, "Your account and your progress have been deleted.")
+        return redirect("home")
+    return render(request, "registration/account_delete.html", {"form": form})
+
+
+@login_required
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    context = dashboard.dashboard_data(request.user)
+    context["chart"] = {"width": dashboard.CHART_WIDTH, "height": dashboard.CHART_HEIGHT}
+    return render(request, "learnpaths/dashboard.html", context)
+
+
+def _spreadsheet_safe(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="learnpaths-progress-{stamp}.csv"'},
+    )
+    writer = csv.DictWriter(response, fieldnames=dashboard.EXPORT_FIELDS)
+    writer.writeheader()
+    for row in dashboard.progress_export_rows(request.user):
+        writer.writerow({key: _spreadsheet_safe(str(value)) for key, value in row.items()})
+    return response
+
+
+@login_required
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    document = {
+        "user": request.user.username,
+        "exported_at": timezone.now().isoformat(),
+        "progress": dashboard.progress_export_rows(request.user),
+        "followed_paths": dashboard.followed_export_rows(request.user),
+    }
+    return HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="learnpaths-progress-{stamp}.json"'},
+    )

@@ -1,0 +1,131 @@
+"""The learner's dashboard: followed paths, their own progress, activity and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, Step, User
+from learnpaths.selectors import PathProgress, path_progress
+
+ACTIVITY_WEEKS = 12
+CHART_WIDTH, CHART_HEIGHT, CHART_GAP = 480, 120, 6
+
+
+@dataclass
+class FollowedPath:
+    follow: PathFollow
+    progress: PathProgress
+
+
+@dataclass
+class WeekBar:
+    starts_on: dt.date
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def dashboard_data(user: User, *, today: dt.date | None = None) -> dict:
+    """Everything the dashboard shows, in three queries whatever the learner's history."""
+    steps = Step.objects.select_related("resource").order_by("position")
+    stages = Stage.objects.order_by("position").prefetch_related(Prefetch("steps", queryset=steps))
+    follows = list(
+        PathFollow.objects.filter(user=user)
+        .select_related("path")
+        .prefetch_related(Prefetch("path__stages", queryset=stages))
+        .order_by("-started_at")
+    )
+    rows = list(
+        Progress.objects.filter(user=user).select_related("resource").order_by("-updated_at")
+    )
+    statuses = {row.resource_id: row.status for row in rows}
+    followed = [
+        FollowedPath(follow, path_progress(follow.path.stages.all(), statuses))
+        for follow in follows
+    ]
+    done = [row for row in rows if row.status == ProgressStatus.DONE]
+    return {
+        "active_paths": [f for f in followed if f.follow.completed_at is None],
+        "completed_paths": [f for f in followed if f.follow.completed_at is not None],
+        "in_progress": [row for row in rows if row.status == ProgressStatus.IN_PROGRESS],
+        "recently_done": sorted(done, key=lambda row: row.completed_at, reverse=True)[:8],
+        "done_total": len(done),
+        "hours_studied": sum(row.resource.estimated_hours or 0 for row in done),
+        "activity": weekly_activity(done, today or timezone.localdate()),
+    }
+
+
+def weekly_activity(done: list[Progress], today: dt.date) -> list[WeekBar]:
+    """Resources completed per week over the last weeks, laid out as bars of an SVG chart."""
+    this_monday = today - dt.timedelta(days=today.weekday())
+    weeks = [this_monday - dt.timedelta(weeks=n) for n in range(ACTIVITY_WEEKS - 1, -1, -1)]
+    counts = dict.fromkeys(weeks, 0)
+    for row in done:
+        day = timezone.localdate(row.completed_at)
+        monday = day - dt.timedelta(days=day.weekday())
+        if monday in counts:
+            counts[monday] += 1
+    highest = max(counts.values()) or 1
+    width = (CHART_WIDTH - CHART_GAP * (ACTIVITY_WEEKS - 1)) / ACTIVITY_WEEKS
+    bars = []
+    for index, monday in enumerate(weeks):
+        height = round((CHART_HEIGHT - 4) * counts[monday] / highest, 1)
+        bars.append(
+            WeekBar(
+                starts_on=monday,
+                count=counts[monday],
+                x=round(index * (width + CHART_GAP), 1),
+                y=round(CHART_HEIGHT - height, 1),
+                width=round(width, 1),
+                height=height,
+            )
+        )
+    return bars
+
+
+EXPORT_FIELDS = [
+    "resource",
+    "title",
+    "kind",
+    "url",
+    "status",
+    "started_at",
+    "completed_at",
+    "updated_at",
+]
+
+
+def progress_export_rows(user: User) -> list[dict]:
+    rows = Progress.objects.filter(user=user).select_related("resource").order_by("resource__title")
+    return [
+        {
+            "resource": row.resource.slug,
+            "title": row.resource.title,
+            "kind": row.resource.kind,
+            "url": row.resource.url,
+            "status": row.status,
+            "started_at": row.started_at.isoformat() if row.started_at else "",
+            "completed_at": row.completed_at.isoformat() if row.completed_at else "",
+            "updated_at": row.updated_at.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def followed_export_rows(user: User) -> list[dict]:
+    follows = PathFollow.objects.filter(user=user).select_related("path").order_by("started_at")
+    return [
+        {
+            "path": follow.path.slug,
+            "title": follow.path.title,
+            "started_at": follow.started_at.isoformat(),
+            "completed_at": follow.completed_at.isoformat() if follow.completed_at else "",
+        }
+        for follow in follows
+    ]

@@ -1,0 +1,101 @@
+"""Reads for learners: statuses in one query, and progress through a path computed from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from learnpaths.models import Progress, ProgressStatus, Stage, Step, User
+
+NOT_STARTED = ProgressStatus.NOT_STARTED
+
+
+def statuses_for(user: User, resource_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The learner's status per resource id, in one query (empty for anonymous visitors)."""
+    if not user.is_authenticated:
+        return {}
+    rows = Progress.objects.filter(user=user)
+    if resource_ids is not None:
+        rows = rows.filter(resource_id__in=list(resource_ids))
+    return dict(rows.values_list("resource_id", "status"))
+
+
+@dataclass
+class Tally:
+    """Progress over a set of steps, by count and by estimated hours."""
+
+    steps_total: int = 0
+    steps_done: int = 0
+    required_total: int = 0
+    required_done: int = 0
+    hours_total: int = 0
+    hours_done: int = 0
+
+    def add(self, step: Step, status: str) -> None:
+        hours = step.resource.estimated_hours or 0
+        done = status == ProgressStatus.DONE
+        self.steps_total += 1
+        self.hours_total += hours
+        if not step.optional:
+            self.required_total += 1
+            self.required_done += done
+        if done:
+            self.steps_done += 1
+            self.hours_done += hours
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def hours_percent(self) -> int:
+        return round(100 * self.hours_done / self.hours_total) if self.hours_total else 0
+
+    @property
+    def hours_left(self) -> int:
+        return self.hours_total - self.hours_done
+
+    @property
+    def complete(self) -> bool:
+        return self.required_total > 0 and self.required_done == self.required_total
+
+
+@dataclass
+class StageProgress:
+    stage: Stage
+    steps: list[tuple[Step, str]]
+    tally: Tally
+
+
+@dataclass
+class PathProgress:
+    stages: list[StageProgress] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    next_step: Step | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.tally.complete
+
+
+def path_progress(stages: Iterable[Stage], statuses: dict[int, str]) -> PathProgress:
+    """Progress through prefetched stages and steps; `next_step` is the first step not done
+    (required steps first, then optional ones)."""
+    progress = PathProgress()
+    first_optional = None
+    for stage in stages:
+        stage_tally = Tally()
+        rows = []
+        for step in stage.steps.all():
+            status = statuses.get(step.resource_id, NOT_STARTED)
+            stage_tally.add(step, status)
+            progress.tally.add(step, status)
+            rows.append((step, status))
+            if status != ProgressStatus.DONE:
+                if not step.optional and progress.next_step is None:
+                    progress.next_step = step
+                elif step.optional and first_optional is None:
+                    first_optional = step
+        progress.stages.append(StageProgress(stage, rows, stage_tally))
+    progress.next_step = progress.next_step or first_optional
+    return progress

@@ -1,0 +1,340 @@
+import csv
+import io
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from learnpaths import services
+from learnpaths.models import PathFollow, Progress, Step, User
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def steps_of(path):
+    return list(
+        Step.objects.filter(path=path)
+        .select_related("resource", "stage")
+        .order_by("stage__position", "position")
+    )
+
+
+def mark(client, step, status, path=None, **extra):
+    data = {"status": status, "next": f"{step.stage.path.get_absolute_url()}#step-{step.pk}"}
+    if path is not None:
+        data["path"] = path.slug
+    return client.post(reverse("resource-progress", args=[step.resource.slug]), data, **extra)
+
+
+def test_sign_up_follow_and_mark_done_end_to_end(client, make):
+    path = make.path(stages=2, steps_per_stage=2)
+    response = client.post("/accounts/signup/", {
+        "username": "ada", "email": "ada@example.org",
+        "password1": "a long enough passphrase", "password2": "a long enough passphrase",
+        "next": path.get_absolute_url()})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == path.get_absolute_url()
+    ada = User.objects.get(username="ada")
+    response = client.post(reverse("path-follow", args=[path.slug]), {"action": "follow"})
+    assert response.status_code == 302
+    assert PathFollow.objects.filter(user=ada, path=path).exists()
+    steps = steps_of(path)
+    response = mark(client, steps[0], "done")
+    assert response.status_code == 302
+    assert response["Location"] == f"{path.get_absolute_url()}#step-{steps[0].pk}"
+    html = client.get(path.get_absolute_url()).content.decode()
+    assert "25% <span" in html  # 1 of 4 steps
+    assert f'href="#step-{steps[1].pk}">Continue' in html
+    for step in steps[1:]:
+        mark(client, step, "done")
+    follow = PathFollow.objects.get(user=ada, path=path)
+    assert follow.completed_at is not None
+    dashboard = client.get("/me/").content.decode()
+    assert path.title in dashboard and "Completed paths" in dashboard
+
+
+def test_marking_with_htmx_returns_the_step_and_progress_bars(client, make):
+    path = make.path(stages=2, steps_per_stage=2)
+    client.force_login(make.user())
+    step = steps_of(path)[0]
+    response = mark(client, step, "done", path=path, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<li class="step') and f'id="step-{step.pk}"' in html
+    assert "✓ Done" in html
+    assert 'id="path-progress" aria-labelledby="path-progress-title" hx-swap-oob="true"' in html
+    assert 'id="stage-1-progress" hx-swap-oob="true"' in html
+    assert "1 of 2 steps done" in html
+    assert "<html" not in html
+
+
+def test_marking_from_a_resource_page_with_htmx(client, make):
+    resource = make.resource()
+    client.force_login(make.user())
+    response = client.post(
+        reverse("resource-progress", args=[resource.slug]), {"status": "in_progress"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert 'id="resource-progress"' in response.content.decode()
+    assert "In progress" in response.content.decode()
+
+
+def test_statuses_can_be_undone(client, make):
+    user = make.user()
+    resource = make.resource()
+    services.progress_set(user=user, resource=resource, status="done")
+    first_completion = Progress.objects.get().completed_at
+    services.progress_set(user=user, resource=resource, status="done")
+    assert Progress.objects.get().completed_at == first_completion
+    services.progress_set(user=user, resource=resource, status="in_progress")
+    progress = Progress.objects.get()
+    assert progress.status == "in_progress" and progress.completed_at is None
+    services.progress_set(user=user, resource=resource, status="not_started")
+    assert Progress.objects.get().started_at is None
+    assert Progress.objects.count() == 1
+
+
+def test_progress_belongs_to_the_resource_and_counts_in_every_path(client, make):
+    first = make.path()
+    shared = steps_of(first)[0].resource
+    second = make.path()
+    Step.objects.create(stage=second.stages.get(), position=2, resource=shared, note="Shared.")
+    user = make.user()
+    client.force_login(user)
+    mark(client, steps_of(first)[0], "done")
+    progress = client.get(second.get_absolute_url()).context["progress"]
+    assert progress.tally.steps_done == 1 and progress.tally.steps_total == 2
+
+
+def test_optional_steps_do_not_block_completion(make):
+    path = make.path(steps_per_stage=2)
+    required, optional = steps_of(path)
+    Step.objects.filter(pk=optional.pk).update(optional=True)
+    user = make.user()
+    services.path_follow(user=user, path=path)
+    services.progress_set(user=user, resource=required.resource, status="done")
+    assert PathFollow.objects.get().completed_at is not None
+    services.progress_set(user=user, resource=required.resource, status="not_started")
+    assert PathFollow.objects.get().completed_at is None
+
+
+def test_stage_percentages_and_hours(client, make):
+    path = make.path(stages=2, steps_per_stage=2)
+    steps = steps_of(path)
+    user = make.user()
+    for step in steps[:3]:
+        services.progress_set(user=user, resource=step.resource, status="done")
+    client.force_login(user)
+    progress = client.get(path.get_absolute_url()).context["progress"]
+    assert [s.tally.complete for s in progress.stages] == [True, False]
+    assert progress.tally.percent == 75
+    assert progress.tally.hours_done == 15 and progress.tally.hours_left == 5
+    assert progress.next_step == steps[3]
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, make):
+    path = make.path()
+    step = steps_of(path)[0]
+    response = mark(client, step, "done")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert f"%23step-{step.pk}" in response["Location"]
+    response = mark(client, step, "done", **HTMX)
+    assert response.status_code == 204 and response["HX-Redirect"].startswith("/accounts/login/")
+    html = client.get(path.get_absolute_url()).content.decode()
+    assert "Sign in to track your progress" in html
+    assert Progress.objects.count() == 0
+
+
+def test_sign_in_with_email_returns_to_the_page(client, make):
+    make.user(username="grace", email="Grace@Example.org", password="a long enough passphrase")
+    response = client.post("/accounts/login/?next=/paths/", {
+        "username": "grace@example.org", "password": "a long enough passphrase",
+        "next": "/paths/"})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/paths/"
+
+
+def test_open_redirects_are_refused(client, make):
+    resource = make.resource()
+    client.force_login(make.user())
+    response = client.post(
+        reverse("resource-progress", args=[resource.slug]),
+        {"status": "done", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == resource.get_absolute_url()
+
+
+def test_bad_status_is_a_400_and_changes_nothing(client, make):
+    resource = make.resource()
+    client.force_login(make.user())
+    response = client.post(reverse("resource-progress", args=[resource.slug]), {"status": "owned"})
+    assert response.status_code == 400
+    assert Progress.objects.count() == 0
+
+
+def test_state_changing_urls_refuse_get(client, make):
+    path = make.path()
+    client.force_login(make.user())
+    assert client.get(reverse("path-follow", args=[path.slug])).status_code == 405
+    resource = steps_of(path)[0].resource
+    assert client.get(reverse("resource-progress", args=[resource.slug])).status_code == 405
+
+
+def test_a_learner_only_sees_and_changes_their_own_progress(client, make):
+    path = make.path(steps_per_stage=2)
+    step = steps_of(path)[0]
+    alice, bob = make.user(), make.user()
+    services.progress_set(user=alice, resource=step.resource, status="done")
+    client.force_login(bob)
+    assert client.get(path.get_absolute_url()).context["progress"].tally.steps_done == 0
+    mark(client, step, "not_started", user=alice.pk)  # an injected user field is ignored
+    assert Progress.objects.get(user=alice).status == "done"
+    export = json.loads(client.get("/me/export.json").content)
+    assert export["user"] == bob.username and all(
+        row["status"] != "done" for row in export["progress"]
+    )
+
+
+def test_unfollow_keeps_progress(client, make):
+    path = make.path()
+    user = make.user()
+    client.force_login(user)
+    client.post(reverse("path-follow", args=[path.slug]), {"action": "follow"})
+    mark(client, steps_of(path)[0], "done")
+    client.post(reverse("path-follow", args=[path.slug]), {"action": "unfollow"})
+    assert not PathFollow.objects.exists()
+    assert Progress.objects.filter(user=user, status="done").count() == 1
+
+
+def test_exports_contain_the_learners_progress(client, make):
+    user = make.user()
+    resource = make.resource(title="=HYPERLINK(1)")
+    services.progress_set(user=user, resource=resource, status="done")
+    client.force_login(user)
+    response = client.get("/me/export.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["resource"] == resource.slug and rows[0]["status"] == "done"
+    assert rows[0]["title"] == "'=HYPERLINK(1)"  # not run as a formula by spreadsheets
+    document = json.loads(client.get("/me/export.json").content)
+    assert document["progress"][0]["title"] == "=HYPERLINK(1)"
+
+
+def test_dashboard_shows_totals_and_activity(client, make):
+    user = make.user()
+    path = make.path(steps_per_stage=3)
+    services.path_follow(user=user, path=path)
+    steps = steps_of(path)
+    services.progress_set(user=user, resource=steps[0].resource, status="done")
+    services.progress_set(user=user, resource=steps[1].resource, status="in_progress")
+    client.force_login(user)
+    response = client.get("/me/")
+    html = response.content.decode()
+    assert "<strong>1</strong> resource done" in html
+    assert "<strong>≈ 5</strong> hours studied" in html
+    assert "33% done" in html
+    assert steps[1].resource.title in html  # in progress, and next
+    assert '<svg class="activity-chart"' in html
+    assert response.context["activity"][-1].count == 1
+
+
+def test_dashboard_requires_sign_in(client, db):
+    response = client.get("/me/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_deleting_an_account_removes_only_its_rows(client, make):
+    path = make.path()
+    resource = steps_of(path)[0].resource
+    leaver, stayer = make.user(password="a long enough passphrase"), make.user()
+    for user in (leaver, stayer):
+        services.path_follow(user=user, path=path)
+        services.progress_set(user=user, resource=resource, status="done")
+    client.force_login(leaver)
+    response = client.post("/accounts/delete/", {"password": "wrong"})
+    assert response.status_code == 200 and User.objects.filter(pk=leaver.pk).exists()
+    response = client.post("/accounts/delete/", {"password": "a long enough passphrase"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=leaver.pk).exists()
+    assert Progress.objects.filter(user=stayer).count() == 1
+    assert PathFollow.objects.filter(user=stayer).count() == 1
+    assert client.get("/me/").status_code == 302  # signed out
+
+
+def test_signup_refuses_a_taken_email_and_weak_password(client, make):
+    make.user(email="taken@example.org")
+    response = client.post("/accounts/signup/", {
+        "username": "new", "email": "TAKEN@example.org",
+        "password1": "123", "password2": "123"})  # fmt: skip
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "already exists" in html and "too short" in html
+    assert not User.objects.filter(username="new").exists()
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_path_page_query_count_is_fixed(client, make, django_assert_num_queries, signed_in):
+    small = make.path(stages=1, steps_per_stage=5)
+    large = make.path(stages=4, steps_per_stage=15)
+    user = make.user()
+    if signed_in:
+        client.force_login(user)
+        for path in (small, large):
+            services.path_follow(user=user, path=path)
+            for step in steps_of(path)[::2]:
+                services.progress_set(user=user, resource=step.resource, status="done")
+    expected = 8 if signed_in else 4
+    with django_assert_num_queries(expected):
+        client.get(small.get_absolute_url())
+    with django_assert_num_queries(expected):
+        client.get(large.get_absolute_url())
+
+
+def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries):
+    user = make.user()
+    client.force_login(user)
+
+    def grow(paths):
+        for _ in range(paths):
+            path = make.path(stages=2, steps_per_stage=3)
+            services.path_follow(user=user, path=path)
+            for step in steps_of(path)[:2]:
+                services.progress_set(user=user, resource=step.resource, status="done")
+
+    grow(1)
+    with django_assert_num_queries(6):
+        client.get("/me/")
+    grow(6)
+    with django_assert_num_queries(6):
+        client.get("/me/")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency test needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_identical_requests_leave_one_row(make):
+    path = make.path()
+    step = steps_of(path)[0]
+    user = make.user(password="a long enough passphrase")
+    for _ in range(10):
+        Progress.objects.all().delete()
+        statuses, errors = [], []
+
+        def hit(statuses=statuses, errors=errors):
+            try:
+                client = Client()
+                client.force_login(user)
+                statuses.append(mark(client, step, "done").status_code)
+            except Exception as error:
+                errors.append(error)
+            finally:
+                connection.close()  # this thread's own connection
+
+        threads = [threading.Thread(target=hit) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [] and statuses == [302] * 20
+        assert Progress.objects.filter(user=user, resource=step.resource).count() == 1
