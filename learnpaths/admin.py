@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
+from django.template.loader import render_to_string
 
 from learnpaths.models import LearningPath, PathStatus, Progress, Stage, Step, User
+from learnpaths.selectors import path_engagement
 from resources.admin import publish, unpublish
 
 # Rows whose position changes are first parked this far out of the way, so that swapping two
@@ -75,7 +77,9 @@ class StepInline(admin.TabularInline):
 
 @admin.register(LearningPath)
 class LearningPathAdmin(admin.ModelAdmin):
-    list_display = ["title", "level", "status", "featured", "updated_at"]
+    list_display = [
+        "title", "level", "status", "featured", "follower_total", "completion_total", "updated_at",
+    ]  # fmt: skip
     list_filter = ["status", "level", "featured", "concepts"]
     list_editable = ["featured"]
     search_fields = ["title", "summary", "slug"]
@@ -85,6 +89,37 @@ class LearningPathAdmin(admin.ModelAdmin):
     publish_state = ("status", PathStatus.PUBLISHED)
     unpublish_state = ("status", PathStatus.DRAFT)
     inlines = [StageInline]
+    readonly_fields = ["learners"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                follower_total=Count("follows", distinct=True),
+                completion_total=Count(
+                    "follows", filter=Q(follows__completed_at__isnull=False), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description="followers", ordering="follower_total")
+    def follower_total(self, obj):
+        return obj.follower_total
+
+    @admin.display(description="completed", ordering="completion_total")
+    def completion_total(self, obj):
+        return obj.completion_total
+
+    @admin.display(description="Learners (anonymous counts)")
+    def learners(self, obj):
+        if obj.pk is None:
+            return "—"
+        followers, completions, stages = path_engagement(obj)
+        return render_to_string(
+            "admin/learnpaths/path_engagement.html",
+            {"followers": followers, "completions": completions, "stages": stages},
+        )
 
 
 @admin.register(Stage)

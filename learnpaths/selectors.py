@@ -99,3 +99,43 @@ def path_progress(stages: Iterable[Stage], statuses: dict[int, str]) -> PathProg
         progress.stages.append(StageProgress(stage, rows, stage_tally))
     progress.next_step = progress.next_step or first_optional
     return progress
+
+
+@dataclass
+class StageEngagement:
+    stage: Stage
+    started: int
+    completed: int
+
+
+def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
+    """Anonymous counts for curators: followers, completions, and per stage how many followers
+    have started it and completed its required steps (where learners drop off)."""
+    from learnpaths.models import PathFollow
+
+    followers = list(PathFollow.objects.filter(path=path).values_list("user_id", "completed_at"))
+    user_ids = [user_id for user_id, _ in followers]
+    stages = list(path.stages.order_by("position").prefetch_related("steps"))
+    resource_ids = {step.resource_id for stage in stages for step in stage.steps.all()}
+    touched: dict[int, set[int]] = {}
+    done: dict[int, set[int]] = {}
+    rows = Progress.objects.filter(user_id__in=user_ids, resource_id__in=resource_ids).exclude(
+        status=ProgressStatus.NOT_STARTED
+    )
+    for user_id, resource_id, status in rows.values_list("user_id", "resource_id", "status"):
+        touched.setdefault(user_id, set()).add(resource_id)
+        if status == ProgressStatus.DONE:
+            done.setdefault(user_id, set()).add(resource_id)
+    per_stage = []
+    for stage in stages:
+        all_ids = {step.resource_id for step in stage.steps.all()}
+        required = {step.resource_id for step in stage.steps.all() if not step.optional}
+        per_stage.append(
+            StageEngagement(
+                stage=stage,
+                started=sum(1 for u in user_ids if touched.get(u, set()) & all_ids),
+                completed=sum(1 for u in user_ids if required and required <= done.get(u, set())),
+            )
+        )
+    completions = sum(1 for _, completed_at in followers if completed_at is not None)
+    return len(followers), completions, per_stage

@@ -138,3 +138,25 @@ def test_admin_explains_why_a_resource_in_a_path_cannot_be_deleted(staff_client,
     assert response.status_code == 200
     assert "protected related objects" in response.content.decode()
     assert Resource.objects.filter(pk=resource.pk).exists()
+
+
+def test_admin_shows_followers_completions_and_drop_off_without_names(staff_client, make):
+    from learnpaths import services
+    from learnpaths.models import LearningPath
+
+    path = make.path(stages=2, steps_per_stage=1)
+    first, second = Step.objects.filter(path=path).order_by("stage__position")
+    finisher, dropout, idle = (make.user(username=n) for n in ("finisher", "dropout", "idle"))
+    for learner in (finisher, dropout, idle):
+        services.path_follow(user=learner, path=path)
+    for learner in (finisher, dropout):
+        services.progress_set(user=learner, resource=first.resource, status="done")
+    services.progress_set(user=finisher, resource=second.resource, status="done")
+    changelist = staff_client.get(admin_url(LearningPath, "changelist")).content.decode()
+    assert '<td class="field-follower_total">3</td>' in changelist
+    assert '<td class="field-completion_total">1</td>' in changelist
+    html = staff_client.get(admin_url(LearningPath, "change", path.pk)).content.decode()
+    assert "3 followers, 1 completed the path." in html
+    assert "<td>1. Stage 1</td><td>2</td><td>2</td>" in html
+    assert "<td>2. Stage 2</td><td>1</td><td>1</td>" in html
+    assert "dropout" not in html and "finisher" not in html
