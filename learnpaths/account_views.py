@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from learnpaths import dashboard, services
 from learnpaths.forms import AccountDeleteForm, SignupForm
@@ -47,7 +47,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = dashboard.dashboard_data(request.user)
     context["chart"] = {"width": dashboard.CHART_WIDTH, "height": dashboard.CHART_HEIGHT}
@@ -59,7 +59,7 @@ def _spreadsheet_safe(value: str) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(
@@ -74,7 +74,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_json(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     document = {

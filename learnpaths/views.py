@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
 from learnpaths.forms import ProgressForm
@@ -20,7 +20,7 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-@require_GET
+@require_safe
 def path_list(request: HttpRequest) -> HttpResponse:
     paths = (
         LearningPath.objects.published()
@@ -76,7 +76,7 @@ def _path_context(request: HttpRequest, path: LearningPath) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     path = _published_path_with_steps(slug)
     return render(request, "learnpaths/path_detail.html", _path_context(request, path))

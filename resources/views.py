@@ -8,12 +8,21 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from learnpaths.models import LearningPath
 from learnpaths.selectors import statuses_for
 from resources import selectors
-from resources.models import Concept, ConceptArea, ConferenceEdition, Resource, ResourceKind, Tag
+from resources.concept_map import concept_graph
+from resources.models import (
+    Concept,
+    ConceptArea,
+    ConceptPrerequisite,
+    ConferenceEdition,
+    Resource,
+    ResourceKind,
+    Tag,
+)
 
 RESOURCES_PER_PAGE = 24
 
@@ -25,7 +34,7 @@ def concept_map() -> list[tuple[str, list[Concept]]]:
     return [(labels[area], list(group)) for area, group in groupby(concepts, key=lambda c: c.area)]
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "featured_paths": LearningPath.objects.published().filter(featured=True).for_cards()[:6],
@@ -38,12 +47,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/home.html", context)
 
 
-@require_GET
+@require_safe
 def concept_list(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/concept_list.html", {"concept_areas": concept_map()})
 
 
-@require_GET
+@require_safe
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
     concept = get_object_or_404(
         Concept.objects.prefetch_related(
@@ -58,15 +67,19 @@ def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
         (kind_labels[kind], list(group))
         for kind, group in groupby(resources.for_list(), key=lambda r: r.kind)
     ]
+    # The neighbourhood, one level each way, from the rows prefetched above.
+    prerequisites, leads_to = list(concept.prerequisites.all()), list(concept.leads_to.all())
+    links = [(p.pk, concept.pk) for p in prerequisites] + [(concept.pk, n.pk) for n in leads_to]
     context = {
         "concept": concept,
+        "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
         "resources_by_kind": resources_by_kind,
         "paths": LearningPath.objects.published().filter(concepts=concept).for_cards(),
     }
     return render(request, "resources/concept_detail.html", context)
 
 
-@require_GET
+@require_safe
 def resource_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ResourceFilters.from_query(request.GET)
     page = Paginator(selectors.filtered_resources(filters), RESOURCES_PER_PAGE).get_page(
@@ -87,7 +100,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = get_object_or_404(
         Resource.objects.published().prefetch_related(
@@ -106,7 +119,7 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "resources/resource_detail.html", context)
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     resources = Resource.objects.published().filter(tags=tag).order_by("title").for_list()
@@ -118,7 +131,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = selectors.normalise_query(request.GET.get("q", ""))
     context = {
@@ -139,7 +152,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/search.html", context)
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
