@@ -1,0 +1,158 @@
+import re
+from itertools import pairwise
+
+import pytest
+
+from resources.concept_map import (
+    MapNode,
+    count_crossings,
+    layered_layout,
+    longest_path_layers,
+    wrap,
+)
+from resources.models import ConceptPrerequisite
+
+
+def nodes(*keys):
+    return [MapNode(key=k, label=f"Concept {k}") for k in keys]
+
+
+def test_a_concept_sits_one_layer_below_its_deepest_prerequisite():
+    # a → b → c, and a → c directly: c goes under b, not under a.
+    layers = longest_path_layers("abcd", [("a", "b"), ("b", "c"), ("a", "c")])
+    assert layers == {"a": 0, "b": 1, "c": 2, "d": 0}
+
+
+def test_a_cycle_does_not_loop_forever():
+    layers = longest_path_layers("ab", [("a", "b"), ("b", "a")])
+    assert set(layers) == {"a", "b"}
+
+
+def test_every_edge_points_down_and_long_edges_avoid_the_boxes():
+    layout = layered_layout(nodes(*"abcd"), [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d")])
+    by_key = {n.key: n for n in layout.nodes}
+    assert [by_key[k].layer for k in "abcd"] == [0, 1, 2, 3]
+    for edge in layout.edges:
+        assert edge.source.y + edge.source.height <= edge.target.y
+    # a → c passes layer 1 beside b, not through it.
+    long_edge = next(e for e in layout.edges if (e.source.key, e.target.key) == ("a", "c"))
+    xs = [float(x) for x in re.findall(r"[MC ](-?[\d.]+),", long_edge.d)]
+    b = by_key["b"]
+    assert any(x < b.x or x > b.x + b.width for x in xs)
+    assert layout.layers == 4
+    assert layout.width >= b.width and layout.height > 3 * b.height
+
+
+def test_boxes_in_a_layer_do_not_overlap():
+    layout = layered_layout(nodes(*"abcdefg"), [("a", k) for k in "bcdefg"])
+    row = sorted((n for n in layout.nodes if n.layer == 1), key=lambda n: n.x)
+    assert len(row) == 6
+    for left, right in pairwise(row):
+        assert left.x + left.width < right.x
+
+
+def test_the_sweeps_remove_crossings_that_the_input_order_has():
+    # Input order puts x's children in the opposite order to x and y: two crossings.
+    keys = ["x", "y", "y1", "x1"]
+    edges = [("x", "x1"), ("y", "y1")]
+    assert count_crossings([["x", "y"], ["y1", "x1"]], edges) == 1
+    layout = layered_layout(nodes(*keys), edges)
+    by_key = {n.key: n for n in layout.nodes}
+    assert by_key["x1"].x < by_key["y1"].x  # untangled
+
+
+def test_the_same_graph_always_gives_the_same_picture():
+    edges = [("a", "c"), ("b", "c"), ("c", "d"), ("a", "d")]
+    first = layered_layout(nodes(*"abcd"), edges)
+    second = layered_layout(nodes(*"abcd"), edges)
+    assert [(n.x, n.y) for n in first.nodes] == [(n.x, n.y) for n in second.nodes]
+    assert [e.d for e in first.edges] == [e.d for e in second.edges]
+
+
+def test_long_names_wrap_to_two_lines_with_an_ellipsis():
+    assert wrap("Attention") == ["Attention"]
+    assert wrap("Recurrent neural networks (RNN, LSTM, GRU)") == [
+        "Recurrent neural",
+        "networks (RNN, LSTM,…",
+    ]
+
+
+def test_relations_list_every_prerequisite_of_every_concept():
+    layout = layered_layout(nodes(*"abc"), [("a", "c"), ("b", "c"), ("a", "b")])
+    assert [(n.key, [p.key for p in ps]) for n, ps in layout.relations] == [
+        ("b", ["a"]),
+        ("c", ["a", "b"]),
+    ]
+
+
+def test_an_empty_graph_has_no_size_problems():
+    layout = layered_layout([], [])
+    assert layout.nodes == [] and layout.edges == [] and layout.layers == 0
+
+
+@pytest.fixture
+def concept_chain(make):
+    def grow(n):
+        previous = None
+        for _ in range(n):
+            concept = make.concept()
+            if previous is not None:
+                ConceptPrerequisite.objects.create(concept=concept, prerequisite=previous)
+            previous = concept
+
+    return grow
+
+
+def test_the_map_page_draws_every_concept_as_a_link_and_lists_the_relations(client, make):
+    basics = make.concept(name="Basics", slug="basics")
+    deeper = make.concept(name="Deeper", slug="deeper")
+    deeper.prerequisites.add(basics)
+    html = client.get("/concepts/map/").content.decode()
+    assert '<svg class="graph"' in html
+    assert html.count('class="graph-node') == 2 and html.count('<path class="graph-edge') == 1
+    assert 'href="/concepts/basics/"' in html and 'href="/concepts/deeper/"' in html
+    assert re.search(
+        r'<a href="/concepts/deeper/">Deeper</a> requires\s*<a href="/concepts/basics/">Basics</a>',
+        html,
+    )
+    assert ' style="' not in html.split("<main", 1)[1]  # a strict CSP allows no inline styles
+
+
+def test_the_map_is_linked_from_the_home_and_concepts_pages(client, make):
+    make.concept()
+    for url in ("/", "/concepts/"):
+        assert 'href="/concepts/map/"' in client.get(url).content.decode()
+
+
+def test_the_map_page_runs_a_fixed_number_of_queries(
+    client, concept_chain, django_assert_num_queries
+):
+    concept_chain(5)
+    with django_assert_num_queries(2):
+        assert client.get("/concepts/map/").status_code == 200
+    concept_chain(60)
+    with django_assert_num_queries(2):
+        assert client.get("/concepts/map/").status_code == 200
+
+
+def test_a_concept_page_draws_its_neighbourhood_one_level_each_way(client, make):
+    names = ("First", "Middle", "Last", "Far")
+    first, middle, last, far = (make.concept(name=n, slug=n.lower()) for n in names)
+    middle.prerequisites.add(first)
+    last.prerequisites.add(middle)
+    far.prerequisites.add(last)
+    html = client.get("/concepts/middle/").content.decode()
+    graph = html.split('<svg class="graph"', 1)[1].split("</svg>", 1)[0]
+    assert graph.count('class="graph-node') == 3
+    assert 'href="/concepts/first/"' in graph and 'href="/concepts/last/"' in graph
+    assert "/concepts/far/" not in graph
+    assert (
+        'class="graph-node graph-node-current" href="/concepts/middle/" aria-current="page"'
+        in graph
+    )
+    assert html.count('<path class="graph-edge') == 2
+
+
+def test_a_concept_without_relations_shows_no_empty_picture(client, make):
+    make.concept(slug="alone")
+    assert '<svg class="graph"' not in client.get("/concepts/alone/").content.decode()
