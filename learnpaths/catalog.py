@@ -17,7 +17,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from learnpaths.models import LearningPath, Stage, Step
+from learnpaths.cache import bump_catalogue_version
+from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import (
     Concept,
     ConceptPrerequisite,
@@ -316,7 +317,8 @@ class _Importer:
             path = by_slug.get(slug) or LearningPath(slug=slug)
             changed = self.assign(path, item, PATH_FIELDS)
             linked = self.slugs(where, item.get("concepts", []), concepts, "concept")
-            stages = self.stages(where, item.get("stages", []), resources)
+            draft = item.get("status", PathStatus.DRAFT) == PathStatus.DRAFT
+            stages = self.stages(where, item.get("stages", []), resources, draft=draft)
             if linked is None or stages is None:
                 continue
             if not self.clean(where, path, exclude=("summary_html", "description_html")):
@@ -346,9 +348,12 @@ class _Importer:
                 "created" if was_new else "updated" if changed else "unchanged", "paths"
             )
 
-    def stages(self, where: str, items: Any, resources: dict) -> list | None:
-        if not isinstance(items, list) or not items:
-            self.problem(where, "stages must be a non-empty list")
+    def stages(self, where: str, items: Any, resources: dict, *, draft: bool) -> list | None:
+        # A draft may be unfinished (the admin saves paths and stages before their steps), and
+        # an export must be importable; learners only ever see published paths, which must
+        # be complete.
+        if not isinstance(items, list) or not (items or draft):
+            self.problem(where, "stages must be a non-empty list (empty only in a draft)")
             return None
         stages = []
         used: dict[str, str] = {}
@@ -382,8 +387,8 @@ class _Importer:
                     ok = False
                     continue
                 steps.append((resources[slug].pk, step["note"], bool(step.get("optional", False))))
-            if not steps:
-                self.problem(at, "a stage needs at least one step")
+            if not steps and not draft:
+                self.problem(at, "a stage of a published path needs at least one step")
                 ok = False
             stages.append((stage.get("title"), stage.get("goal"), steps))
         return stages if ok else None
@@ -414,4 +419,102 @@ def catalog_import(document: dict[str, Any]) -> ImportReport:
             raise CatalogError(importer.problems)  # leaving the block rolls everything back
         if importer.report.changed:
             refresh_search_vectors()
+            # Editions and prerequisites are bulk-created, which model signals do not see.
+            bump_catalogue_version()
     return importer.report
+
+
+# -- export -------------------------------------------------------------------------------------
+def catalog_export() -> dict[str, Any]:
+    """The whole catalogue as one document that `catalog_import` turns back into the same rows.
+
+    It is a backup, so unpublished resources and draft paths are included. Items are in a stable
+    order (concepts in map order, resources and paths by slug; slug lists sorted; stages, steps
+    and editions in their own order), so two exports of the same catalogue are identical.
+    """
+    connection = transaction.get_connection()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for every query below: a backup must not mix two states of the
+            # catalogue when a curator saves something during the export. (SQLite's IMMEDIATE
+            # transaction already holds the write lock for the duration.)
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        concepts = Concept.objects.order_by("area", "position", "slug").prefetch_related(
+            models.Prefetch("prerequisites", queryset=Concept.objects.order_by("slug"))
+        )
+        resources = Resource.objects.order_by("slug").prefetch_related(
+            models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
+            "tags",
+            models.Prefetch("editions", queryset=ConferenceEdition.objects.order_by("year")),
+        )
+        paths = LearningPath.objects.order_by("slug").prefetch_related(
+            models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
+            models.Prefetch(
+                "stages",
+                queryset=Stage.objects.order_by("position").prefetch_related(
+                    models.Prefetch(
+                        "steps",
+                        queryset=Step.objects.order_by("position").select_related("resource"),
+                    )
+                ),
+            ),
+        )
+        return {
+            "format": FORMAT,
+            "concepts": [
+                {
+                    "slug": concept.slug,
+                    **_fields(concept, CONCEPT_FIELDS),
+                    "prerequisites": [p.slug for p in concept.prerequisites.all()],
+                }
+                for concept in concepts
+            ],
+            "resources": [
+                {
+                    "slug": resource.slug,
+                    **_fields(resource, RESOURCE_FIELDS),
+                    "concepts": [c.slug for c in resource.concepts.all()],
+                    "tags": sorted(tag.name for tag in resource.tags.all()),
+                    "editions": [_edition(e) for e in resource.editions.all()],
+                }
+                for resource in resources
+            ],
+            "paths": [
+                {
+                    "slug": path.slug,
+                    **_fields(path, PATH_FIELDS),
+                    "concepts": [c.slug for c in path.concepts.all()],
+                    "stages": [
+                        {
+                            **_fields(stage, STAGE_FIELDS),
+                            "steps": [
+                                {"resource": step.resource.slug, **_fields(step, STEP_FIELDS)}
+                                for step in stage.steps.all()
+                            ],
+                        }
+                        for stage in path.stages.all()
+                    ],
+                }
+                for path in paths
+            ],
+        }
+
+
+def _fields(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _edition(edition: ConferenceEdition) -> dict[str, Any]:
+    item = _fields(edition, EDITION_FIELDS)
+    for name in ("starts_on", "ends_on"):
+        item[name] = item[name].isoformat() if item[name] else None
+    local = edition.local_deadline
+    if local is not None:
+        # The format states deadlines as the organisers do: wall-clock time in their zone.
+        exact = local.second or local.microsecond
+        item["submission_deadline"] = local.replace(tzinfo=None).isoformat(
+            timespec="auto" if exact else "minutes"
+        )
+    return item

@@ -32,7 +32,9 @@ def test_every_catalogue_and_path_model_is_in_the_admin():
 def test_admin_pages_answer_for_staff(staff_client, make, model, view):
     make.path(stages=2, steps_per_stage=2)
     response = staff_client.get(admin_url(model, view))
-    assert response.status_code == 200
+    # axes' sign-in records are written by axes alone: its admin has no add page.
+    expected = 403 if view == "add" and model._meta.app_label == "axes" else 200
+    assert response.status_code == expected
 
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
@@ -160,3 +162,41 @@ def test_admin_shows_followers_completions_and_drop_off_without_names(staff_clie
     assert "<td>1. Stage 1</td><td>2</td><td>2</td>" in html
     assert "<td>2. Stage 2</td><td>1</td><td>1</td>" in html
     assert "dropout" not in html and "finisher" not in html
+
+
+def test_admin_refuses_to_delete_a_resource_with_learners_progress(staff_client, make):
+    from learnpaths import services
+
+    resource = make.resource(title="Studied Book")
+    services.progress_set(user=make.user(username="ada"), resource=resource, status="done")
+    response = staff_client.post(admin_url(Resource, "delete", resource.pk), {"post": "yes"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in html
+    assert "ada · Studied Book · Done" in html
+    assert Resource.objects.filter(pk=resource.pk).exists()
+
+
+def test_admin_bulk_delete_refuses_resources_in_paths_or_with_progress(staff_client, make):
+    from learnpaths import services
+
+    in_path = Step.objects.get(path=make.path()).resource
+    studied = make.resource()
+    services.progress_set(user=make.user(), resource=studied, status="in_progress")
+    unused = make.resource()
+    changelist = admin_url(Resource, "changelist")
+    selected = [in_path.pk, studied.pk, unused.pk]
+    response = staff_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": selected, "post": "yes"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in html
+    assert f"1. {in_path.title}" in html and f"{studied.title} · In progress" in html
+    assert Resource.objects.filter(pk__in=selected).count() == 3  # none of them, not just some
+    response = staff_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [unused.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Resource.objects.filter(pk=unused.pk).exists()
+    assert Resource.objects.filter(pk__in=[in_path.pk, studied.pk]).count() == 2

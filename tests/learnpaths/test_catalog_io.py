@@ -1,0 +1,274 @@
+"""Catalogue backup: `export_catalog` → `import_catalog` gives back exactly the same catalogue."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command, execute_from_command_line
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from learnpaths.catalog import FORMAT, catalog_export
+from learnpaths.models import LearningPath, PathStatus, Stage, Step
+from resources.models import (
+    Concept,
+    ConceptPrerequisite,
+    ConferenceEdition,
+    Resource,
+    Tag,
+    TaggedResource,
+)
+
+# Every table of the catalogue, with how its foreign keys are named naturally (default: slug).
+CATALOGUE_TABLES = {
+    Concept: {},
+    ConceptPrerequisite: {},
+    Resource: {},
+    Resource.concepts.through: {},
+    Tag: {},
+    TaggedResource: {"tag": ("tag__name",)},
+    ConferenceEdition: {"conference": ("conference__slug",)},
+    LearningPath: {},
+    LearningPath.concepts.through: {},
+    Stage: {},
+    Step: {"stage": ("stage__path__slug", "stage__position")},
+}
+# Surrogate keys, timestamps of the import itself, and the derived search index (rebuilt by
+# the import) are not catalogue content.
+NOT_CONTENT = {"id", "created_at", "updated_at", "search_vector"}
+
+
+def natural_columns(model, foreign_keys):
+    columns = []
+    for model_field in model._meta.concrete_fields:
+        if model_field.name in NOT_CONTENT:
+            continue
+        if model_field.is_relation:
+            columns.extend(foreign_keys.get(model_field.name, (f"{model_field.name}__slug",)))
+        else:
+            columns.append(model_field.name)
+    return columns
+
+
+def snapshot():
+    """Every row of every catalogue table, identified by natural keys instead of ids."""
+    tables = {}
+    for model, foreign_keys in CATALOGUE_TABLES.items():
+        columns = natural_columns(model, foreign_keys)
+        rows = [dict(zip(columns, row, strict=True)) for row in model.objects.values_list(*columns)]
+        tables[model._meta.label] = sorted(rows, key=repr)
+    return tables
+
+
+def test_the_snapshot_covers_every_catalogue_table():
+    catalogue = {
+        *apps.get_app_config("resources").get_models(include_auto_created=True),
+        LearningPath,
+        LearningPath.concepts.through,
+        Stage,
+        Step,
+    }
+    assert catalogue == set(CATALOGUE_TABLES)
+    assert "description_html" in natural_columns(Resource, {})
+    assert "note_html" in natural_columns(Step, {})
+
+
+@pytest.fixture
+def curated(db):
+    """The curated fixtures, plus what a backup must also carry: unpublished resources, draft
+    paths (one unfinished), and a deadline in another zone with seconds."""
+    call_command("seed", stdout=io.StringIO())
+    Resource.objects.filter(slug="attention-is-all-you-need").update(published=False)
+    LearningPath.objects.filter(pk=LearningPath.objects.order_by("slug")[0].pk).update(
+        status=PathStatus.DRAFT
+    )
+    LearningPath.objects.create(slug="unfinished", title="Unfinished", summary="Soon.")
+    conference = Resource.objects.filter(kind="conference").order_by("slug")[0]
+    ConferenceEdition.objects.create(
+        conference=conference,
+        year=2031,
+        submission_deadline=dt.datetime(2031, 3, 1, 4, 0, 30, tzinfo=dt.UTC),
+        deadline_timezone="Asia/Shanghai",
+    )
+
+
+@pytest.fixture
+def small(make):
+    """A few rows of every kind, for tests that need a valid catalogue but not the curated one."""
+    basics = make.concept()
+    advanced = make.concept()
+    advanced.prerequisites.add(basics)
+    make.path(stages=2, steps_per_stage=2)
+    make.resource(tags=["Textbook"], concepts=[advanced])
+    conference = make.resource(kind="conference")
+    ConferenceEdition.objects.create(conference=conference, year=2030)
+
+
+def empty_the_catalogue():
+    LearningPath.objects.all().delete()  # stages and steps go with their path
+    Resource.objects.all().delete()
+    Concept.objects.all().delete()
+    Tag.objects.all().delete()
+    assert not any(snapshot().values())
+
+
+def export(tmp_path, name="catalogue.json"):
+    target = tmp_path / name
+    out = io.StringIO()
+    call_command("export_catalog", output=str(target), stdout=out)
+    assert f"Catalogue exported to {target}" in out.getvalue()
+    return target
+
+
+def import_(path):
+    out = io.StringIO()
+    call_command("import_catalog", str(path), stdout=out)
+    return out.getvalue()
+
+
+def test_export_then_import_into_an_empty_database_reproduces_the_catalogue(curated, tmp_path):
+    before = snapshot()
+    assert Concept.objects.count() >= 15 and Resource.objects.count() >= 50
+    backup = export(tmp_path)
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    assert document["format"] == FORMAT
+    assert "attention-is-all-you-need" in {r["slug"] for r in document["resources"]}
+    assert {"draft", "published"} == {p["status"] for p in document["paths"]}
+
+    empty_the_catalogue()
+    report = import_(backup)
+
+    assert f"concepts: {len(document['concepts'])} created" in report
+    assert snapshot() == before
+    assert not Resource.objects.get(slug="attention-is-all-you-need").published
+
+
+def test_deadlines_are_written_as_local_time_in_their_zone(curated):
+    editions = {
+        (r["slug"], e["year"]): e for r in catalog_export()["resources"] for e in r["editions"]
+    }
+    conference = Resource.objects.filter(kind="conference").order_by("slug")[0]
+    assert editions[conference.slug, 2031]["submission_deadline"] == "2031-03-01T12:00:30"
+    assert editions[conference.slug, 2031]["deadline_timezone"] == "Asia/Shanghai"
+    aoe = ConferenceEdition.objects.filter(deadline_timezone="AoE").exclude(
+        submission_deadline=None
+    )[0]
+    # Anywhere on Earth is UTC-12: 23:59 AoE is 11:59 UTC the next day.
+    local = editions[aoe.conference.slug, aoe.year]["submission_deadline"]
+    assert dt.datetime.fromisoformat(local) == (
+        aoe.submission_deadline.replace(tzinfo=None) - dt.timedelta(hours=12)
+    )
+
+
+def test_importing_an_export_again_changes_nothing_and_exports_the_same_bytes(curated, tmp_path):
+    first = export(tmp_path, "first.json")
+    before = snapshot()
+    assert "nothing changed" in import_(first)
+    assert "nothing changed" in import_(first)
+    assert snapshot() == before
+    assert export(tmp_path, "second.json").read_bytes() == first.read_bytes()
+
+
+def test_export_goes_to_standard_output_without_output(small):
+    out = io.StringIO()
+    call_command("export_catalog", stdout=out)
+    assert json.loads(out.getvalue()) == catalog_export()
+
+
+def test_export_takes_the_same_number_of_queries_whatever_the_catalogue_size(make):
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            catalog_export()
+        return len(context)
+
+    make.concept().prerequisites.add(make.concept())
+    make.path(stages=1, steps_per_stage=2)
+    small = queries()
+    for _ in range(5):
+        concept = make.concept()
+        concept.prerequisites.add(make.concept())
+        make.path(stages=3, steps_per_stage=4)
+        make.resource(tags=["a", "b"], concepts=[concept])
+    assert queries() == small
+
+
+def close_a_cycle(concepts):
+    """Make a concept that others build on require one of those others."""
+    by_slug = {c["slug"]: c for c in concepts}
+    dependent = next(c for c in concepts if c["prerequisites"])
+    by_slug[dependent["prerequisites"][0]]["prerequisites"].append(dependent["slug"])
+
+
+def first_resource(document):
+    return document["resources"][0]
+
+
+BREAKAGES = {
+    "malformed JSON": (lambda text: text[: len(text) // 2], "cannot be read as JSON"),
+    "wrong format": (
+        lambda text: text.replace(FORMAT, "learnpaths-catalog/2", 1),
+        '"format" must be "learnpaths-catalog/1"',
+    ),
+    "unknown slug": (
+        lambda d: d["paths"][0]["stages"][0]["steps"][0].update(resource="no-such-resource"),
+        "unknown resource slug: no-such-resource",
+    ),
+    "invalid URL": (
+        lambda d: d["resources"][1].update(url="javascript:alert(1)"),
+        "url: Enter a valid URL.",
+    ),
+    "cycle": (lambda d: close_a_cycle(d["concepts"]), "prerequisites form a cycle"),
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+def test_an_invalid_file_is_refused_with_the_problem_named_and_nothing_changed(
+    small, tmp_path, breakage
+):
+    backup = export(tmp_path)
+    break_it, message = BREAKAGES[breakage]
+    text = backup.read_text(encoding="utf-8")
+    if breakage in {"malformed JSON", "wrong format"}:
+        text = break_it(text)
+    else:
+        document = json.loads(text)
+        first_resource(document)["title"] = "Changed before the error"  # must be rolled back
+        break_it(document)
+        text = json.dumps(document)
+    backup.write_text(text, encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError) as error:
+        import_(backup)
+    assert "nothing changed" in str(error.value)
+    assert message in str(error.value)
+    assert snapshot() == before
+
+
+def test_a_refused_import_exits_non_zero_and_lists_every_problem(
+    small, tmp_path, capsys, monkeypatch
+):
+    # A command run from the command line closes the connections when it ends; here that one
+    # holds the test's transaction.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    backup = export(tmp_path)
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    document["resources"][0]["url"] = "ftp://example.org/"
+    document["resources"][1]["concepts"] = ["no-such-concept"]
+    backup.write_text(json.dumps(document), encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(SystemExit) as exit_:
+        execute_from_command_line(["manage.py", "import_catalog", str(backup)])
+    assert exit_.value.code != 0
+    stderr = capsys.readouterr().err
+    assert "2 problem(s); nothing changed" in stderr
+    assert f'resources[0] "{document["resources"][0]["slug"]}": url: Enter a valid URL.' in stderr
+    assert "unknown concept slug(s): no-such-concept" in stderr
+    assert snapshot() == before
+
+
+def test_import_of_a_missing_file_says_so(db, tmp_path):
+    with pytest.raises(CommandError, match="cannot be read as JSON"):
+        import_(tmp_path / "missing.json")
