@@ -239,3 +239,18 @@ class PathFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.path}"
+
+
+class CatalogueVersion(models.Model):
+    """One row whose number goes up whenever curated content changes (see learnpaths.cache).
+
+    Cached fragments of catalogue pages are keyed by this number, so a change made through any
+    app server is seen by all of them at once, whatever the cache backend. It lives in the
+    database (not the cache) so that it rolls back with a failed import and is shared by every
+    gunicorn worker even with the per-process local-memory cache.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"catalogue version {self.number}"

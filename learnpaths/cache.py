@@ -1,0 +1,96 @@
+"""Cached fragments of catalogue pages, keyed by the catalogue version.
+
+Every change to curated content (admin, `manage.py seed`, catalogue import, `seed_bench`) bumps
+one number, `CatalogueVersion`; every cache key includes it. A change therefore makes every
+older fragment unreachable at once, on every app server, without deleting keys one by one (old
+entries simply expire). Reading the number costs one primary-key query per request, memoised
+on the request.
+
+Only data that is the same for every visitor is cached here; a learner's statuses are always
+read fresh (one query) and combined with the cached part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from learnpaths.models import CatalogueVersion
+
+T = TypeVar("T")
+VERSION_PK = 1
+# Fragments are unreachable after a change anyway; the timeout only bounds memory and the
+# staleness of time-dependent parts (upcoming deadlines on the home page).
+DEFAULT_TIMEOUT = 60 * 60
+_MEMO_ATTR = "_catalogue_version"
+
+
+def catalogue_version(request=None) -> int:
+    """The current catalogue version (one query, once per request when `request` is given)."""
+    if request is not None and hasattr(request, _MEMO_ATTR):
+        return getattr(request, _MEMO_ATTR)
+    number = (
+        CatalogueVersion.objects.filter(pk=VERSION_PK).values_list("number", flat=True).first() or 0
+    )
+    if request is not None:
+        setattr(request, _MEMO_ATTR, number)
+    return number
+
+
+def bump_catalogue_version() -> None:
+    """Make every cached catalogue fragment stale. Part of the caller's transaction."""
+    if CatalogueVersion.objects.filter(pk=VERSION_PK).update(number=F("number") + 1):
+        return
+    # The row is missing (a test database that was flushed): create it, once.
+    try:
+        with transaction.atomic():
+            CatalogueVersion.objects.create(pk=VERSION_PK, number=1)
+    except IntegrityError:
+        CatalogueVersion.objects.filter(pk=VERSION_PK).update(number=F("number") + 1)
+
+
+def fragment_key(name: str, *parts: Any, version: int) -> str:
+    raw = "\x1f".join(str(part) for part in parts)
+    digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    return f"lp:{version}:{name}:{digest}"
+
+
+def cached(
+    request,
+    name: str,
+    *parts: Any,
+    build: Callable[[], T],
+    timeout: int = DEFAULT_TIMEOUT,
+) -> T:
+    """`build()`'s result, shared by all visitors until the catalogue changes.
+
+    `build` must return something picklable and not None; an exception it raises (Http404) is
+    passed on and nothing is cached.
+    """
+    key = fragment_key(name, *parts, version=catalogue_version(request))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    return value
+
+
+def cached_page(request, name: str, *parts: Any, queryset, per_page: int) -> Page:
+    """`Paginator(queryset, per_page).get_page(?page=)`, with the page's rows and the total count
+    cached together (two queries and a prefetch saved per hit)."""
+    paginator = Paginator(queryset, per_page)
+    requested = request.GET.get("page")
+
+    def build() -> tuple[int, int, list]:
+        page = paginator.get_page(requested)
+        return paginator.count, page.number, list(page.object_list)
+
+    count, number, rows = cached(request, name, *parts, requested, build=build)
+    paginator.count = count  # a cached_property: setting it spares the COUNT query
+    return Page(rows, number, paginator)

@@ -1,0 +1,50 @@
+"""Bump the catalogue version whenever curated content is saved or deleted.
+
+Why signals here, against the house style: curators change the catalogue through many doors —
+admin forms with inlines, the admin's bulk delete, `manage.py seed`/catalogue import, the shell —
+and a fragment cache that misses one door shows stale pages. Model signals see every row-level
+save, delete and many-to-many change in this one module. Bulk writes (`bulk_create`, `update`)
+bypass signals, so the code that does them (catalogue import, `seed_bench`) bumps explicitly.
+The handler only bumps a counter: no business logic lives in signals.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from learnpaths.cache import bump_catalogue_version
+
+
+def _catalogue_changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # loaddata: the caller bumps once at the end
+    action = kwargs.get("action")
+    if action is not None and not action.startswith("post_"):
+        return  # m2m_changed fires before and after; one bump, after
+    bump_catalogue_version()
+
+
+def connect() -> None:
+    from learnpaths.models import LearningPath, Stage, Step
+    from resources.models import (
+        Concept,
+        ConceptPrerequisite,
+        ConferenceEdition,
+        Resource,
+        Tag,
+        TaggedResource,
+    )
+
+    for model in (
+        Concept,
+        ConceptPrerequisite,
+        Resource,
+        Tag,
+        TaggedResource,
+        ConferenceEdition,
+        LearningPath,
+        Stage,
+        Step,
+    ):
+        post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-{model}")
+        post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-d-{model}")
+    for through in (Resource.concepts.through, LearningPath.concepts.through):
+        m2m_changed.connect(_catalogue_changed, sender=through, dispatch_uid=f"catalogue-{through}")

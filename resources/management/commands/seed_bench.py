@@ -1,0 +1,322 @@
+"""A synthetic catalogue for `make bench`: N resources, N/50 concepts, N/30 paths of 4 stages ×
+10 steps, N/2 learners with about 50 progress rows each. Bulk inserts; every row it makes has a
+`bench-` slug or username, and a new run deletes exactly those rows first."""
+
+# ruff: noqa: S311, S608 - synthetic data; the SQL holds table names from _meta, no input
+from __future__ import annotations
+
+import random
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from learnpaths.cache import bump_catalogue_version
+from learnpaths.models import LearningPath, PathFollow, Progress, Stage, Step, User
+from learnpaths.rendering import render_markdown
+from resources.models import (
+    Concept,
+    ConceptArea,
+    ConceptPrerequisite,
+    Cost,
+    Language,
+    Level,
+    Resource,
+    ResourceKind,
+    Tag,
+    TaggedResource,
+)
+from resources.search import refresh_search_vectors
+
+PREFIX = "bench-"
+BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105  # nosec B105
+WORDS = [
+    "attention",
+    "transformer",
+    "convolution",
+    "recurrent",
+    "gradient",
+    "descent",
+    "optimisation",
+    "embedding",
+    "diffusion",
+    "generative",
+    "adversarial",
+    "reinforcement",
+    "policy",
+    "graph",
+    "neural",
+    "network",
+    "kernel",
+    "regularisation",
+    "dropout",
+    "normalisation",
+    "residual",
+    "encoder",
+    "decoder",
+    "retrieval",
+    "alignment",
+    "scaling",
+    "law",
+    "tokenizer",
+    "pretraining",
+    "finetuning",
+    "distillation",
+    "quantisation",
+    "inference",
+    "vision",
+    "language",
+    "speech",
+    "multimodal",
+    "reasoning",
+    "agent",
+    "memory",
+    "sparse",
+    "mixture",
+    "experts",
+    "contrastive",
+]
+BATCH = 5000
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
+
+
+class Command(BaseCommand):
+    help = "Replace the benchmark catalogue and learners (bench-*) with N synthetic resources."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--resources", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, resources: int, seed: int, **options):
+        started = time.monotonic()
+        rng = random.Random(seed)  # nosec B311
+        with transaction.atomic():
+            self.delete_bench_rows()
+            counts = self.create(rng, resources)
+            bump_catalogue_version()
+        refresh_search_vectors(
+            Resource.objects.filter(slug__startswith=PREFIX).values_list("pk", flat=True)
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        self.stdout.write(f"Benchmark data: {summary} in {time.monotonic() - started:.1f} s")
+
+    def delete_bench_rows(self) -> None:
+        # Plain DELETEs in dependency order: QuerySet.delete() would load every row to run
+        # Python-side cascades, which takes minutes for hundreds of thousands of rows.
+        # Every name below comes from model metadata and every value is a constant: no input.
+        def table(model):
+            return connection.ops.quote_name(model._meta.db_table)
+
+        def ids(model, where: str) -> str:
+            return f"SELECT id FROM {table(model)} WHERE {where}"  # nosec B608
+
+        def delete(model, where: str) -> str:
+            return f"DELETE FROM {table(model)} WHERE {where}"  # nosec B608
+
+        users = ids(User, "username LIKE 'bench-%'")
+        resources = ids(Resource, "slug LIKE 'bench-%'")
+        paths = ids(LearningPath, "slug LIKE 'bench-%'")
+        concepts = ids(Concept, "slug LIKE 'bench-%'")
+        tagged = f"SELECT tag_id FROM {table(TaggedResource)}"  # nosec B608
+        path_concepts = LearningPath.concepts.through
+        resource_concepts = Resource.concepts.through
+        statements = [
+            delete(Progress, f"user_id IN ({users}) OR resource_id IN ({resources})"),
+            delete(PathFollow, f"user_id IN ({users}) OR path_id IN ({paths})"),
+            delete(Step, f"path_id IN ({paths})"),
+            delete(Stage, f"path_id IN ({paths})"),
+            delete(path_concepts, f"learningpath_id IN ({paths})"),
+            delete(LearningPath, f"id IN ({paths})"),
+            delete(TaggedResource, f"content_object_id IN ({resources})"),
+            delete(resource_concepts, f"resource_id IN ({resources})"),
+            delete(Resource, f"id IN ({resources})"),
+            delete(
+                ConceptPrerequisite,
+                f"concept_id IN ({concepts}) OR prerequisite_id IN ({concepts})",
+            ),
+            delete(path_concepts, f"concept_id IN ({concepts})"),
+            delete(resource_concepts, f"concept_id IN ({concepts})"),
+            delete(Concept, f"id IN ({concepts})"),
+            delete(Tag, f"slug LIKE 'bench-%' AND id NOT IN ({tagged})"),
+            delete(User, f"id IN ({users})"),
+        ]
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)  # no parameters: "%" is literal for every driver
+
+    def create(self, rng: random.Random, n: int) -> dict[str, int]:
+        now = timezone.now()
+        # Markdown is rendered once per distinct text, not once per row.
+        descriptions = [
+            _sentence(rng, 30) + ". *Why it matters:* " + _sentence(rng, 12) for _ in range(50)
+        ]
+        described = {text: render_markdown(text) for text in descriptions}
+        notes = {text: render_markdown(text) for text in (_sentence(rng, 20) for _ in range(40))}
+        summaries = {
+            text: render_markdown(text) for text in (_sentence(rng, 15) for _ in range(30))
+        }
+
+        n_concepts = max(n // 50, 5)
+        areas = ConceptArea.values
+        concepts = Concept.objects.bulk_create(
+            Concept(
+                name=f"Bench concept {i}",
+                slug=f"{PREFIX}concept-{i}",
+                name_zh=f"基准概念{i}",
+                area=areas[i % len(areas)],
+                position=i,
+                summary=(summary := rng.choice(list(summaries))),
+                summary_html=summaries[summary],
+            )
+            for i in range(n_concepts)
+        )
+        prerequisites = {
+            (c.pk, p.pk)
+            for i, c in enumerate(concepts[1:], start=1)
+            for p in rng.sample(concepts[:i], min(i, rng.randint(0, 3)))
+        }
+        ConceptPrerequisite.objects.bulk_create(
+            ConceptPrerequisite(concept_id=c, prerequisite_id=p) for c, p in prerequisites
+        )
+        tags = Tag.objects.bulk_create(
+            Tag(name=f"bench-{word}-{i}", slug=f"{PREFIX}{word}-{i}")
+            for i in range(20)
+            for word in WORDS[:10]
+        )
+        kinds, levels = ResourceKind.values, Level.values
+        resources = Resource.objects.bulk_create(
+            (
+                Resource(
+                    title=f"{_sentence(rng, 4)} {i}",
+                    slug=f"{PREFIX}resource-{i}",
+                    kind=kinds[i % len(kinds)],
+                    url=f"https://example.org/bench/{i}",
+                    authors="Bench Author, Another Author",
+                    year=1990 + i % 35,
+                    description=(text := rng.choice(descriptions)),
+                    description_html=described[text],
+                    level=levels[i % len(levels)],
+                    estimated_hours=1 + i % 40,
+                    cost=Cost.values[i % len(Cost.values)],
+                    language=Language.values[i % len(Language.values)],
+                )
+                for i in range(n)
+            ),
+            batch_size=BATCH,
+        )
+        TaggedResource.objects.bulk_create(
+            (
+                TaggedResource(content_object_id=r.pk, tag_id=t.pk)
+                for r in resources
+                for t in rng.sample(tags, 3)
+            ),
+            batch_size=BATCH,
+        )
+        through = Resource.concepts.through
+        through.objects.bulk_create(
+            (
+                through(resource_id=r.pk, concept_id=c.pk)
+                for r in resources
+                for c in rng.sample(concepts, 2)
+            ),
+            batch_size=BATCH,
+        )
+
+        n_paths = max(n // 30, 1)
+        paths = LearningPath.objects.bulk_create(
+            LearningPath(
+                title=f"Bench path {i}: {_sentence(rng, 3)}",
+                slug=f"{PREFIX}path-{i}",
+                summary=(summary := rng.choice(list(summaries))),
+                summary_html=summaries[summary],
+                level=levels[i % len(levels)],
+                status="published",
+                featured=i < 6,
+            )
+            for i in range(n_paths)
+        )
+        path_concepts = LearningPath.concepts.through
+        path_concepts.objects.bulk_create(
+            path_concepts(learningpath_id=p.pk, concept_id=c.pk)
+            for p in paths
+            for c in rng.sample(concepts, 3)
+        )
+        stages = Stage.objects.bulk_create(
+            (
+                Stage(path=p, position=s, title=f"Stage {s}", goal=_sentence(rng, 10))
+                for p in paths
+                for s in range(1, 5)
+            ),
+            batch_size=BATCH,
+        )
+        path_resources: dict[int, list[int]] = {}
+        steps = []
+        for stage in stages:
+            taken = path_resources.setdefault(stage.path_id, [])
+            for position in range(1, 11):
+                resource = rng.choice(resources)
+                while resource.pk in taken:
+                    resource = rng.choice(resources)
+                taken.append(resource.pk)
+                note = rng.choice(list(notes))
+                steps.append(
+                    Step(
+                        stage=stage,
+                        path_id=stage.path_id,
+                        position=position,
+                        resource_id=resource.pk,
+                        note=note,
+                        note_html=notes[note],
+                        optional=position == 10,
+                    )
+                )
+        Step.objects.bulk_create(steps, batch_size=BATCH)
+
+        password = make_password(BENCH_PASSWORD)  # hashed once: hashing is slow on purpose
+        users = User.objects.bulk_create(
+            (
+                User(username=f"{PREFIX}learner-{i}", email=f"{PREFIX}learner-{i}@example.org",
+                     password=password)
+                for i in range(max(n // 2, 1))
+            ),
+            batch_size=BATCH,
+        )  # fmt: skip
+        follows, progress = [], []
+        for user in users:
+            followed = rng.sample(paths, min(2, len(paths)))
+            if user.username == f"{PREFIX}learner-0":
+                followed = [paths[0], *followed[1:]]  # the learner the benchmark signs in as
+            follows += [PathFollow(user=user, path=p) for p in followed]
+            pool = [pk for p in followed for pk in path_resources[p.pk]]
+            chosen = set(rng.sample(pool, min(35, len(pool))))
+            while len(chosen) < 50:
+                chosen.add(rng.choice(resources).pk)
+            for resource_id in chosen:
+                done = rng.random() < 0.7
+                progress.append(
+                    Progress(
+                        user=user,
+                        resource_id=resource_id,
+                        status="done" if done else "in_progress",
+                        started_at=now,
+                        completed_at=now if done else None,
+                    )
+                )
+        PathFollow.objects.bulk_create(follows, batch_size=BATCH)
+        Progress.objects.bulk_create(progress, batch_size=BATCH)
+        return {
+            "resources": len(resources),
+            "concepts": len(concepts),
+            "paths": len(paths),
+            "steps": len(steps),
+            "learners": len(users),
+            "progress rows": len(progress),
+        }
