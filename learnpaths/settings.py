@@ -5,6 +5,7 @@ Production: DEBUG unset or 0 requires SECRET_KEY and ALLOWED_HOSTS and turns on 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,7 +34,8 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set SECRET_KEY in the environment, "
             "or DEBUG=1 for local development."
         )
-    SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - DEBUG only
+    # Development only: production refuses to start without SECRET_KEY (above).
+    SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "taggit",
+    "axes",
+    "csp",
     "learnpaths",
     "resources",
 ]
@@ -69,6 +73,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Turns axes' lockout flag into the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Innermost, so that its 400 page still gets every header above.
+    "learnpaths.security.RejectNulBytesMiddleware",
 ]
 
 ROOT_URLCONF = "learnpaths.urls"
@@ -138,18 +147,58 @@ STORAGES = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# CACHE_URL=redis://host:6379/0 shares the cache between app servers (scale-out); without it each
+# process keeps its own local-memory cache, which is correct because cached catalogue fragments
+# are keyed by a version number kept in the database (learnpaths/cache.py).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "learnpaths"),
+            "TIMEOUT": 3600,
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database, never in one server's memory, so any app server can serve any
+# signed-in learner. With a shared cache (Redis) they are also cached there (one query less per
+# page); a per-process cache must not hold them, or signing out on one worker would not reach
+# the others.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 TAGGIT_CASE_INSENSITIVE = True
 
 LOGIN_URL = "login"
 LOGOUT_REDIRECT_URL = "/"
 
+# Logs go to stdout, one JSON object per line in production (for the log collector), plain text
+# in development (for people). LOG_FORMAT=json|plain overrides the choice.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": os.environ.get("LOG_FORMAT") or ("plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -167,8 +216,53 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: every form, htmx ones included, carries {% csrf_token %}.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
-AUTHENTICATION_BACKENDS = ["learnpaths.backends.UsernameOrEmailBackend"]
+# Content-Security-Policy (django-csp 4): nothing is allowed unless listed. Scripts and styles
+# come only from our own static files (htmx too; its indicator styles are off in base.html), so
+# no 'unsafe-inline' or 'unsafe-eval'. The admin works under the same policy (tested).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],  # htmx requests
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Brute-force protection (django-axes): five wrong passwords for one account from one address
+# lock that pair out for 15 minutes; other accounts and addresses are unaffected. Staff unlock
+# early by deleting the access attempt in the admin ("Access attempts").
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Retrying during the pause does not extend it, so "wait 15 minutes" on the page stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "learnpaths.security.lockout_response"
+# Only failures are recorded: no log of every successful sign-in is kept.
+AXES_DISABLE_ACCESS_LOG = True
+# The sign-in field takes a username or an e-mail: both count against the same account.
+AXES_USERNAME_CALLABLE = "learnpaths.security.axes_username"
+# Behind N proxies, the client address is the N-th entry from the right of X-Forwarded-For (the
+# one our own proxy appended); entries further left are whatever the client sent. With no proxy
+# (TRUSTED_PROXIES=0, the default) REMOTE_ADDR is used and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "learnpaths.security.client_ip"
+
+# axes' backend goes first: it refuses a locked-out pair before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "learnpaths.backends.UsernameOrEmailBackend",
+]
 LOGIN_REDIRECT_URL = "/me/"
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

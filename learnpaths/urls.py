@@ -11,6 +11,8 @@ urlpatterns = [
     path("", catalogue_views.home, name="home"),
     path("healthz", catalogue_views.healthz, name="healthz"),
     path("concepts/", catalogue_views.concept_list, name="concept-list"),
+    # Before concepts/<slug>/, which would otherwise take "map" for a slug.
+    path("concepts/map/", catalogue_views.concept_map_view, name="concept-map"),
     path("concepts/<slug:slug>/", catalogue_views.concept_detail, name="concept-detail"),
     path("resources/", catalogue_views.resource_list, name="resource-list"),
     path("resources/<slug:slug>/", catalogue_views.resource_detail, name="resource-detail"),

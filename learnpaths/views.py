@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
+from learnpaths.cache import cached
 from learnpaths.forms import ProgressForm
 from learnpaths.models import LearningPath, PathFollow, Stage, Step
 from resources.models import Concept, Level, Resource
@@ -37,16 +38,22 @@ def path_list(request: HttpRequest) -> HttpResponse:
     if topic:
         paths = paths.filter(concepts__slug=topic)
     context = {
-        "paths": paths,
+        "paths": cached(request, "path-list", level, topic, build=lambda: list(paths)),
         "levels": Level.choices,
-        "topics": topics,
+        "topics": cached(request, "path-topics", build=lambda: list(topics)),
         "selected_level": level,
         "selected_topic": topic,
     }
     return render(request, "learnpaths/path_list.html", context)
 
 
-def _published_path_with_steps(slug: str) -> LearningPath:
+def _published_path_with_steps(request: HttpRequest, slug: str) -> LearningPath:
+    """The path with its concepts, stages, steps and their resources: from the cache, or in
+    four queries. Learners' statuses are never part of it."""
+    return cached(request, "path", slug, build=lambda: _path_with_steps(slug))
+
+
+def _path_with_steps(slug: str) -> LearningPath:
     steps = Step.objects.select_related("resource").order_by("position")
     return get_object_or_404(
         LearningPath.objects.published().prefetch_related(
@@ -78,7 +85,7 @@ def _path_context(request: HttpRequest, path: LearningPath) -> dict:
 
 @require_safe
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    path = _published_path_with_steps(slug)
+    path = _published_path_with_steps(request, slug)
     return render(request, "learnpaths/path_detail.html", _path_context(request, path))
 
 
@@ -131,7 +138,7 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     path_slug = request.POST.get("path", "")
     if path_slug:
-        path = _published_path_with_steps(path_slug)
+        path = _published_path_with_steps(request, path_slug)
         context = _path_context(request, path)
         context["changed_resource_id"] = resource.pk
         return render(request, "learnpaths/partials/progress_update.html", context)

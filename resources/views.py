@@ -2,7 +2,6 @@
 
 from itertools import groupby
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from learnpaths.cache import cached, cached_page, catalogue_version
 from learnpaths.models import LearningPath
 from learnpaths.selectors import statuses_for
 from resources import selectors
@@ -25,6 +25,8 @@ from resources.models import (
 )
 
 RESOURCES_PER_PAGE = 24
+# The home page lists upcoming deadlines, which pass with time as well as with edits.
+HOME_TIMEOUT = 5 * 60
 
 
 def concept_map() -> list[tuple[str, list[Concept]]]:
@@ -36,24 +38,46 @@ def concept_map() -> list[tuple[str, list[Concept]]]:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    context = {
-        "featured_paths": LearningPath.objects.published().filter(featured=True).for_cards()[:6],
-        "concept_areas": concept_map(),
-        "recent_resources": Resource.objects.published()
-        .order_by("-created_at", "-pk")
-        .for_list()[:8],
-        "deadlines": ConferenceEdition.objects.upcoming_deadlines(timezone.now())[:6],
-    }
+    context = cached(request, "home", build=_home_context, timeout=HOME_TIMEOUT)
+    context = {**context, "catalogue_version": catalogue_version(request)}
     return render(request, "resources/home.html", context)
+
+
+def _home_context() -> dict:
+    return {
+        "featured_paths": list(
+            LearningPath.objects.published().filter(featured=True).for_cards()[:6]
+        ),
+        "concept_areas": concept_map(),
+        "recent_resources": list(
+            Resource.objects.published().order_by("-created_at", "-pk").for_list()[:8]
+        ),
+        "deadlines": list(ConferenceEdition.objects.upcoming_deadlines(timezone.now())[:6]),
+    }
 
 
 @require_safe
 def concept_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "resources/concept_list.html", {"concept_areas": concept_map()})
+    concept_areas = cached(request, "concept-map", build=concept_map)
+    return render(request, "resources/concept_list.html", {"concept_areas": concept_areas})
+
+
+@require_safe
+def concept_map_view(request: HttpRequest) -> HttpResponse:
+    """The whole prerequisite graph as a layered SVG, in two queries whatever its size."""
+    concepts = Concept.objects.order_by("area", "position", "name")
+    links = ConceptPrerequisite.objects.values_list("prerequisite_id", "concept_id")
+    return render(request, "resources/concept_map.html", {"graph": concept_graph(concepts, links)})
 
 
 @require_safe
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    context = cached(request, "concept", slug, build=lambda: _concept_context(slug))
+    context = {**context, "catalogue_version": catalogue_version(request)}
+    return render(request, "resources/concept_detail.html", context)
+
+
+def _concept_context(slug: str) -> dict:
     concept = get_object_or_404(
         Concept.objects.prefetch_related(
             Prefetch("prerequisites", queryset=Concept.objects.order_by("name")),
@@ -70,25 +94,30 @@ def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The neighbourhood, one level each way, from the rows prefetched above.
     prerequisites, leads_to = list(concept.prerequisites.all()), list(concept.leads_to.all())
     links = [(p.pk, concept.pk) for p in prerequisites] + [(concept.pk, n.pk) for n in leads_to]
-    context = {
+    return {
         "concept": concept,
         "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
         "resources_by_kind": resources_by_kind,
-        "paths": LearningPath.objects.published().filter(concepts=concept).for_cards(),
+        "paths": list(LearningPath.objects.published().filter(concepts=concept).for_cards()),
     }
-    return render(request, "resources/concept_detail.html", context)
 
 
 @require_safe
 def resource_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ResourceFilters.from_query(request.GET)
-    page = Paginator(selectors.filtered_resources(filters), RESOURCES_PER_PAGE).get_page(
-        request.GET.get("page")
+    # Keyed by the parsed filters, so junk parameters cannot multiply the cache entries.
+    key = (sorted(filters.choices.items()), filters.concepts, filters.tags, filters.sort)
+    page = cached_page(
+        request,
+        "resource-list",
+        key,
+        queryset=selectors.filtered_resources(filters),
+        per_page=RESOURCES_PER_PAGE,
     )
     context = {
         "page": page,
         "filters": filters,
-        "facets": selectors.resource_facets(filters),
+        "facets": cached(request, "facets", key, build=lambda: selectors.resource_facets(filters)),
         "sorts": [(key, label) for key, (label, _) in selectors.SORTS.items()],
         "query_without_page": _query_without(request, "page"),
     }
@@ -102,6 +131,13 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    context = cached(request, "resource", slug, build=lambda: _resource_context(slug))
+    resource = context["resource"]
+    status = statuses_for(request.user, [resource.pk]).get(resource.pk)
+    return render(request, "resources/resource_detail.html", {**context, "status": status})
+
+
+def _resource_context(slug: str) -> dict:
     resource = get_object_or_404(
         Resource.objects.published().prefetch_related(
             "tags",
@@ -111,19 +147,14 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     paths = LearningPath.objects.published().filter(stages__steps__resource=resource).distinct()
-    context = {
-        "resource": resource,
-        "paths": paths.order_by("title"),
-        "status": statuses_for(request.user, [resource.pk]).get(resource.pk),
-    }
-    return render(request, "resources/resource_detail.html", context)
+    return {"resource": resource, "paths": list(paths.order_by("title"))}
 
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     resources = Resource.objects.published().filter(tags=tag).order_by("title").for_list()
-    page = Paginator(resources, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    page = cached_page(request, "tag", tag.pk, queryset=resources, per_page=RESOURCES_PER_PAGE)
     return render(
         request,
         "resources/tag_detail.html",
@@ -139,16 +170,29 @@ def search(request: HttpRequest) -> HttpResponse:
         "too_long": len(request.GET.get("q", "")) > selectors.MAX_QUERY_LENGTH,
     }
     if query:
-        page = Paginator(selectors.search_resources(query), RESOURCES_PER_PAGE).get_page(
-            request.GET.get("page")
+        page = cached_page(
+            request,
+            "search",
+            query,
+            queryset=selectors.search_resources(query),
+            per_page=RESOURCES_PER_PAGE,
         )
         context |= {
             "page": page,
-            "concepts": selectors.search_concepts(query),
+            "concepts": cached(
+                request,
+                "search-concepts",
+                query,
+                build=lambda: list(selectors.search_concepts(query)),
+            ),
             "query_without_page": _query_without(request, "page"),
         }
     if not query or not context["page"].paginator.count:
-        context["suggestions"] = Concept.objects.annotate(n=Count("resources")).order_by("-n")[:8]
+        context["suggestions"] = cached(
+            request,
+            "suggestions",
+            build=lambda: list(Concept.objects.annotate(n=Count("resources")).order_by("-n")[:8]),
+        )
     return render(request, "resources/search.html", context)
 
 

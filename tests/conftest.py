@@ -1,7 +1,15 @@
 import pytest
+from django.core.cache import cache
 
 from learnpaths.models import LearningPath, PathStatus, Stage, Step, User
 from resources.models import Concept, Resource
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The database rolls back after each test but the cache does not: a fragment cached under
+    # catalogue version N in one test must not be served in the next, whose version is N again.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,86 @@
+"""Hooks for django-axes (brute-force protection on sign-in); wired up in settings."""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from learnpaths.models import User
+
+# axes stores the username in a 255-character column.
+MAX_USERNAME_LENGTH = 255
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address of the person signing in, as our own proxies saw it.
+
+    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so
+    with `TRUSTED_PROXIES` = N the client is the N-th entry from the right. Entries further left
+    come from the client and could be anything, so they are never used. Without proxies, or with
+    a header shorter than the proxy chain (a misconfiguration), REMOTE_ADDR is the answer.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXIES
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < hops:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The account a sign-in attempt is aimed at, whichever way it was typed.
+
+    The sign-in field takes a username or an e-mail address; both must count against the same
+    account, or an attacker would get twice the attempts. Unknown e-mail addresses are counted
+    case-insensitively, as they are matched.
+    """
+    typed = (credentials or {}).get("username") or request.POST.get("username") or ""
+    typed = str(typed).strip()
+    if "@" in typed:
+        username = (
+            User.objects.filter(email__iexact=typed).values_list("username", flat=True).first()
+        )
+        typed = username or typed.lower()
+    return typed[:MAX_USERNAME_LENGTH]
+
+
+def lockout_response(
+    request: HttpRequest, original_response=None, credentials: dict | None = None
+) -> HttpResponse:
+    """The page a locked-out person sees: what happened, for how long, and what to do."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a request with a NUL character in its path or query string.
+
+    No real link contains one, and PostgreSQL cannot compare text containing NUL: any view that
+    looked such a value up (a tag's slug, a topic filter, an admin search) would fail with a
+    database error, a 500. Form fields already refuse NUL themselves.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise SuspiciousOperation("NUL character in the URL")
+        return self.get_response(request)

@@ -1,0 +1,60 @@
+from types import SimpleNamespace
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from learnpaths.models import PathFollow, PathStatus, Progress
+from resources.models import ConceptPrerequisite, ConferenceEdition, Tag
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # These tests sign in hundreds of times; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(make):
+    """One of everything the site shows, with two learners and a curator."""
+    first, second = make.concept(), make.concept()
+    ConceptPrerequisite.objects.create(concept=second, prerequisite=first)
+    conference = make.resource(kind="conference", tags=["deep learning"], concepts=[first])
+    ConferenceEdition.objects.create(
+        conference=conference,
+        year=2031,
+        location="Vancouver",
+        submission_deadline=timezone.now() + timezone.timedelta(days=30),
+    )
+    path = make.path(stages=2, steps_per_stage=2, featured=True)
+    path.concepts.add(first)
+    draft = make.path(status=PathStatus.DRAFT)
+    step = path.stages.first().steps.first()
+    learner = make.user(username="learner", password=PASSWORD)
+    other = make.user(username="other", password=PASSWORD)
+    staff = make.user(username="curator", password=PASSWORD, is_staff=True, is_superuser=True)
+    progress = Progress.objects.create(user=learner, resource=step.resource, status="in_progress")
+    PathFollow.objects.create(user=learner, path=path)
+    Group.objects.create(name="curators")
+    # axes' own records, so that their admin pages have something to show.
+    attempt = AccessAttempt.objects.create(
+        username="someone", ip_address="192.0.2.1", user_agent="ua", failures_since_start=1
+    )
+    AccessLog.objects.create(username="someone", ip_address="192.0.2.1", user_agent="ua")
+    AccessFailureLog.objects.create(username="someone", ip_address="192.0.2.1", user_agent="ua")
+    return SimpleNamespace(
+        concept=first,
+        resource=conference,
+        tag=Tag.objects.get(name="deep learning"),
+        path=path,
+        draft=draft,
+        step=step,
+        learner=learner,
+        other=other,
+        staff=staff,
+        progress=progress,
+        attempt=attempt,
+    )

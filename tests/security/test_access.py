@@ -1,0 +1,330 @@
+"""Who may GET what: every URL the resolver knows × anonymous, learner, another learner, staff.
+
+The URL list comes from the resolver, so a new URL without a row in EXPECTED fails the test
+until someone decides who may see it. State-changing URLs also refuse POSTs without a CSRF token.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from learnpaths.models import PathFollow, Progress, User
+from resources.models import Resource
+from tests.security.conftest import PASSWORD
+
+ROLES = ("anonymous", "learner", "other", "staff")
+LOGIN = (302, "/accounts/login/?next=")
+ADMIN_LOGIN = (302, "/admin/login/?next=")
+OK = (200, None)
+POST_ONLY = (405, None)
+
+
+def everyone(expected):
+    return dict.fromkeys(ROLES, expected)
+
+
+def signed_in():
+    return {"anonymous": LOGIN, "learner": OK, "other": OK, "staff": OK}
+
+
+def staff_only(staff=OK, others=ADMIN_LOGIN):
+    return {"anonymous": others, "learner": others, "other": others, "staff": staff}
+
+
+EXPECTED = {
+    # The public catalogue.
+    "home": everyone(OK),
+    "healthz": everyone(OK),
+    "concept-list": everyone(OK),
+    "concept-map": everyone(OK),
+    "concept-detail": everyone(OK),
+    "resource-list": everyone(OK),
+    "resource-detail": everyone(OK),
+    "tag-detail": everyone(OK),
+    "search": everyone(OK),
+    "path-list": everyone(OK),
+    "path-detail": everyone(OK),
+    # Writes: POST only.
+    "resource-progress": everyone(POST_ONLY),
+    "path-follow": everyone(POST_ONLY),
+    "logout": everyone(POST_ONLY),
+    # The learner's own pages.
+    "dashboard": signed_in(),
+    "export-csv": signed_in(),
+    "export-json": signed_in(),
+    "account-delete": signed_in(),
+    "password_change": signed_in(),
+    "password_change_done": signed_in(),
+    # Signing in and up: signed-in people are sent on.
+    "login": {
+        "anonymous": OK,
+        "learner": (302, "/me/"),
+        "other": (302, "/me/"),
+        "staff": (302, "/me/"),
+    },
+    "signup": {
+        "anonymous": OK,
+        "learner": (302, "/me/"),
+        "other": (302, "/me/"),
+        "staff": (302, "/me/"),
+    },
+    "password_reset": everyone(OK),
+    "password_reset_done": everyone(OK),
+    "password_reset_confirm": everyone(OK),  # with a bad token: "this link is invalid"
+    "password_reset_complete": everyone(OK),
+    # The admin: staff only.
+    "admin:index": staff_only(),
+    "admin:login": {"anonymous": OK, "learner": OK, "other": OK, "staff": (302, "/admin/")},
+    "admin:logout": staff_only(staff=POST_ONLY, others=(302, "/admin/")),
+    "admin:password_change": staff_only(),
+    "admin:password_change_done": staff_only(),
+    "admin:autocomplete": staff_only(staff=(403, None)),  # without its parameters
+    "admin:jsi18n": staff_only(),
+    "admin:view_on_site": staff_only(staff=(302, "/resources/")),
+    "admin:app_list": staff_only(),
+    "admin:<catch-all>": staff_only(staff=(404, None)),
+    # Every model's admin views.
+    "admin model:changelist": staff_only(),
+    "admin model:add": staff_only(),
+    "admin model:change": staff_only(),
+    "admin model:history": staff_only(),
+    "admin model:delete": staff_only(),
+    "admin model:<object>": staff_only(staff=(302, "/admin/")),  # redirects to its change page
+    "admin:auth_user_password_change": staff_only(),  # a user's password, set by staff
+}
+# axes' records are written by axes alone: no add page, even for staff.
+EXPECTED_AXES_ADD = staff_only(staff=(403, None))
+
+
+def walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield prefix + str(pattern.pattern), namespace, pattern
+
+
+def key_for(route, namespace, pattern) -> tuple[str, object]:
+    model_admin = getattr(pattern.callback, "model_admin", None)
+    if model_admin is not None:
+        opts = model_admin.model._meta
+        if pattern.name is None:
+            return "admin model:<object>", model_admin.model
+        view = pattern.name.removeprefix(f"{opts.app_label}_{opts.model_name}_")
+        if opts.app_label == "axes" and view == "add":
+            return "axes add", model_admin.model
+        return f"admin model:{view}", model_admin.model
+    if pattern.name is None:
+        assert namespace == "admin" and "(?P<url>" in route, route
+        return "admin:<catch-all>", None
+    return (f"{namespace}:{pattern.name}" if namespace else pattern.name), None
+
+
+def url_for(route, key, model, world) -> str:
+    slugs = {
+        "concept-detail": world.concept.slug,
+        "resource-detail": world.resource.slug,
+        "resource-progress": world.resource.slug,
+        "path-detail": world.path.slug,
+        "path-follow": world.path.slug,
+        "tag-detail": world.tag.slug,
+    }
+    values = {
+        "slug": slugs.get(key),
+        "uidb64": urlsafe_base64_encode(force_bytes(world.learner.pk)),
+        "token": "not-a-valid-token",
+        "object_id": str(model._default_manager.first().pk) if model else str(world.resource.pk),
+        "id": str(world.learner.pk),  # the admin's "set this user's password" page
+        "content_type_id": str(ContentType.objects.get_for_model(Resource).pk),
+        "app_label": "resources",
+        "url": "nowhere/",
+    }
+
+    def fill(match):
+        name = match.group("name")
+        assert values.get(name), f"no value for <{name}> in {route}"
+        return values[name]
+
+    path = re.sub(r"\(\?P<(?P<name>\w+)>[^)]*\)", fill, route)
+    path = re.sub(r"<(?:\w+:)?(?P<name>\w+)>", fill, path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def all_urls(world):
+    rows = []
+    for route, namespace, pattern in walk(get_resolver().url_patterns):
+        key, model = key_for(route, namespace, pattern)
+        rows.append((key, url_for(route, key, model, world)))
+    return rows
+
+
+def clients(world):
+    result = {"anonymous": Client()}
+    for role in ("learner", "other", "staff"):
+        result[role] = Client()
+        result[role].force_login(getattr(world, role))
+    return result
+
+
+def test_every_url_answers_each_kind_of_visitor_as_expected(world):
+    rows = all_urls(world)
+    unknown = sorted({key for key, _ in rows} - set(EXPECTED) - {"axes add"})
+    assert not unknown, f"URLs without an expectation (add them to EXPECTED): {unknown}"
+    by_role = clients(world)
+    failures = []
+    for key, url in rows:
+        expected = EXPECTED_AXES_ADD if key == "axes add" else EXPECTED[key]
+        for role in ROLES:
+            response = by_role[role].get(url)
+            status, location = expected[role]
+            actual_location = response.get("Location", "").removeprefix("http://testserver")
+            if response.status_code != status or (
+                location and not actual_location.startswith(location)
+            ):
+                failures.append(
+                    f"{role} GET {url} ({key}): {response.status_code} {actual_location}"
+                    f" — expected {status} {location or ''}"
+                )
+    assert not failures, "\n".join(failures)
+    assert len(rows) > 60  # the admin's URLs are in the walk, not only ours
+
+
+def test_drafts_are_not_found_even_by_their_curator(world):
+    by_role = clients(world)
+    for role in ROLES:
+        assert by_role[role].get(world.draft.get_absolute_url()).status_code == 404, role
+
+
+# -- CSRF ----------------------------------------------------------------------------------
+def csrf_client(user=None):
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def unchanged_progress(world):
+    return Progress.objects.filter(user=world.learner).values_list("resource", "status")
+
+
+STATE_CHANGING = {
+    "resource-progress": "learner",
+    "path-follow": "learner",
+    "logout": "learner",
+    "account-delete": "learner",
+    "password_change": "learner",
+    "signup": "anonymous",
+    "login": "anonymous",
+    "password_reset": "anonymous",
+    "admin:logout": "staff",
+    "admin model:add": "staff",
+}
+
+
+def test_every_post_only_url_is_in_the_csrf_test(world):
+    post_only = {key for key, expected in EXPECTED.items() if POST_ONLY in expected.values()}
+    assert post_only <= set(STATE_CHANGING)
+
+
+def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
+    learner = world.learner
+    before = {
+        "progress": list(unchanged_progress(world)),
+        "follows": PathFollow.objects.count(),
+        "users": User.objects.count(),
+        "resources": Resource.objects.count(),
+        "password": learner.password,
+    }
+    attempts = [
+        (learner, f"/resources/{world.resource.slug}/progress/", {"status": "done"}),
+        (learner, f"/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
+        (learner, "/accounts/logout/", {}),
+        (learner, "/accounts/delete/", {"password": PASSWORD}),
+        (
+            learner,
+            "/accounts/password_change/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a new pass phrase",
+                "new_password2": "a new pass phrase",
+            },
+        ),
+        (
+            None,
+            "/accounts/signup/",
+            {
+                "username": "mallory",
+                "email": "m@example.org",
+                "password1": "x!" * 8,
+                "password2": "x!" * 8,
+            },
+        ),
+        (None, "/accounts/login/", {"username": "learner", "password": PASSWORD}),
+        (None, "/accounts/password_reset/", {"email": learner.email}),
+        (world.staff, "/admin/logout/", {}),
+        (
+            world.staff,
+            "/admin/resources/resource/add/",
+            {"title": "Injected", "slug": "injected", "kind": "book", "url": "https://e.org"},
+        ),
+    ]
+    assert {url for _, url, _ in attempts} >= {"/accounts/logout/", "/admin/logout/"}
+    for user, url, data in attempts:
+        client = csrf_client(user)
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        assert b"CSRF" in response.content or b"Forbidden" in response.content, url
+        if user is not None:
+            assert client.session.get(SESSION_KEY) == str(user.pk), f"{url} signed out"
+        else:
+            assert SESSION_KEY not in client.session, url
+    learner.refresh_from_db()
+    assert {
+        "progress": list(unchanged_progress(world)),
+        "follows": PathFollow.objects.count(),
+        "users": User.objects.count(),
+        "resources": Resource.objects.count(),
+        "password": learner.password,
+    } == before
+    assert mail.outbox == []
+
+
+def test_the_same_post_with_its_token_goes_through(world):
+    client = csrf_client(world.learner)
+    client.get(world.resource.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        f"/resources/{world.resource.slug}/progress/",
+        {"status": "done", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert Progress.objects.get(user=world.learner, resource=world.resource).status == "done"
+
+
+@pytest.mark.parametrize("role", ["learner", "other"])
+def test_a_learner_only_ever_changes_their_own_progress(world, role):
+    client = csrf_client(getattr(world, role))
+    client.get(world.resource.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+    client.post(
+        f"/resources/{world.step.resource.slug}/progress/",
+        {"status": "done", "csrfmiddlewaretoken": token},
+    )
+    mine = Progress.objects.get(user=getattr(world, role), resource=world.step.resource)
+    assert mine.status == "done"
+    others = Progress.objects.exclude(user=getattr(world, role)).filter(
+        resource=world.step.resource
+    )
+    expected = {"learner": [], "other": ["in_progress"]}[role]
+    assert [p.status for p in others] == expected

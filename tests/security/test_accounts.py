@@ -1,0 +1,258 @@
+"""Sign-in: brute-force lockout (django-axes), sessions, and the production settings."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from learnpaths.security import client_ip
+from tests.security.conftest import PASSWORD
+
+LOGIN = "/accounts/login/"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sign_in(client, username, password=None, ip="203.0.113.7"):
+    data = {"username": username, "password": password or "wrong password"}
+    return client.post(LOGIN, data, REMOTE_ADDR=ip)
+
+
+def fail(client, username, times, ip="203.0.113.7"):
+    """Wrong passwords; the last response is returned."""
+    for _ in range(times):
+        response = sign_in(client, username, ip=ip)
+    return response
+
+
+def test_five_wrong_passwords_lock_the_account_from_that_address(client, world):
+    response = fail(client, "learner", 4)
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    # The fifth wrong password locks the pair, and says so.
+    assert sign_in(client, "learner").status_code == 429
+    # Even the right password is refused now, with a page that says why and for how long.
+    response = sign_in(client, "learner", PASSWORD)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Sign-in paused for 15 minutes" in page
+    assert "5 wrong passwords in a row" in page
+    assert reverse("password_reset") in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lockout_counts_the_e_mail_address_and_the_username_together(client, world):
+    assert fail(client, "learner", 3).status_code == 200
+    assert fail(client, world.learner.email.upper(), 1).status_code == 200
+    assert fail(client, world.learner.email, 1).status_code == 429
+    assert AccessAttempt.objects.get(username="learner").failures_since_start == 5
+    assert sign_in(client, world.learner.email, PASSWORD).status_code == 429
+
+
+def test_a_lockout_leaves_other_accounts_and_other_addresses_alone(client, world):
+    fail(client, "learner", 5)
+    assert sign_in(client, "learner", PASSWORD).status_code == 429
+    # Another account from the same address.
+    assert sign_in(client, "other", PASSWORD).status_code == 302
+    # The same account from another address.
+    assert sign_in(Client(), "learner", PASSWORD, ip="198.51.100.9").status_code == 302
+
+
+def test_the_lockout_ends_after_the_cool_off(client, world):
+    fail(client, "learner", 5)
+    # Trying again during the pause does not extend it: the page's "15 minutes" holds.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+    assert sign_in(client, "learner", PASSWORD).status_code == 429
+    assert sign_in(client, "learner").status_code == 429
+    paused_at = AccessAttempt.objects.get(username="learner").attempt_time
+    assert paused_at < timezone.now() - timedelta(minutes=9)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    response = sign_in(client, "learner", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/me/"
+
+
+def test_a_successful_sign_in_resets_the_count(client, world):
+    fail(client, "learner", 4)
+    assert sign_in(client, "learner", PASSWORD).status_code == 302
+    client.logout()
+    fail(client, "learner", 4)
+    assert sign_in(client, "learner", PASSWORD).status_code == 302
+
+
+def test_staff_can_see_and_lift_a_lockout_in_the_admin(client, world):
+    fail(client, "learner", 5)
+    attempt = AccessAttempt.objects.get(username="learner")
+    admin = Client()
+    admin.force_login(world.staff)
+    changelist = admin.get(reverse("admin:axes_accessattempt_changelist"))
+    assert changelist.status_code == 200 and b"learner" in changelist.content
+    delete_url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+    assert admin.get(delete_url).status_code == 200
+    assert admin.post(delete_url, {"post": "yes"}).status_code == 302
+    assert sign_in(client, "learner", PASSWORD).status_code == 302
+
+
+def test_learners_cannot_reach_the_lockout_admin(client, world):
+    client.force_login(world.learner)
+    response = client.get(reverse("admin:axes_accessattempt_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_sign_in_is_protected_too(client, world):
+    for _ in range(5):
+        client.post(reverse("admin:login"), {"username": "curator", "password": "nope"})
+    response = client.post(reverse("admin:login"), {"username": "curator", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "1.2.3.4", "10.0.0.1"),  # no proxy: the header is the client's to forge
+        (1, "1.2.3.4", "1.2.3.4"),
+        (1, "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # the client prepended a forged address
+        (2, "6.6.6.6, 1.2.3.4, 5.5.5.5", "1.2.3.4"),
+        (1, "", "10.0.0.1"),  # proxy misconfigured: fall back to the connection
+        (1, "not-an-address", "10.0.0.1"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_comes_from_the_trusted_end_of_x_forwarded_for(
+    rf, settings, proxies, forwarded, expected
+):
+    settings.TRUSTED_PROXIES = proxies
+    request = rf.post(LOGIN, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_behind_a_proxy_a_forged_header_does_not_escape_the_lockout(client, world, settings):
+    settings.TRUSTED_PROXIES = 1
+    for n in range(5):
+        client.post(
+            LOGIN,
+            {"username": "learner", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.7",
+        )
+    response = client.post(
+        LOGIN,
+        {"username": "learner", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.99, 203.0.113.7",
+    )
+    assert response.status_code == 429
+
+
+def test_signing_in_gives_a_new_session_key(client, world):
+    client.get(LOGIN)
+    client.session["before"] = True  # an anonymous session exists
+    session = client.session
+    session["theme"] = "dark"
+    session.save()
+    before = session.session_key
+    client.cookies["sessionid"] = before
+    assert sign_in(client, "learner", PASSWORD).status_code == 302
+    after = client.cookies["sessionid"].value
+    assert after != before
+    assert client.session["theme"] == "dark"  # rotated, not thrown away
+
+
+def test_an_old_session_cookie_is_useless_after_signing_out(client, world):
+    assert sign_in(client, "learner", PASSWORD).status_code == 302
+    old_cookie = client.cookies["sessionid"].value
+    assert client.get("/me/").status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    thief = Client()
+    thief.cookies["sessionid"] = old_cookie
+    response = thief.get("/me/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_signing_out_is_post_only(client, world):
+    client.force_login(world.learner)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.get("/me/").status_code == 200
+
+
+def test_the_password_validators_are_on(client, world):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newbie",
+            "email": "n@example.org",
+            "password1": "12345678",
+            "password2": "12345678",
+        },
+    )
+    assert response.status_code == 200
+    assert b"This password is too common" in response.content
+
+
+def production_env(**extra):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"}
+    }
+    env.update(extra)
+    return env
+
+
+def manage(*args, env):
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_deployment_checks_pass_in_production():
+    env = production_env(DEBUG="0", SECRET_KEY="k" * 20 + "-Zq8!x" * 8, ALLOWED_HOSTS="example.org")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = production_env(DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="example.org")
+    del env[missing]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} is not set" in result.stderr
+
+
+def test_production_logs_are_json_lines_on_stdout():
+    env = production_env(DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="example.org")
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('learnpaths').warning('disk %s', 'full')"
+    )
+    result = subprocess.run(  # noqa: S603 - the interpreter running the tests
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "learnpaths.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"level": "WARNING", "logger": "learnpaths", "message": "disk full"}.items() <= (
+        records[-1].items()
+    )
+    assert "time" in records[-1]
+    assert result.stderr == ""
+
+
+def test_log_level_comes_from_the_environment():
+    assert logging.getLogger().level == logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO"))
