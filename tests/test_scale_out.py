@@ -78,7 +78,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture
-def servers(transactional_db):
+def servers(transactional_db, tmp_path):
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -90,7 +90,13 @@ def servers(transactional_db):
         "CACHE_URL": "redis://127.0.0.1:6379/3",
         "CACHE_KEY_PREFIX": f"scale-out-{os.getpid()}",
         "LOG_LEVEL": "WARNING",
+        # Production serves hashed static files from a manifest: build one, as a deploy would.
+        "STATIC_ROOT": str(tmp_path / "static"),
     }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=env, check=True, timeout=120,
+    )  # fmt: skip
     ports = [_free_port(), _free_port()]
     processes = [
         subprocess.Popen(  # noqa: S603 - fixed command
