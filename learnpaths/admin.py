@@ -70,7 +70,7 @@ class StageInline(admin.TabularInline):
 class StepInline(admin.TabularInline):
     model = Step
     formset = StepFormSet
-    fields = ["position", "resource", "note", "optional"]
+    fields = ["position", "resource", "note", "hours", "optional"]
     autocomplete_fields = ["resource"]
     extra = 1
 

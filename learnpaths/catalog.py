@@ -41,7 +41,7 @@ EDITION_FIELDS = (
 )  # fmt: skip
 PATH_FIELDS = ("title", "summary", "description", "level", "status", "featured")
 STAGE_FIELDS = ("title", "goal")
-STEP_FIELDS = ("note", "optional")
+STEP_FIELDS = ("note", "hours", "optional")
 
 
 class CatalogError(Exception):
@@ -335,12 +335,15 @@ class _Importer:
                     stage = Stage.objects.create(
                         path=path, position=position, title=title, goal=goal
                     )
-                    for step_position, (resource_id, note, optional) in enumerate(steps, start=1):
+                    for step_position, (resource_id, note, hours, optional) in enumerate(
+                        steps, start=1
+                    ):
                         Step(
                             stage=stage,
                             position=step_position,
                             resource_id=resource_id,
                             note=note,
+                            hours=hours,
                             optional=optional,
                         ).save()
                 changed = True
@@ -386,7 +389,16 @@ class _Importer:
                     self.problem(step_at, "every step needs the curator's note")
                     ok = False
                     continue
-                steps.append((resources[slug].pk, step["note"], bool(step.get("optional", False))))
+                hours = step.get("hours")
+                if hours is not None and (
+                    not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 2000
+                ):
+                    self.problem(step_at, "hours must be a whole number from 1 to 2000, or absent")
+                    ok = False
+                    continue
+                steps.append(
+                    (resources[slug].pk, step["note"], hours, bool(step.get("optional", False)))
+                )
             if not steps and not draft:
                 self.problem(at, "a stage of a published path needs at least one step")
                 ok = False
@@ -401,7 +413,11 @@ class _Importer:
             models.Prefetch("steps", queryset=Step.objects.order_by("position"))
         )
         return [
-            (s.title, s.goal, [(st.resource_id, st.note, st.optional) for st in s.steps.all()])
+            (
+                s.title,
+                s.goal,
+                [(st.resource_id, st.note, st.hours, st.optional) for st in s.steps.all()],
+            )
             for s in stages
         ]
 

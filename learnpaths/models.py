@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from learnpaths.rendering import render_markdown
@@ -51,7 +51,12 @@ class LearningPathQuerySet(models.QuerySet):
             ),
             total_hours=models.Subquery(
                 steps.values("path")
-                .annotate(h=models.Sum("resource__estimated_hours"))
+                .annotate(
+                    h=models.Sum(
+                        Coalesce("hours", "resource__estimated_hours"),
+                        output_field=models.IntegerField(),
+                    )
+                )
                 .values("h")[:1]
             ),
         ).order_by("-featured", "title")
@@ -138,6 +143,14 @@ class Step(models.Model):
         "curator's note", help_text="Why this resource, and what to focus on. Markdown."
     )
     note_html = models.TextField(editable=False, default="")
+    hours = models.PositiveSmallIntegerField(
+        "hours for this step",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+        help_text="When the note asks for only part of the resource (say two chapters): the time "
+        "that part takes. Empty: the resource's own estimate.",
+    )
     optional = models.BooleanField(default=False)
 
     class Meta:
@@ -154,6 +167,9 @@ class Step(models.Model):
                 violation_error_message="This resource is already a step of this path.",
             ),
             models.CheckConstraint(condition=Q(position__gte=1), name="step_position_positive"),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=1), name="step_hours_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,6 +199,11 @@ class Step(models.Model):
                     )
                 }
             )
+
+    @property
+    def estimated_hours(self) -> int | None:
+        """The time this step takes: its own estimate, else the whole resource's."""
+        return self.hours if self.hours is not None else self.resource.estimated_hours
 
 
 class ProgressStatus(models.TextChoices):

@@ -177,3 +177,17 @@ def test_seed_command_reports_a_broken_file(tmp_path):
     with pytest.raises(CommandError, match="not a catalogue document"):
         call_command("seed", str(broken))
     assert Concept.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_step_hours_are_imported_and_validated():
+    document = copy.deepcopy(DOCUMENT)
+    document["paths"][0]["stages"][0]["steps"][0]["hours"] = 6
+    catalog_import(document)
+    step = Step.objects.get(resource__slug="book")
+    assert step.hours == 6 and step.estimated_hours == 6
+    assert Step.objects.get(resource__slug="conf").hours is None
+    document["paths"][0]["stages"][0]["steps"][0]["hours"] = 0
+    with pytest.raises(CatalogError, match="hours must be a whole number from 1 to 2000"):
+        catalog_import(document)
+    assert Step.objects.get(resource__slug="book").hours == 6
