@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpResponse
 
 from learnpaths.models import CatalogueVersion
 
@@ -94,3 +96,83 @@ def cached_page(request, name: str, *parts: Any, queryset, per_page: int) -> Pag
     count, number, rows = cached(request, name, *parts, requested, build=build)
     paginator.count = count  # a cached_property: setting it spares the COUNT query
     return Page(rows, number, paginator)
+
+
+# The longest query string whose page is cached; longer ones are rendered every time, so that
+# made-up URLs cannot fill the cache with large keys.
+MAX_CACHED_QUERY = 512
+_MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+_MESSAGES_SESSION_KEY = "_messages"  # its SessionStorage
+
+
+def anonymous_page(
+    name: str, *, params: frozenset[str] = frozenset(), timeout: int = DEFAULT_TIMEOUT
+) -> Callable:
+    """Cache a catalogue view's whole rendered page for anonymous visitors.
+
+    Anonymous visitors all see the same page for the same URL, so rendering it once per
+    catalogue version is enough. Only GET/HEAD requests from anonymous visitors with no
+    pending messages are served from the cache, and only 200 responses whose rendering did not
+    use a CSRF token are stored (a token is per visitor). The key is the path plus the query
+    parameters the view reads (`params`), sorted; a request with any other parameter, or a
+    long query string, is rendered normally and not stored, so junk parameters cannot
+    multiply the entries. htmx requests get their own entries (they receive a fragment).
+
+    Only the body and content type are cached; a fresh response goes through the middleware,
+    which adds the security headers, Vary and cookies as for any other response.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            parts = _anonymous_key_parts(request, params)
+            if parts is None:
+                return view(request, *args, **kwargs)
+            key = fragment_key(f"page:{name}", *parts, version=catalogue_version(request))
+            hit = cache.get(key)
+            if hit is not None:
+                content_type, body = hit
+                return HttpResponse(body, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and not response.cookies
+            ):
+                cache.set(key, (response["Content-Type"], response.content), timeout)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _anonymous_key_parts(request, params: frozenset[str]) -> tuple | None:
+    """What the anonymous page depends on, or None when it must not come from the cache."""
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return None
+    if len(request.META.get("QUERY_STRING", "")) > MAX_CACHED_QUERY:
+        return None
+    if any(key not in params for key in request.GET):
+        return None
+    if _has_pending_messages(request):
+        return None
+    query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
+    return (
+        request.get_host(),
+        request.path,
+        query,
+        request.headers.get("HX-Request") == "true",
+    )
+
+
+def _has_pending_messages(request) -> bool:
+    """Messages waiting to be shown (the page would display them, and must not be shared)."""
+    storage = getattr(request, "_messages", None)
+    if storage is not None and getattr(storage, "_queued_messages", None):
+        return True
+    if _MESSAGES_COOKIE in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and _MESSAGES_SESSION_KEY in session

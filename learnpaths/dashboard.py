@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, Step, User
+from learnpaths.cache import cached, catalogue_version
+from learnpaths.models import PathFollow, Progress, ProgressStatus, User
+from learnpaths.path_data import PathData, paths_by_id
 from learnpaths.selectors import PathProgress, path_progress
 
 ACTIVITY_WEEKS = 12
@@ -18,6 +21,7 @@ CHART_WIDTH, CHART_HEIGHT, CHART_GAP = 480, 120, 6
 @dataclass
 class FollowedPath:
     follow: PathFollow
+    path: PathData
     progress: PathProgress
 
 
@@ -31,23 +35,66 @@ class WeekBar:
     height: float
 
 
-def dashboard_data(user: User, *, today: dt.date | None = None) -> dict:
-    """Everything the dashboard shows, in three queries whatever the learner's history."""
-    steps = Step.objects.select_related("resource").order_by("position")
-    stages = Stage.objects.order_by("position").prefetch_related(Prefetch("steps", queryset=steps))
-    follows = list(
-        PathFollow.objects.filter(user=user)
-        .select_related("path")
-        .prefetch_related(Prefetch("path__stages", queryset=stages))
-        .order_by("-started_at")
+def dashboard_body(request) -> str:
+    """The dashboard's content for the signed-in learner, rendered once per state of their
+    data: three queries when nothing changed since (follows, catalogue version, a summary of
+    their progress rows), one more and the rendering when something did.
+
+    The key holds the learner, the day (the activity chart), their follows with completion
+    dates, and the number and latest change of their progress rows (every status change
+    touches `updated_at`), under the catalogue version (titles, steps). The body has no form,
+    so no CSRF token is cached.
+    """
+    user = request.user
+    follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
+    summary = Progress.objects.filter(user=user).aggregate(rows=Count("pk"), last=Max("updated_at"))
+    today = timezone.localdate()
+    version = catalogue_version(request)
+    state = [(f.pk, f.path_id, f.completed_at) for f in follows]
+    return cached(
+        request,
+        "dashboard",
+        user.pk,
+        user.username,
+        today,
+        summary["rows"],
+        summary["last"],
+        state,
+        build=lambda: render_to_string(
+            "learnpaths/partials/_dashboard_body.html",
+            {
+                **dashboard_data(user, follows=follows, today=today, version=version),
+                "user": user,
+                "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
+            },
+        ),
     )
+
+
+def dashboard_data(
+    user: User,
+    *,
+    follows: list[PathFollow] | None = None,
+    today: dt.date | None = None,
+    version: int | None = None,
+) -> dict:
+    """Everything the dashboard shows, in three queries whatever the learner's history: the
+    follows (unless given), the catalogue version and the learner's progress; the paths
+    themselves come from the cache (built together, in four more queries, when the catalogue
+    has changed)."""
+    if follows is None:
+        follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
+    if version is None:
+        version = catalogue_version()
+    paths = paths_by_id([f.path_id for f in follows], version=version)
     rows = list(
         Progress.objects.filter(user=user).select_related("resource").order_by("-updated_at")
     )
     statuses = {row.resource_id: row.status for row in rows}
     followed = [
-        FollowedPath(follow, path_progress(follow.path.stages.all(), statuses))
+        FollowedPath(follow, path, path_progress(path.stages, statuses))
         for follow in follows
+        if (path := paths.get(follow.path_id)) is not None
     ]
     done = [row for row in rows if row.status == ProgressStatus.DONE]
     return {

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from learnpaths.models import Progress, ProgressStatus, Stage, Step, User
+from learnpaths.models import Progress, ProgressStatus, Stage, User
+
+if TYPE_CHECKING:
+    from learnpaths.path_data import StageData, StepData
 
 NOT_STARTED = ProgressStatus.NOT_STARTED
 
@@ -31,8 +35,8 @@ class Tally:
     hours_total: int = 0
     hours_done: int = 0
 
-    def add(self, step: Step, status: str) -> None:
-        hours = step.resource.estimated_hours or 0
+    def add(self, step: StepData, status: str) -> None:
+        hours = step.hours
         done = status == ProgressStatus.DONE
         self.steps_total += 1
         self.hours_total += hours
@@ -62,8 +66,8 @@ class Tally:
 
 @dataclass
 class StageProgress:
-    stage: Stage
-    steps: list[tuple[Step, str]]
+    stage: StageData
+    steps: list[tuple[StepData, str]]
     tally: Tally
 
 
@@ -71,22 +75,22 @@ class StageProgress:
 class PathProgress:
     stages: list[StageProgress] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
-    next_step: Step | None = None
+    next_step: StepData | None = None
 
     @property
     def complete(self) -> bool:
         return self.tally.complete
 
 
-def path_progress(stages: Iterable[Stage], statuses: dict[int, str]) -> PathProgress:
-    """Progress through prefetched stages and steps; `next_step` is the first step not done
-    (required steps first, then optional ones)."""
+def path_progress(stages: Iterable[StageData], statuses: dict[int, str]) -> PathProgress:
+    """Progress through a path's stages (`PathData.stages`); `next_step` is the first step not
+    done (required steps first, then optional ones). No query."""
     progress = PathProgress()
     first_optional = None
     for stage in stages:
         stage_tally = Tally()
         rows = []
-        for step in stage.steps.all():
+        for step in stage.steps:
             status = statuses.get(step.resource_id, NOT_STARTED)
             stage_tally.add(step, status)
             progress.tally.add(step, status)

@@ -8,12 +8,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
-from learnpaths.cache import cached
+from learnpaths.cache import anonymous_page, cached
 from learnpaths.forms import ProgressForm
-from learnpaths.models import LearningPath, PathFollow, Stage, Step
+from learnpaths.models import LearningPath, PathFollow
+from learnpaths.path_data import PathData, published_path, stage_steps_html, step_html
 from resources.models import Concept, Level, Resource
 
 
@@ -22,6 +24,7 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 @require_safe
+@anonymous_page("path-list", params=frozenset({"level", "topic"}))
 def path_list(request: HttpRequest) -> HttpResponse:
     paths = (
         LearningPath.objects.published()
@@ -47,46 +50,31 @@ def path_list(request: HttpRequest) -> HttpResponse:
     return render(request, "learnpaths/path_list.html", context)
 
 
-def _published_path_with_steps(request: HttpRequest, slug: str) -> LearningPath:
-    """The path with its concepts, stages, steps and their resources: from the cache, or in
-    four queries. Learners' statuses are never part of it."""
-    return cached(request, "path", slug, build=lambda: _path_with_steps(slug))
-
-
-def _path_with_steps(slug: str) -> LearningPath:
-    steps = Step.objects.select_related("resource").order_by("position")
-    return get_object_or_404(
-        LearningPath.objects.published().prefetch_related(
-            Prefetch("concepts", queryset=Concept.objects.order_by("name")),
-            Prefetch(
-                "stages",
-                queryset=Stage.objects.order_by("position").prefetch_related(
-                    Prefetch("steps", queryset=steps)
-                ),
-            ),
-        ),
-        slug=slug,
-    )
-
-
-def _path_context(request: HttpRequest, path: LearningPath) -> dict:
-    stages = list(path.stages.all())
-    resource_ids = [step.resource_id for stage in stages for step in stage.steps.all()]
+def _path_context(request: HttpRequest, path: PathData) -> dict:
+    resource_ids = [step.resource_id for stage in path.stages for step in stage.steps]
     statuses = selectors.statuses_for(request.user, resource_ids)
     following = None
     if request.user.is_authenticated:
-        following = PathFollow.objects.filter(user=request.user, path=path).first()
+        following = PathFollow.objects.filter(user=request.user, path_id=path.pk).first()
     return {
         "path": path,
-        "progress": selectors.path_progress(stages, statuses),
+        "progress": selectors.path_progress(path.stages, statuses),
         "following": following,
+        "statuses": statuses,
     }
 
 
 @require_safe
+@anonymous_page("path")
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    path = _published_path_with_steps(request, slug)
-    return render(request, "learnpaths/path_detail.html", _path_context(request, path))
+    path = published_path(request, slug)
+    context = _path_context(request, path)
+    statuses = context["statuses"]
+    context["stages"] = [
+        (stage_progress, stage_steps_html(request, path, stage_progress.stage, statuses))
+        for stage_progress in context["progress"].stages
+    ]
+    return render(request, "learnpaths/path_detail.html", context)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -138,9 +126,17 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     path_slug = request.POST.get("path", "")
     if path_slug:
-        path = _published_path_with_steps(request, path_slug)
+        path = published_path(request, path_slug)
         context = _path_context(request, path)
-        context["changed_resource_id"] = resource.pk
+        status = context["statuses"].get(resource.pk)
+        context["changed_step_html"] = SafeString(  # nosec B703 - built by step_html
+            "".join(
+                step_html(request, step, status, path_slug=path.slug)
+                for stage in path.stages
+                for step in stage.steps
+                if step.resource_id == resource.pk
+            )
+        )
         return render(request, "learnpaths/partials/progress_update.html", context)
     status = selectors.statuses_for(request.user, [resource.pk]).get(resource.pk)
     return render(

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from learnpaths.cache import cached, cached_page, catalogue_version
+from learnpaths.cache import anonymous_page, cached, cached_page, catalogue_version
 from learnpaths.models import LearningPath
 from learnpaths.selectors import statuses_for
 from resources import selectors
@@ -25,6 +25,8 @@ from resources.models import (
 )
 
 RESOURCES_PER_PAGE = 24
+# The query parameters each cached anonymous page reads (any other one bypasses the cache).
+LIST_PARAMS = frozenset({*selectors.CHOICE_FILTERS, "concept", "tag", "sort", "page"})
 # The home page lists upcoming deadlines, which pass with time as well as with edits.
 HOME_TIMEOUT = 5 * 60
 
@@ -37,6 +39,7 @@ def concept_map() -> list[tuple[str, list[Concept]]]:
 
 
 @require_safe
+@anonymous_page("home", timeout=HOME_TIMEOUT)
 def home(request: HttpRequest) -> HttpResponse:
     context = cached(request, "home", build=_home_context, timeout=HOME_TIMEOUT)
     context = {**context, "catalogue_version": catalogue_version(request)}
@@ -57,6 +60,7 @@ def _home_context() -> dict:
 
 
 @require_safe
+@anonymous_page("concept-list")
 def concept_list(request: HttpRequest) -> HttpResponse:
     concept_areas = cached(request, "concept-map", build=concept_map)
     return render(request, "resources/concept_list.html", {"concept_areas": concept_areas})
@@ -71,6 +75,7 @@ def concept_map_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page("concept")
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = cached(request, "concept", slug, build=lambda: _concept_context(slug))
     context = {**context, "catalogue_version": catalogue_version(request)}
@@ -103,6 +108,7 @@ def _concept_context(slug: str) -> dict:
 
 
 @require_safe
+@anonymous_page("resource-list", params=LIST_PARAMS)
 def resource_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ResourceFilters.from_query(request.GET)
     # Keyed by the parsed filters, so junk parameters cannot multiply the cache entries.
@@ -130,6 +136,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page("resource")
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = cached(request, "resource", slug, build=lambda: _resource_context(slug))
     resource = context["resource"]
@@ -151,6 +158,7 @@ def _resource_context(slug: str) -> dict:
 
 
 @require_safe
+@anonymous_page("tag", params=frozenset({"page"}))
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     resources = Resource.objects.published().filter(tags=tag).order_by("title").for_list()
@@ -163,6 +171,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page("search", params=frozenset({"q", "page"}))
 def search(request: HttpRequest) -> HttpResponse:
     query = selectors.normalise_query(request.GET.get("q", ""))
     context = {

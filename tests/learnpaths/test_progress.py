@@ -132,7 +132,7 @@ def test_stage_percentages_and_hours(client, make):
     assert [s.tally.complete for s in progress.stages] == [True, False]
     assert progress.tally.percent == 75
     assert progress.tally.hours_done == 15 and progress.tally.hours_left == 5
-    assert progress.next_step == steps[3]
+    assert progress.next_step.pk == steps[3].pk
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, make):
@@ -310,12 +310,26 @@ def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries)
             for step in steps_of(path)[:2]:
                 services.progress_set(user=user, resource=step.resource, status="done")
 
+    # Session, user, follows, a summary of the progress rows, catalogue version: the body is
+    # then cached until the learner's data change. When they did: the progress rows too, and
+    # after a catalogue change the paths (path, concepts, stages, steps, built together).
     grow(1)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5 + 1 + 4):
+        client.get("/me/")
+    with django_assert_num_queries(5):
         client.get("/me/")
     grow(6)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5 + 1 + 4):
         client.get("/me/")
+    with django_assert_num_queries(5):
+        assert client.get("/me/").content.decode().count("followed-path") == 7
+    services.progress_set(user=user, resource=steps_of(path_of(user))[-1].resource, status="done")
+    with django_assert_num_queries(5 + 1):  # paths still cached
+        assert "<strong>15</strong> resources done" in client.get("/me/").content.decode()
+
+
+def path_of(user):
+    return PathFollow.objects.filter(user=user).first().path
 
 
 def race(requests: int, request):
@@ -364,3 +378,17 @@ def test_concurrent_identical_requests_leave_one_row(make):
         assert outcomes == [302] * 20  # no 500, no exception in any thread
         progress = Progress.objects.get(user=user, resource=step.resource)
         assert progress.status == "done" and progress.completed_at is not None
+
+
+def test_a_steps_own_hours_count_instead_of_the_whole_resource(client, make):
+    path = make.path(steps_per_stage=2)
+    first, _second = steps_of(path)
+    first.resource.estimated_hours = 300  # a whole textbook…
+    first.resource.save()
+    Step.objects.filter(pk=first.pk).update(hours=6)  # …of which the step asks for two chapters
+    user = make.user()
+    services.progress_set(user=user, resource=first.resource, status="done")
+    client.force_login(user)
+    html = client.get(path.get_absolute_url()).content.decode()
+    assert "6 of ≈ 11 h" in html  # 6 h done of 6 + 5
+    assert "≈ 300 h" not in html

@@ -57,7 +57,8 @@ def test_search_finds_by_concept_name(client, catalogue):
 def test_chinese_terms_find_concepts_and_resources(client, catalogue):
     response = client.get("/search/", {"q": "卷积"})
     assert [c.slug for c in response.context["concepts"]] == ["cnn"]
-    assert found(client, "卷积") == [
+    # The same search again comes from the page cache (no context): read the page's titles.
+    assert [r.title for r in response.context["page"]] == [
         "ImageNet Classification with Deep Convolutional Neural Networks"
     ]
     assert found(client, "动手学") == ["Dive into Deep Learning"]
@@ -116,4 +117,4 @@ def test_curated_search_in_english_and_chinese(client):
     assert "Attention Is All You Need" in found(client, "attention")[:3]
     response = client.get("/search/", {"q": "卷积"})
     assert "convolutional-neural-networks" in [c.slug for c in response.context["concepts"]]
-    assert found(client, "卷积")
+    assert list(response.context["page"])

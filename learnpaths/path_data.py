@@ -1,0 +1,260 @@
+"""Paths as compact, cacheable structures, and the per-learner parts of a path page.
+
+A path page is the same for every learner except the statuses, the follow form and the
+progress numbers. Everything else — the path, its stages and steps, and each step's static
+HTML (title, badges, curator's note, link) — is built once per catalogue version into plain
+dataclasses (cheap to unpickle, unlike model instances with prefetches) and shared through
+the cache by the path page, the mark-done POST and the dashboard. Per request only the status
+form of each step is rendered, by a small function instead of a template include.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape  # not Django's: no lazy-string wrapper, called for every step
+from urllib.parse import quote
+
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from learnpaths.cache import DEFAULT_TIMEOUT, cached, catalogue_version, fragment_key
+from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage, Step
+from resources.models import Concept
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptLink:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepData:
+    pk: int
+    resource_id: int
+    resource_slug: str
+    title: str  # the resource's title
+    hours: int
+    optional: bool
+    progress_url: str
+    body_html: str  # everything in the step but its status form, the same for every visitor
+
+
+@dataclass(frozen=True, slots=True)
+class StageData:
+    pk: int
+    position: int
+    title: str
+    goal: str
+    steps: tuple[StepData, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PathData:
+    pk: int
+    slug: str
+    title: str
+    status: str
+    level: str
+    level_display: str
+    summary: str
+    summary_html: str
+    description_html: str
+    url: str
+    concepts: tuple[ConceptLink, ...]
+    stages: tuple[StageData, ...]
+
+    @property
+    def published(self) -> bool:
+        return self.status == PathStatus.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
+    """PathData for every path of `paths`, in four queries however many paths there are."""
+    paths = list(
+        paths.prefetch_related(Prefetch("concepts", queryset=Concept.objects.order_by("name")))
+    )
+    ids = [path.pk for path in paths]
+    steps_by_stage: dict[int, list[StepData]] = {}
+    steps = Step.objects.filter(path_id__in=ids).select_related("resource")
+    for step in steps.order_by("stage_id", "position"):
+        body = render_to_string("learnpaths/partials/_step_body.html", {"step": step})
+        steps_by_stage.setdefault(step.stage_id, []).append(
+            StepData(
+                pk=step.pk,
+                resource_id=step.resource_id,
+                resource_slug=step.resource.slug,
+                title=step.resource.title,
+                hours=step.estimated_hours or 0,  # the step's own estimate, else the resource's
+                optional=step.optional,
+                progress_url=reverse("resource-progress", args=[step.resource.slug]),
+                body_html=body,
+            )
+        )
+    stages_by_path: dict[int, list[StageData]] = {}
+    for stage in Stage.objects.filter(path_id__in=ids).order_by("path_id", "position"):
+        stages_by_path.setdefault(stage.path_id, []).append(
+            StageData(
+                pk=stage.pk,
+                position=stage.position,
+                title=stage.title,
+                goal=stage.goal,
+                steps=tuple(steps_by_stage.get(stage.pk, ())),
+            )
+        )
+    return {
+        path.pk: PathData(
+            pk=path.pk,
+            slug=path.slug,
+            title=path.title,
+            status=path.status,
+            level=path.level,
+            level_display=path.get_level_display(),
+            summary=path.summary,
+            summary_html=path.summary_html,
+            description_html=path.description_html,
+            url=path.get_absolute_url(),
+            concepts=tuple(ConceptLink(c.name, c.get_absolute_url()) for c in path.concepts.all()),
+            stages=tuple(stages_by_path.get(path.pk, ())),
+        )
+        for path in paths
+    }
+
+
+def _key(pk: int, version: int) -> str:
+    return fragment_key("path-data", pk, version=version)
+
+
+def paths_by_id(ids: Iterable[int], *, version: int) -> dict[int, PathData]:
+    """The paths with these ids (drafts included), from the cache; the missing ones are built
+    together in four queries and cached."""
+    keys = {pk: _key(pk, version) for pk in set(ids)}
+    if not keys:
+        return {}
+    found = cache.get_many(keys.values())
+    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in result]
+    if missing:
+        built = _build(LearningPath.objects.filter(pk__in=missing))
+        cache.set_many({keys[pk]: data for pk, data in built.items()}, DEFAULT_TIMEOUT)
+        result |= built
+    return result
+
+
+def published_path(request, slug: str) -> PathData:
+    """The published path with this slug (Http404 if there is none), from the cache."""
+    version = catalogue_version(request)
+
+    def build_id() -> int:
+        built = _build(LearningPath.objects.published().filter(slug=slug))
+        if not built:
+            raise Http404("No such path.")
+        cache.set_many({_key(pk, version): data for pk, data in built.items()}, DEFAULT_TIMEOUT)
+        return next(iter(built))
+
+    pk = cached(request, "path-id", slug, build=build_id)
+    data = paths_by_id([pk], version=version).get(pk)
+    if data is None or not data.published:  # deleted or unpublished since: version bumped
+        raise Http404("No such path.")
+    return data
+
+
+_LABELS = {"done": "✓ Done", "in_progress": "In progress"}
+_BUTTON = '<button type="submit" name="status" value="{}" class="button button-small{}">{}</button>'
+# The buttons for each status, built once: the form is rendered for every step of a path page.
+_BUTTONS = {
+    "not_started": _BUTTON.format("done", "", "Mark done")
+    + _BUTTON.format("in_progress", " button-secondary", "Start"),
+    "in_progress": _BUTTON.format("done", "", "Mark done")
+    + _BUTTON.format("not_started", " button-quiet", "Undo"),
+    "done": _BUTTON.format("in_progress", " button-secondary", "Back to in progress")
+    + _BUTTON.format("not_started", " button-quiet", "Undo"),
+}
+
+
+def progress_form(
+    request,
+    *,
+    resource_slug: str,
+    resource_title: str,
+    status: str | None,
+    target: str,
+    path_slug: str = "",
+    csrf_token: str | None = None,
+    action: str | None = None,
+) -> SafeString:
+    """A resource's status buttons: a plain POST form (htmx swaps `#target` in place), or a
+    sign-in link for anonymous visitors. It is rendered for every step of a path page, so it
+    is a function with precomputed parts rather than a template include (a path page has
+    dozens of steps); the resource page uses it through `{% progress_form %}`."""
+    if not request.user.is_authenticated:
+        next_url = quote(request.path, safe="/") + "%23" + quote(target, safe="")
+        return format_html(
+            '<p class="progress-cta"><a href="{}?next={}">Sign in to track your progress</a></p>',
+            reverse("login"),
+            mark_safe(next_url),  # noqa: S308  # nosec B308 B703 - percent-encoded above
+        )
+    status = status if status in _BUTTONS else ProgressStatus.NOT_STARTED
+    action = escape(action or reverse("resource-progress", args=[resource_slug]))
+    title = escape(resource_title)
+    target = escape(target)
+    token = escape(csrf_token or get_token(request))
+    path_input = (
+        f'<input type="hidden" name="path" value="{escape(path_slug)}">' if path_slug else ""
+    )
+    return mark_safe(  # noqa: S308  # nosec B308 B703 - every value is escaped above
+        f'<form class="progress-form" method="post" action="{action}" hx-post="{action}" '
+        f'hx-target="#{target}" hx-swap="outerHTML">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+        f'<input type="hidden" name="next" value="{escape(request.path)}#{target}">{path_input}'
+        f'<p class="status status-{status}"><span class="visually-hidden">{title}: </span>'
+        f"{_LABELS.get(status, 'Not started')}</p>"
+        f'<div class="progress-actions" role="group" aria-label="Set your status for {title}">'
+        f"{_BUTTONS[status]}</div></form>"
+    )
+
+
+def step_html(
+    request, step: StepData, status: str | None, *, path_slug: str, csrf_token: str | None = None
+) -> SafeString:
+    """One step of a path page for this visitor: the cached body plus their status form."""
+    status = status or ProgressStatus.NOT_STARTED
+    form = progress_form(
+        request,
+        resource_slug=step.resource_slug,
+        resource_title=step.title,
+        status=status,
+        target=f"step-{step.pk}",
+        path_slug=path_slug,
+        csrf_token=csrf_token,
+        action=step.progress_url,
+    )
+    optional = " step-optional" if step.optional else ""
+    # The body was escaped by its template, the form just above.
+    return mark_safe(  # noqa: S308  # nosec B308 B703
+        f'<li class="step step-{status}{optional}" id="step-{step.pk}">'
+        f'<div class="step-body">{step.body_html}{form}</div></li>'
+    )
+
+
+def stage_steps_html(request, path: PathData, stage: StageData, statuses: dict[int, str]) -> str:
+    """All the steps of a stage for this visitor, as one piece of HTML."""
+    token = get_token(request) if request.user.is_authenticated else None
+    return mark_safe(  # noqa: S308  # nosec B308 B703 - built by step_html
+        "".join(
+            step_html(
+                request, step, statuses.get(step.resource_id), path_slug=path.slug, csrf_token=token
+            )
+            for step in stage.steps
+        )
+    )

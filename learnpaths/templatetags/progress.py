@@ -1,0 +1,17 @@
+from django import template
+
+from learnpaths.path_data import progress_form as build_progress_form
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def progress_form(context, resource, status, target):
+    """The status buttons for one resource (see learnpaths.path_data.progress_form)."""
+    return build_progress_form(
+        context["request"],
+        resource_slug=resource.slug,
+        resource_title=resource.title,
+        status=status,
+        target=target,
+    )
