@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from learnpaths import dashboard, services
 from learnpaths.forms import AccountDeleteForm, SignupForm
-from learnpaths.views import _safe_next
+from learnpaths.views import safe_next
 
 # Spreadsheet programs run cells that start with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -24,7 +24,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
-    next_url = _safe_next(request, default="/me/")
+    next_url = safe_next(request, default="/me/")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()

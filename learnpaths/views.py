@@ -77,7 +77,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "learnpaths/path_detail.html", context)
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
+def safe_next(request: HttpRequest, default: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -110,7 +110,7 @@ def path_follow(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     resource = get_object_or_404(Resource.objects.published(), slug=slug)
-    next_url = _safe_next(request, resource.get_absolute_url())
+    next_url = safe_next(request, resource.get_absolute_url())
     if not request.user.is_authenticated:
         return _sign_in_first(request, next_url)
     form = ProgressForm(request.POST)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from resources.models import Concept, Cost, Language, Level, Resource, ResourceKind, Tag
 
@@ -148,9 +147,6 @@ def _top_options(rows, selected: list[str], limit: int) -> list[FacetOption]:
 
 
 # -- search --------------------------------------------------------------------------------
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
 def normalise_query(raw: str) -> str:
     """Collapse whitespace, drop control characters and cap the length of a search query."""
     cleaned = "".join(ch for ch in raw if ch.isprintable())
@@ -184,8 +180,6 @@ def search_resources(query: str) -> QuerySet[Resource]:
 
 
 def fallback_search(query: str) -> QuerySet[Resource]:
-    from django.db.models import Case, IntegerField, Value, When
-
     condition = Q()
     for term in query.split():
         condition &= (
