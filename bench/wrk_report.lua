@@ -1,16 +1,34 @@
--- wrk script for `make bench`: optional POST body from the arguments, and a JSON summary line
--- with the percentiles wrk does not print by itself (p95).
-local method, body = "GET", nil
+-- wrk script for `make bench`: each request is the next line of a requests file (method, path,
+-- Cookie header, body; tab-separated), so that signed-in pages and writes are spread over many
+-- learners as on a real site; and a JSON summary line with the percentiles wrk does not print
+-- by itself (p95).
+local requests, index = {}, 0
+local threads = 0
+
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+end
 
 function init(args)
-  if args[1] == "POST" then
-    method, body = "POST", args[2]
-    wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  for line in io.lines(args[1]) do
+    local method, path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
+    local headers = {}
+    if cookie ~= "" then
+      headers["Cookie"] = cookie
+    end
+    if method == "POST" then
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
+    end
+    requests[#requests + 1] = wrk.format(method, path, headers, body ~= "" and body or nil)
   end
+  -- Threads start at different places in the list.
+  index = (thread_number * 7919) % #requests
 end
 
 function request()
-  return wrk.format(method, nil, nil, body)
+  index = index % #requests + 1
+  return requests[index]
 end
 
 function done(summary, latency, requests)

@@ -13,6 +13,7 @@ read fresh (one query) and combined with the cached part.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -22,6 +23,8 @@ from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
 
 from learnpaths.models import CatalogueVersion
 
@@ -148,9 +151,69 @@ def anonymous_page(
     return decorator
 
 
-def _anonymous_key_parts(request, params: frozenset[str]) -> tuple | None:
-    """What the anonymous page depends on, or None when it must not come from the cache."""
-    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+# A learner's pages are rendered again after each of their changes anyway; the timeout only
+# bounds how long pages of learners who have left stay in memory.
+LEARNER_TIMEOUT = 10 * 60
+# Stands for the CSRF token in a stored learner page: the token depends on the browser's CSRF
+# cookie, not on the learner, so each response gets a freshly masked one for its own browser.
+# Markup no escaped text or sanitised Markdown can contain.
+CSRF_PLACEHOLDER = "<csrf-token>"
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
+
+
+def learner_page(
+    name: str,
+    *,
+    params: frozenset[str] = frozenset(),
+    daily: bool = False,
+    timeout: int = LEARNER_TIMEOUT,
+) -> Callable:
+    """Cache a view's whole rendered page for the signed-in learner.
+
+    The key holds the learner, their `progress_version` (raised by every change to their
+    progress or follows, in the same transaction), what the header shows of them, the
+    catalogue version, the URL as for `anonymous_page` and, with `daily`, the date (pages that
+    count by day). The user row is loaded by the authentication middleware anyway, so a hit
+    costs the catalogue version's query and one cache read. CSRF tokens are stored as a
+    placeholder and replaced by the browser's own on the way out.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            parts = _learner_key_parts(request, params)
+            if parts is None:
+                return view(request, *args, **kwargs)
+            if daily:
+                parts += (timezone.localdate(),)
+            key = fragment_key(f"learner:{name}", *parts, version=catalogue_version(request))
+            hit = cache.get(key)
+            if hit is None:
+                response = view(request, *args, **kwargs)
+                if (
+                    response.status_code != 200
+                    or response.streaming
+                    or _has_pending_messages(request)
+                ):
+                    return response
+                content_type, body = response["Content-Type"], response.content.decode()
+                cache.set(
+                    key, (content_type, _CSRF_INPUT.sub(rf"\1{CSRF_PLACEHOLDER}\2", body)), timeout
+                )
+                return response
+            content_type, body = hit
+            token = get_token(request)  # also renews the browser's CSRF cookie, as a render would
+            return HttpResponse(body.replace(CSRF_PLACEHOLDER, token), content_type=content_type)
+
+        return wrapper
+
+    return decorator
+
+
+def _request_key_parts(request, params: frozenset[str]) -> tuple | None:
+    """The URL a cached page depends on, or None when it must not come from the cache: not
+    GET/HEAD, a long query string, a parameter the view does not read, or messages to show."""
+    if request.method not in ("GET", "HEAD"):
         return None
     if len(request.META.get("QUERY_STRING", "")) > MAX_CACHED_QUERY:
         return None
@@ -165,6 +228,24 @@ def _anonymous_key_parts(request, params: frozenset[str]) -> tuple | None:
         query,
         request.headers.get("HX-Request") == "true",
     )
+
+
+def _anonymous_key_parts(request, params: frozenset[str]) -> tuple | None:
+    """What the anonymous page depends on, or None when it must not come from the cache."""
+    if request.user.is_authenticated:
+        return None
+    return _request_key_parts(request, params)
+
+
+def _learner_key_parts(request, params: frozenset[str]) -> tuple | None:
+    """What the signed-in learner's page depends on, or None when it must not be cached."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    parts = _request_key_parts(request, params)
+    if parts is None:
+        return None
+    return (*parts, user.pk, user.progress_version, user.username, user.is_staff)
 
 
 def _has_pending_messages(request) -> bool:

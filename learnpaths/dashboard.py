@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from learnpaths.cache import cached, catalogue_version
+from learnpaths.cache import catalogue_version
 from learnpaths.models import PathFollow, Progress, ProgressStatus, User
 from learnpaths.path_data import PathData, paths_by_id
 from learnpaths.selectors import PathProgress, path_progress
@@ -33,42 +31,6 @@ class WeekBar:
     y: float
     width: float
     height: float
-
-
-def dashboard_body(request) -> str:
-    """The dashboard's content for the signed-in learner, rendered once per state of their
-    data: three queries when nothing changed since (follows, catalogue version, a summary of
-    their progress rows), one more and the rendering when something did.
-
-    The key holds the learner, the day (the activity chart), their follows with completion
-    dates, and the number and latest change of their progress rows (every status change
-    touches `updated_at`), under the catalogue version (titles, steps). The body has no form,
-    so no CSRF token is cached.
-    """
-    user = request.user
-    follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
-    summary = Progress.objects.filter(user=user).aggregate(rows=Count("pk"), last=Max("updated_at"))
-    today = timezone.localdate()
-    version = catalogue_version(request)
-    state = [(f.pk, f.path_id, f.completed_at) for f in follows]
-    return cached(
-        request,
-        "dashboard",
-        user.pk,
-        user.username,
-        today,
-        summary["rows"],
-        summary["last"],
-        state,
-        build=lambda: render_to_string(
-            "learnpaths/partials/_dashboard_body.html",
-            {
-                **dashboard_data(user, follows=follows, today=today, version=version),
-                "user": user,
-                "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
-            },
-        ),
-    )
 
 
 def dashboard_data(
@@ -105,6 +67,7 @@ def dashboard_data(
         "done_total": len(done),
         "hours_studied": sum(row.resource.estimated_hours or 0 for row in done),
         "activity": weekly_activity(done, today or timezone.localdate()),
+        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
 
 

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
@@ -26,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from learnpaths.cache import DEFAULT_TIMEOUT, cached, catalogue_version, fragment_key
 from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage, Step
-from resources.models import Concept
+from resources.models import Concept, Resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,29 @@ def published_path(request, slug: str) -> PathData:
     if data is None or not data.published:  # deleted or unpublished since: version bumped
         raise Http404("No such path.")
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRef:
+    """What the status form and the mark-done POST need of a resource."""
+
+    pk: int
+    slug: str
+    title: str
+    url: str  # the resource's page on this site
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def published_resource(request, slug: str) -> ResourceRef:
+    """The published resource with this slug (Http404 if there is none), from the cache."""
+
+    def build() -> ResourceRef:
+        resource = get_object_or_404(Resource.objects.published(), slug=slug)
+        return ResourceRef(resource.pk, resource.slug, resource.title, resource.get_absolute_url())
+
+    return cached(request, "resource-ref", slug, build=build)
 
 
 _LABELS = {"done": "✓ Done", "in_progress": "In progress"}

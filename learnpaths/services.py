@@ -2,21 +2,55 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterable
+
+from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from learnpaths.models import LearningPath, PathFollow, Progress, ProgressStatus, Step, User
-from resources.models import Resource
 
 
-def progress_set(*, user: User, resource: Resource, status: str) -> None:
+def lock_learner(user: User) -> None:
+    """Lock the learner's row for the rest of the transaction and raise their progress version.
+
+    Every write to a learner's progress or follows starts here: their writes queue one after
+    the other (each then sees the previous one's rows), and every page cached for them is
+    stale from the commit on.
+    """
+    learners_changed([user.pk])
+
+
+def learners_changed(user_ids: Iterable[int]) -> None:
+    """Raise these learners' progress versions (and lock their rows): their cached pages are
+    stale from the commit on. For changes made elsewhere than here, such as in the admin."""
+    User.objects.filter(pk__in=list(user_ids)).update(progress_version=F("progress_version") + 1)
+
+
+# One statement that inserts the row or updates it: repeated or concurrent identical requests
+# leave one row. The first start and completion times are kept (COALESCE) unless the status
+# clears them. The ORM's bulk_create(update_conflicts=True) can only copy the new values, so
+# this is SQL; its INSERT … ON CONFLICT … DO UPDATE form is the same on PostgreSQL and SQLite.
+_UPSERT_PROGRESS = """
+INSERT INTO {table} (user_id, resource_id, status, started_at, completed_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (user_id, resource_id) DO UPDATE SET
+    status = excluded.status,
+    updated_at = excluded.updated_at,
+    started_at = CASE WHEN excluded.started_at IS NULL THEN NULL
+                      ELSE COALESCE({table}.started_at, excluded.started_at) END,
+    completed_at = CASE WHEN excluded.completed_at IS NULL THEN NULL
+                        ELSE COALESCE({table}.completed_at, excluded.completed_at) END
+"""
+
+
+def progress_set(*, user: User, resource_id: int, status: str) -> None:
     """Set the learner's status on a resource; repeated or concurrent calls leave one row.
 
     `started_at` is kept from the first time the resource was started; `completed_at` from the
     first time it was done, and cleared if it is undone. Paths the learner follows that contain
-    the resource are marked completed (or not) to match. Three queries (five the first time),
+    the resource are marked completed (or not) to match. Three statements in one transaction,
     whatever the size of the catalogue, of the paths or of the learner's history.
     """
     if status not in ProgressStatus.values:
@@ -28,53 +62,31 @@ def progress_set(*, user: User, resource: Resource, status: str) -> None:
         started, completed = now, now
     else:
         started, completed = now, None
+    adapt = connection.ops.adapt_datetimefield_value
     with transaction.atomic():
-        # One UPDATE sets the row and locks it, so concurrent writers queue instead of
-        # overwriting each other; the first start and completion times are kept by COALESCE.
-        row = Progress.objects.filter(user=user, resource=resource)
-        values = {
-            "status": status,
-            "updated_at": now,
-            "started_at": None if started is None else Coalesce(F("started_at"), Value(now)),
-            "completed_at": None if completed is None else Coalesce(F("completed_at"), Value(now)),
-        }
-        if not row.update(**values):
-            # No row yet. If a concurrent request inserts it first, the unique constraint
-            # ignores our insert and the UPDATE, waiting for the winner's lock, applies ours.
-            Progress.objects.bulk_create(
-                [
-                    Progress(
-                        user=user,
-                        resource=resource,
-                        status=status,
-                        started_at=started,
-                        completed_at=completed,
-                    )
-                ],
-                ignore_conflicts=True,
+        lock_learner(user)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _UPSERT_PROGRESS.format(table=connection.ops.quote_name(Progress._meta.db_table)),
+                [user.pk, resource_id, status, adapt(started), adapt(completed), adapt(now)],
             )
-            row.update(**values)
-        _sync_path_completion(user=user, resource=resource, now=now)
+        _sync_path_completion(user=user, resource_id=resource_id, now=now)
 
 
-def _sync_path_completion(*, user: User, resource: Resource, now) -> None:
-    """Mark the learner's followed paths that contain `resource` completed or not: two queries,
-    whatever the size of the paths or the catalogue.
+def _sync_path_completion(*, user: User, resource_id: int, now) -> None:
+    """Mark the learner's followed paths that contain the resource completed or not: one
+    statement, whatever the size of the paths or the catalogue.
 
-    The follows are locked first and updated in a second statement: two requests of the same
-    learner finishing the last two steps of a path at once then queue on the lock, and the
-    second one's UPDATE, a new statement with a fresh snapshot under READ COMMITTED, sees the
-    first one's progress, so the path cannot be left uncompleted.
+    The learner's row is locked by the caller: two requests finishing the last two steps of a
+    path at once queue there, and the second one's UPDATE, a new statement with a fresh
+    snapshot under READ COMMITTED, sees the first one's progress, so the path cannot be left
+    uncompleted.
     """
-    follows = PathFollow.objects.filter(
-        user=user, path__in=Step.objects.filter(resource=resource).values("path")
-    )
-    locked = list(follows.select_for_update().order_by("pk").values_list("pk", flat=True))
-    if not locked:
-        return
     done = Progress.objects.filter(user=user, status=ProgressStatus.DONE).values("resource")
     required = Step.objects.filter(path=OuterRef("path"), optional=False)
-    PathFollow.objects.filter(pk__in=locked).update(
+    PathFollow.objects.filter(
+        user=user, path__in=Step.objects.filter(resource_id=resource_id).values("path")
+    ).update(
         completed_at=Case(
             When(
                 Exists(required) & ~Exists(required.exclude(resource__in=done)),
@@ -94,6 +106,7 @@ def path_is_complete(*, user: User, path_id: int) -> bool:
 def path_follow(*, user: User, path: LearningPath) -> PathFollow:
     """Follow a path (idempotent); it counts as completed at once if its steps are all done."""
     with transaction.atomic():
+        lock_learner(user)
         follow, created = PathFollow.objects.get_or_create(user=user, path=path)
         if created and path_is_complete(user=user, path_id=path.pk):
             follow.completed_at = timezone.now()
@@ -103,7 +116,9 @@ def path_follow(*, user: User, path: LearningPath) -> PathFollow:
 
 def path_unfollow(*, user: User, path: LearningPath) -> None:
     """Stop following a path. Progress on its resources is the learner's and stays."""
-    PathFollow.objects.filter(user=user, path=path).delete()
+    with transaction.atomic():
+        lock_learner(user)
+        PathFollow.objects.filter(user=user, path=path).delete()
 
 
 def account_delete(*, user: User) -> None:

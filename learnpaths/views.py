@@ -12,11 +12,17 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
-from learnpaths.cache import anonymous_page, cached
+from learnpaths.cache import anonymous_page, cached, learner_page
 from learnpaths.forms import ProgressForm
-from learnpaths.models import LearningPath, PathFollow
-from learnpaths.path_data import PathData, published_path, stage_steps_html, step_html
-from resources.models import Concept, Level, Resource
+from learnpaths.models import LearningPath
+from learnpaths.path_data import (
+    PathData,
+    published_path,
+    published_resource,
+    stage_steps_html,
+    step_html,
+)
+from resources.models import Concept, Level
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -52,10 +58,7 @@ def path_list(request: HttpRequest) -> HttpResponse:
 
 def _path_context(request: HttpRequest, path: PathData) -> dict:
     resource_ids = [step.resource_id for stage in path.stages for step in stage.steps]
-    statuses = selectors.statuses_for(request.user, resource_ids)
-    following = None
-    if request.user.is_authenticated:
-        following = PathFollow.objects.filter(user=request.user, path_id=path.pk).first()
+    statuses, following = selectors.learner_path_state(request.user, path.pk, resource_ids)
     return {
         "path": path,
         "progress": selectors.path_progress(path.stages, statuses),
@@ -66,6 +69,7 @@ def _path_context(request: HttpRequest, path: PathData) -> dict:
 
 @require_safe
 @anonymous_page("path")
+@learner_page("path")
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     path = published_path(request, slug)
     context = _path_context(request, path)
@@ -109,8 +113,8 @@ def path_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
-    resource = get_object_or_404(Resource.objects.published(), slug=slug)
-    next_url = safe_next(request, resource.get_absolute_url())
+    resource = published_resource(request, slug)
+    next_url = safe_next(request, resource.url)
     if not request.user.is_authenticated:
         return _sign_in_first(request, next_url)
     form = ProgressForm(request.POST)
@@ -121,7 +125,9 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
             {"reason": "Choose done, in progress or not started."},
             status=400,
         )
-    services.progress_set(user=request.user, resource=resource, status=form.cleaned_data["status"])
+    services.progress_set(
+        user=request.user, resource_id=resource.pk, status=form.cleaned_data["status"]
+    )
     if not is_htmx(request):
         return HttpResponseRedirect(next_url)
     path_slug = request.POST.get("path", "")

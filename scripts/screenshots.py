@@ -60,8 +60,8 @@ services.path_follow(user=user, path=path)
 steps = list(Step.objects.filter(path=path).order_by("stage__position", "position"))
 done = steps[: max(1, len(steps) // 2)]
 for step in done:
-    services.progress_set(user=user, resource=step.resource, status="done")
-services.progress_set(user=user, resource=steps[len(done)].resource, status="in_progress")
+    services.progress_set(user=user, resource_id=step.resource.pk, status="done")
+services.progress_set(user=user, resource_id=steps[len(done)].resource.pk, status="in_progress")
 for weeks, step in enumerate(reversed(done)):
     when = timezone.now() - timedelta(weeks=weeks * 1.5, days=weeks % 3)
     Progress.objects.filter(user=user, resource=step.resource).update(completed_at=when)

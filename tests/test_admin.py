@@ -152,8 +152,8 @@ def test_admin_shows_followers_completions_and_drop_off_without_names(staff_clie
     for learner in (finisher, dropout, idle):
         services.path_follow(user=learner, path=path)
     for learner in (finisher, dropout):
-        services.progress_set(user=learner, resource=first.resource, status="done")
-    services.progress_set(user=finisher, resource=second.resource, status="done")
+        services.progress_set(user=learner, resource_id=first.resource.pk, status="done")
+    services.progress_set(user=finisher, resource_id=second.resource.pk, status="done")
     changelist = staff_client.get(admin_url(LearningPath, "changelist")).content.decode()
     assert '<td class="field-follower_total">3</td>' in changelist
     assert '<td class="field-completion_total">1</td>' in changelist
@@ -168,7 +168,7 @@ def test_admin_refuses_to_delete_a_resource_with_learners_progress(staff_client,
     from learnpaths import services
 
     resource = make.resource(title="Studied Book")
-    services.progress_set(user=make.user(username="ada"), resource=resource, status="done")
+    services.progress_set(user=make.user(username="ada"), resource_id=resource.pk, status="done")
     response = staff_client.post(admin_url(Resource, "delete", resource.pk), {"post": "yes"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -182,7 +182,7 @@ def test_admin_bulk_delete_refuses_resources_in_paths_or_with_progress(staff_cli
 
     in_path = Step.objects.get(path=make.path()).resource
     studied = make.resource()
-    services.progress_set(user=make.user(), resource=studied, status="in_progress")
+    services.progress_set(user=make.user(), resource_id=studied.pk, status="in_progress")
     unused = make.resource()
     changelist = admin_url(Resource, "changelist")
     selected = [in_path.pk, studied.pk, unused.pk]

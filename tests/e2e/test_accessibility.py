@@ -30,8 +30,8 @@ def site(make):
     services.path_follow(user=learner, path=path)
     steps = list(Step.objects.filter(path=path).select_related("resource"))
     for step in steps[: len(steps) // 2]:
-        services.progress_set(user=learner, resource=step.resource, status="done")
-    services.progress_set(user=learner, resource=steps[-1].resource, status="in_progress")
+        services.progress_set(user=learner, resource_id=step.resource.pk, status="done")
+    services.progress_set(user=learner, resource_id=steps[-1].resource.pk, status="in_progress")
     concept = Concept.objects.filter(prerequisites__isnull=False, leads_to__isnull=False).first()
     public = {
         "home": "/",
