@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Subquery
 
-from learnpaths.models import User
+from learnpaths.models import CatalogueVersion, User
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -11,3 +12,18 @@ class UsernameOrEmailBackend(ModelBackend):
             match = User.objects.filter(email__iexact=username).values_list("username", flat=True)
             username = match.first() or username
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """The signed-in user of a request, with the catalogue version read in the same query
+        (`user.catalogue_version`): every signed-in page needs both, so one round trip to the
+        database is spared per request (`learnpaths.cache.catalogue_version`)."""
+        from learnpaths.cache import VERSION_PK
+
+        version = CatalogueVersion.objects.filter(pk=VERSION_PK).values("number")
+        try:
+            user = User._default_manager.annotate(catalogue_version=Subquery(version)).get(
+                pk=user_id
+            )
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

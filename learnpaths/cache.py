@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -37,12 +40,16 @@ _MEMO_ATTR = "_catalogue_version"
 
 
 def catalogue_version(request=None) -> int:
-    """The current catalogue version (one query, once per request when `request` is given)."""
+    """The current catalogue version (one query, once per request when `request` is given; none
+    for a signed-in visitor, whose user row came with it: `UsernameOrEmailBackend.get_user`)."""
     if request is not None and hasattr(request, _MEMO_ATTR):
         return getattr(request, _MEMO_ATTR)
-    number = (
-        CatalogueVersion.objects.filter(pk=VERSION_PK).values_list("number", flat=True).first() or 0
-    )
+    number = getattr(getattr(request, "user", None), "catalogue_version", None)
+    if number is None:
+        number = (
+            CatalogueVersion.objects.filter(pk=VERSION_PK).values_list("number", flat=True).first()
+            or 0
+        )
     if request is not None:
         setattr(request, _MEMO_ATTR, number)
     return number
@@ -60,6 +67,48 @@ def bump_catalogue_version() -> None:
         CatalogueVersion.objects.filter(pk=VERSION_PK).update(number=F("number") + 1)
 
 
+class LocalCache:
+    """The most recently used values of this process, in front of the shared cache.
+
+    A value stored under a versioned key never changes (a change makes a new key), so a process
+    may keep its own copy without ever serving a stale one, and spare the round trip to Redis
+    and the unpickling. Bounded by the number of entries (the least recently used go first)
+    and by age: should the version ever go back (a database restored from a backup), old
+    copies are gone within `ttl` seconds, as in the shared cache.
+    """
+
+    def __init__(self, size: int, ttl: float):
+        self.size, self.ttl = size, ttl
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()  # gunicorn's threads share it
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def set(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.ttl, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+# Path structures and small lookups (a slug's id); a path of 40 steps takes about 50 kB.
+local_cache = LocalCache(size=256, ttl=5 * 60)
+
+
 def fragment_key(name: str, *parts: Any, version: int) -> str:
     raw = "\x1f".join(str(part) for part in parts)
     digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
@@ -72,17 +121,23 @@ def cached(
     *parts: Any,
     build: Callable[[], T],
     timeout: int = DEFAULT_TIMEOUT,
+    local: bool = False,
 ) -> T:
-    """`build()`'s result, shared by all visitors until the catalogue changes.
+    """`build()`'s result, shared by all visitors until the catalogue changes; with `local`,
+    also kept in this process's `local_cache` (small, often used values).
 
     `build` must return something picklable and not None; an exception it raises (Http404) is
     passed on and nothing is cached.
     """
     key = fragment_key(name, *parts, version=catalogue_version(request))
-    value = cache.get(key)
+    value = local_cache.get(key) if local else None
     if value is None:
-        value = build()
-        cache.set(key, value, timeout)
+        value = cache.get(key)
+        if value is None:
+            value = build()
+            cache.set(key, value, timeout)
+        if local:
+            local_cache.set(key, value)
     return value
 
 

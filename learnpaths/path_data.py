@@ -25,7 +25,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from learnpaths.cache import DEFAULT_TIMEOUT, cached, catalogue_version, fragment_key
+from learnpaths.cache import (
+    DEFAULT_TIMEOUT,
+    cached,
+    catalogue_version,
+    fragment_key,
+    local_cache,
+)
 from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage, Step
 from resources.models import Concept, Resource
 
@@ -137,17 +143,26 @@ def _key(pk: int, version: int) -> str:
 
 
 def paths_by_id(ids: Iterable[int], *, version: int) -> dict[int, PathData]:
-    """The paths with these ids (drafts included), from the cache; the missing ones are built
-    together in four queries and cached."""
+    """The paths with these ids (drafts included), from this process's memory or the shared
+    cache; the missing ones are built together in four queries and cached."""
     keys = {pk: _key(pk, version) for pk in set(ids)}
-    if not keys:
-        return {}
-    found = cache.get_many(keys.values())
-    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    result = {}
+    for pk, key in keys.items():
+        if (data := local_cache.get(key)) is not None:
+            result[pk] = data
+    shared = [keys[pk] for pk in keys if pk not in result]
+    if shared:
+        found = cache.get_many(shared)
+        for pk, key in keys.items():
+            if key in found:
+                result[pk] = found[key]
+                local_cache.set(key, found[key])
     missing = [pk for pk in keys if pk not in result]
     if missing:
         built = _build(LearningPath.objects.filter(pk__in=missing))
         cache.set_many({keys[pk]: data for pk, data in built.items()}, DEFAULT_TIMEOUT)
+        for pk, data in built.items():
+            local_cache.set(keys[pk], data)
         result |= built
     return result
 
@@ -163,7 +178,7 @@ def published_path(request, slug: str) -> PathData:
         cache.set_many({_key(pk, version): data for pk, data in built.items()}, DEFAULT_TIMEOUT)
         return next(iter(built))
 
-    pk = cached(request, "path-id", slug, build=build_id)
+    pk = cached(request, "path-id", slug, build=build_id, local=True)
     data = paths_by_id([pk], version=version).get(pk)
     if data is None or not data.published:  # deleted or unpublished since: version bumped
         raise Http404("No such path.")
@@ -190,7 +205,7 @@ def published_resource(request, slug: str) -> ResourceRef:
         resource = get_object_or_404(Resource.objects.published(), slug=slug)
         return ResourceRef(resource.pk, resource.slug, resource.title, resource.get_absolute_url())
 
-    return cached(request, "resource-ref", slug, build=build)
+    return cached(request, "resource-ref", slug, build=build, local=True)
 
 
 _LABELS = {"done": "✓ Done", "in_progress": "In progress"}

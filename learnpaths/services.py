@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from learnpaths.models import LearningPath, PathFollow, Progress, ProgressStatus, Step, User
@@ -28,21 +27,46 @@ def learners_changed(user_ids: Iterable[int]) -> None:
     User.objects.filter(pk__in=list(user_ids)).update(progress_version=F("progress_version") + 1)
 
 
-# One statement that inserts the row or updates it: repeated or concurrent identical requests
-# leave one row. The first start and completion times are kept (COALESCE) unless the status
-# clears them. The ORM's bulk_create(update_conflicts=True) can only copy the new values, so
-# this is SQL; its INSERT … ON CONFLICT … DO UPDATE form is the same on PostgreSQL and SQLite.
+# The two statements of a status change, in SQL that PostgreSQL and SQLite read alike: they run
+# on every click, and building them with the ORM (a conditional upsert the ORM cannot express;
+# nested EXISTS subqueries) cost more CPU than the database spends on them.
+#
+# Insert the row or update it: repeated or concurrent identical requests leave one row. The
+# first start and completion times are kept (COALESCE) unless the new status clears them.
 _UPSERT_PROGRESS = """
-INSERT INTO {table} (user_id, resource_id, status, started_at, completed_at, updated_at)
+INSERT INTO {progress} (user_id, resource_id, status, started_at, completed_at, updated_at)
 VALUES (%s, %s, %s, %s, %s, %s)
 ON CONFLICT (user_id, resource_id) DO UPDATE SET
     status = excluded.status,
     updated_at = excluded.updated_at,
     started_at = CASE WHEN excluded.started_at IS NULL THEN NULL
-                      ELSE COALESCE({table}.started_at, excluded.started_at) END,
+                      ELSE COALESCE({progress}.started_at, excluded.started_at) END,
     completed_at = CASE WHEN excluded.completed_at IS NULL THEN NULL
-                        ELSE COALESCE({table}.completed_at, excluded.completed_at) END
+                        ELSE COALESCE({progress}.completed_at, excluded.completed_at) END
 """
+# The learner's followed paths that contain the resource are completed (keeping the first
+# completion time) when they have required steps and every one is done, else not completed.
+_SYNC_PATH_COMPLETION = """
+UPDATE {follow} SET completed_at = CASE
+    WHEN EXISTS (SELECT 1 FROM {step} s WHERE s.path_id = {follow}.path_id AND NOT s.optional)
+     AND NOT EXISTS (
+        SELECT 1 FROM {step} s
+        WHERE s.path_id = {follow}.path_id AND NOT s.optional AND NOT EXISTS (
+            SELECT 1 FROM {progress} p
+            WHERE p.user_id = %s AND p.resource_id = s.resource_id AND p.status = %s))
+    THEN COALESCE(completed_at, %s)
+    ELSE NULL END
+WHERE user_id = %s AND path_id IN (SELECT path_id FROM {step} WHERE resource_id = %s)
+"""
+
+
+def _sql(template: str) -> str:
+    quote = connection.ops.quote_name
+    return template.format(
+        progress=quote(Progress._meta.db_table),
+        follow=quote(PathFollow._meta.db_table),
+        step=quote(Step._meta.db_table),
+    )
 
 
 def progress_set(*, user: User, resource_id: int, status: str) -> None:
@@ -64,37 +88,19 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
         started, completed = now, None
     adapt = connection.ops.adapt_datetimefield_value
     with transaction.atomic():
+        # Two requests of the learner finishing the last two steps of a path at once queue
+        # here; the second one's statements, each with a fresh snapshot under READ COMMITTED,
+        # see the first one's progress, so the path cannot be left uncompleted.
         lock_learner(user)
         with connection.cursor() as cursor:
             cursor.execute(
-                _UPSERT_PROGRESS.format(table=connection.ops.quote_name(Progress._meta.db_table)),
+                _sql(_UPSERT_PROGRESS),
                 [user.pk, resource_id, status, adapt(started), adapt(completed), adapt(now)],
             )
-        _sync_path_completion(user=user, resource_id=resource_id, now=now)
-
-
-def _sync_path_completion(*, user: User, resource_id: int, now) -> None:
-    """Mark the learner's followed paths that contain the resource completed or not: one
-    statement, whatever the size of the paths or the catalogue.
-
-    The learner's row is locked by the caller: two requests finishing the last two steps of a
-    path at once queue there, and the second one's UPDATE, a new statement with a fresh
-    snapshot under READ COMMITTED, sees the first one's progress, so the path cannot be left
-    uncompleted.
-    """
-    done = Progress.objects.filter(user=user, status=ProgressStatus.DONE).values("resource")
-    required = Step.objects.filter(path=OuterRef("path"), optional=False)
-    PathFollow.objects.filter(
-        user=user, path__in=Step.objects.filter(resource_id=resource_id).values("path")
-    ).update(
-        completed_at=Case(
-            When(
-                Exists(required) & ~Exists(required.exclude(resource__in=done)),
-                then=Coalesce(F("completed_at"), Value(now)),
-            ),
-            default=None,
-        )
-    )
+            cursor.execute(
+                _sql(_SYNC_PATH_COMPLETION),
+                [user.pk, ProgressStatus.DONE, adapt(now), user.pk, resource_id],
+            )
 
 
 def path_is_complete(*, user: User, path_id: int) -> bool:

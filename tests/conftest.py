@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from learnpaths.cache import local_cache
 from learnpaths.models import LearningPath, PathStatus, Stage, Step, User
 from resources.models import Concept, Resource
 
@@ -10,6 +11,7 @@ def _empty_cache():
     # The database rolls back after each test but the cache does not: a fragment cached under
     # catalogue version N in one test must not be served in the next, whose version is N again.
     cache.clear()
+    local_cache.clear()
 
 
 @pytest.fixture(autouse=True)

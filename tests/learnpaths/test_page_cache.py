@@ -152,11 +152,11 @@ def test_mark_done_runs_a_fixed_number_of_queries(client, make, django_assert_nu
     large = make.path(stages=4, steps_per_stage=15)
     for _ in range(3):  # more paths and more of the learner's history
         services.path_follow(user=user, path=make.path(stages=2, steps_per_stage=5))
-    # Session, user, catalogue version (the resource comes from the cache); then in one
-    # transaction (BEGIN and COMMIT, or a savepoint, count): the learner's row locked, the
+    # Session, user with the catalogue version (the resource comes from the cache); then in
+    # one transaction (BEGIN and COMMIT, or a savepoint, count): the learner's row locked, the
     # progress upserted, the followed paths' completion updated. With htmx, one more: the
     # statuses and the follow, to redraw the step and the bars.
-    expected = 8 + (1 if htmx else 0)
+    expected = 7 + (1 if htmx else 0)
     for path in (small, large):
         services.path_follow(user=user, path=path)
         steps = steps_of(path)
@@ -189,11 +189,11 @@ def test_a_learners_page_is_cached_until_their_own_change(make, django_assert_nu
     client = Client()
     client.force_login(ada)
     assert step_status(client.get("/paths/p/").content.decode(), first) == "not_started"
-    with django_assert_num_queries(3):  # session, user, catalogue version
+    with django_assert_num_queries(2):  # session, user with the catalogue version
         assert step_status(client.get("/paths/p/").content.decode(), first) == "not_started"
     # Another learner's change leaves ada's page cached and as it was.
     services.progress_set(user=make.user(), resource_id=first.resource.pk, status="done")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert step_status(client.get("/paths/p/").content.decode(), first) == "not_started"
     # Her own change, through the site, shows on the next page.
     client.post(reverse("resource-progress", args=[first.resource.slug]), {"status": "done"})
@@ -283,9 +283,9 @@ def test_the_dashboard_is_cached_per_day(make, monkeypatch, django_assert_num_qu
     client = Client()
     client.force_login(ada)
     client.get("/me/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get("/me/")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
-    with django_assert_num_queries(5):  # a new day: the chart is drawn again
+    with django_assert_num_queries(4):  # a new day: the chart is drawn again
         client.get("/me/")

@@ -296,22 +296,22 @@ def test_path_page_query_count_is_fixed(client, make, django_assert_num_queries,
             for step in steps_of(path)[::2]:
                 services.progress_set(user=user, resource_id=step.resource.pk, status="done")
     # Anonymous: the catalogue version, then the page from the cache. Signed in: session, user
-    # and catalogue version, then the learner's page from the cache; when it is not there, one
-    # more for their statuses and follow. The path itself (path, concepts, stages, steps) is
-    # read only when the catalogue changed since it was cached.
+    # (with the catalogue version), then the learner's page from the cache; when it is not
+    # there, one more for their statuses and follow. The path itself (path, concepts, stages,
+    # steps) is read only when the catalogue changed since it was cached.
     for path in (small, large):
-        with django_assert_num_queries((4 if signed_in else 1) + 4):
+        with django_assert_num_queries((3 if signed_in else 1) + 4):
             client.get(path.get_absolute_url())
-        with django_assert_num_queries(3 if signed_in else 1):
+        with django_assert_num_queries(2 if signed_in else 1):
             client.get(path.get_absolute_url())
         if signed_in:  # the learner's change makes their page stale; the path stays cached
             services.progress_set(
                 user=user, resource_id=steps_of(path)[1].resource.pk, status="in_progress"
             )
-            with django_assert_num_queries(4):
+            with django_assert_num_queries(3):
                 response = client.get(path.get_absolute_url())
             assert response.content.decode().count("status status-in_progress") == 1
-            with django_assert_num_queries(3):
+            with django_assert_num_queries(2):
                 again = client.get(path.get_absolute_url())
             assert without_csrf_tokens(again) == without_csrf_tokens(response)
 
@@ -327,23 +327,23 @@ def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries)
             for step in steps_of(path)[:2]:
                 services.progress_set(user=user, resource_id=step.resource.pk, status="done")
 
-    # Session, user, catalogue version: the page is then cached until the learner's data
-    # change. When they did: their follows and progress rows too, and after a catalogue change
-    # the paths (path, concepts, stages, steps, built together).
+    # Session, user with the catalogue version: the page is then cached until the learner's
+    # data change. When they did: their follows and progress rows too, and after a catalogue
+    # change the paths (path, concepts, stages, steps, built together).
     grow(1)
-    with django_assert_num_queries(5 + 4):
+    with django_assert_num_queries(4 + 4):
         client.get("/me/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get("/me/")
     grow(6)
-    with django_assert_num_queries(5 + 4):
+    with django_assert_num_queries(4 + 4):
         client.get("/me/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert client.get("/me/").content.decode().count("followed-path") == 7
     services.progress_set(
         user=user, resource_id=steps_of(path_of(user))[-1].resource.pk, status="done"
     )
-    with django_assert_num_queries(5):  # paths still cached
+    with django_assert_num_queries(4):  # paths still cached
         assert "<strong>15</strong> resources done" in client.get("/me/").content.decode()
 
 
