@@ -82,7 +82,9 @@ def export_json(request: HttpRequest) -> HttpResponse:
         "user": request.user.username,
         "exported_at": timezone.now().isoformat(),
         "progress": dashboard.progress_export_rows(request.user),
-        "followed_paths": dashboard.followed_export_rows(request.user),
+        "followed_paths": dashboard.followed_export_rows(
+            request.user, version=catalogue_version(request)
+        ),
     }
     return HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2),

@@ -3,11 +3,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 
 from learnpaths import services
-from learnpaths.models import LearningPath, PathStatus, Progress, Stage, Step, User
+from learnpaths.models import (
+    LearningPath,
+    PathFollow,
+    PathStatus,
+    Progress,
+    Stage,
+    Step,
+    User,
+)
 from learnpaths.selectors import path_engagement
 from resources.admin import publish, unpublish
 
@@ -98,8 +107,16 @@ class LearningPathAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 follower_total=Count("follows", distinct=True),
-                completion_total=Count(
-                    "follows", filter=Q(follows__completed_at__isnull=False), distinct=True
+                completion_total=Coalesce(
+                    Subquery(
+                        PathFollow.objects.completed()
+                        .filter(path=OuterRef("pk"))
+                        .order_by()
+                        .values("path")
+                        .annotate(total=Count("pk"))
+                        .values("total")
+                    ),
+                    0,
                 ),
             )
         )

@@ -53,15 +53,17 @@ def dashboard_data(
         Progress.objects.filter(user=user).select_related("resource").order_by("-updated_at")
     )
     statuses = {row.resource_id: row.status for row in rows}
+    completed_at = {row.resource_id: row.completed_at for row in rows if row.completed_at}
     followed = [
-        FollowedPath(follow, path, path_progress(path.stages, statuses))
+        FollowedPath(follow, path, path_progress(path.stages, statuses, completed_at))
         for follow in follows
         if (path := paths.get(follow.path_id)) is not None
     ]
     done = [row for row in rows if row.status == ProgressStatus.DONE]
     return {
-        "active_paths": [f for f in followed if f.follow.completed_at is None],
-        "completed_paths": [f for f in followed if f.follow.completed_at is not None],
+        "followed": followed,
+        "active_paths": [f for f in followed if not f.progress.complete],
+        "completed_paths": [f for f in followed if f.progress.complete],
         "in_progress": [row for row in rows if row.status == ProgressStatus.IN_PROGRESS],
         "recently_done": sorted(done, key=lambda row: row.completed_at, reverse=True)[:8],
         "done_total": len(done),
@@ -128,14 +130,16 @@ def progress_export_rows(user: User) -> list[dict]:
     ]
 
 
-def followed_export_rows(user: User) -> list[dict]:
-    follows = PathFollow.objects.filter(user=user).select_related("path").order_by("started_at")
+def followed_export_rows(user: User, *, version: int | None = None) -> list[dict]:
+    followed = dashboard_data(user, version=version)["followed"]
     return [
         {
-            "path": follow.path.slug,
-            "title": follow.path.title,
-            "started_at": follow.started_at.isoformat(),
-            "completed_at": follow.completed_at.isoformat() if follow.completed_at else "",
+            "path": item.path.slug,
+            "title": item.path.title,
+            "started_at": item.follow.started_at.isoformat(),
+            "completed_at": item.progress.completed_at.isoformat()
+            if item.progress.completed_at
+            else "",
         }
-        for follow in follows
+        for item in sorted(followed, key=lambda item: item.follow.started_at)
     ]

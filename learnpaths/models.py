@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
@@ -249,13 +249,30 @@ class Progress(models.Model):
         return f"{self.user} · {self.resource} · {self.get_status_display()}"
 
 
+class PathFollowQuerySet(models.QuerySet):
+    def completed(self) -> PathFollowQuerySet:
+        """Follows whose learner has done every required step of the path as it is now (a path
+        without required steps is never completed). Completion is not stored: it follows from
+        the learner's progress, so a status change writes one row, and a step a curator adds
+        counts at once."""
+        required = Step.objects.filter(path=OuterRef("path"), optional=False)
+        done = Progress.objects.filter(
+            user=OuterRef(OuterRef("user")),
+            resource=OuterRef("resource"),
+            status=ProgressStatus.DONE,
+        )
+        return self.filter(Exists(required), ~Exists(required.filter(~Exists(done))))
+
+
 class PathFollow(models.Model):
-    """A learner following a path; `completed_at` is set when every required step is done."""
+    """A learner following a path: it is on their dashboard. Whether and when they completed it
+    follows from their progress (`PathFollowQuerySet.completed`, `selectors.path_progress`)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
     path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="follows")
     started_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PathFollowQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import DateTimeField, IntegerField, Value
+from django.db.models import CharField, DateTimeField, IntegerField, Value
 
 from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, User
 
@@ -27,35 +27,39 @@ def statuses_for(user: User, resource_ids: Iterable[int] | None = None) -> dict[
     return dict(rows.values_list("resource_id", "status"))
 
 
-@dataclass(frozen=True)
-class Following:
-    """The learner follows the path; `completed_at` is when they completed it, if they have."""
+@dataclass
+class LearnerPathState:
+    """What a path page shows of one learner: their statuses on its resources, when they did
+    the ones they did, and whether they follow the path."""
 
-    completed_at: datetime | None
+    statuses: dict[int, str] = field(default_factory=dict)
+    completed_at: dict[int, datetime] = field(default_factory=dict)
+    following: bool = False
 
 
-def learner_path_state(
-    user: User, path_id: int, resource_ids: Iterable[int]
-) -> tuple[dict[int, str], Following | None]:
-    """The learner's statuses on these resources and whether they follow the path, in one
+def learner_path_state(user: User, path_id: int, resource_ids: Iterable[int]) -> LearnerPathState:
+    """The learner's progress on these resources and whether they follow the path, in one
     query (a UNION of their progress rows and their follow row); nothing for anonymous
     visitors."""
+    state = LearnerPathState()
     if not user.is_authenticated:
-        return {}, None
+        return state
     progress = Progress.objects.filter(user=user, resource_id__in=list(resource_ids)).values_list(
-        "resource_id", "status", Value(None, output_field=DateTimeField())
+        "resource_id", "status", "completed_at"
     )
     follow = PathFollow.objects.filter(user=user, path_id=path_id).values_list(
-        Value(None, output_field=IntegerField()), Value(_FOLLOW_ROW), "completed_at"
+        Value(None, output_field=IntegerField()),
+        Value(_FOLLOW_ROW, output_field=CharField()),
+        Value(None, output_field=DateTimeField()),
     )
-    statuses: dict[int, str] = {}
-    following = None
     for resource_id, status, completed_at in progress.union(follow, all=True):
         if resource_id is None:
-            following = Following(completed_at)
-        else:
-            statuses[resource_id] = status
-    return statuses, following
+            state.following = True
+            continue
+        state.statuses[resource_id] = status
+        if completed_at is not None:
+            state.completed_at[resource_id] = completed_at
+    return state
 
 
 _FOLLOW_ROW = "following"  # the status column of the follow row, never a real status
@@ -113,17 +117,25 @@ class PathProgress:
     stages: list[StageProgress] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
     next_step: StepData | None = None
+    # When the path was completed: when the last of its required steps was done.
+    completed_at: datetime | None = None
 
     @property
     def complete(self) -> bool:
         return self.tally.complete
 
 
-def path_progress(stages: Iterable[StageData], statuses: dict[int, str]) -> PathProgress:
+def path_progress(
+    stages: Iterable[StageData],
+    statuses: dict[int, str],
+    completed_at: dict[int, datetime] | None = None,
+) -> PathProgress:
     """Progress through a path's stages (`PathData.stages`); `next_step` is the first step not
-    done (required steps first, then optional ones). No query."""
+    done (required steps first, then optional ones); `completed_at` from the learner's
+    completion times per resource, when given. No query."""
     progress = PathProgress()
     first_optional = None
+    last_required_done = None
     for stage in stages:
         stage_tally = Tally()
         rows = []
@@ -137,8 +149,14 @@ def path_progress(stages: Iterable[StageData], statuses: dict[int, str]) -> Path
                     progress.next_step = step
                 elif step.optional and first_optional is None:
                     first_optional = step
+            elif not step.optional and completed_at:
+                done_at = completed_at.get(step.resource_id)
+                if done_at and (last_required_done is None or done_at > last_required_done):
+                    last_required_done = done_at
         progress.stages.append(StageProgress(stage, rows, stage_tally))
     progress.next_step = progress.next_step or first_optional
+    if progress.complete:
+        progress.completed_at = last_required_done
     return progress
 
 
@@ -152,8 +170,7 @@ class StageEngagement:
 def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
     """Anonymous counts for curators: followers, completions, and per stage how many followers
     have started it and completed its required steps (where learners drop off)."""
-    followers = list(PathFollow.objects.filter(path=path).values_list("user_id", "completed_at"))
-    user_ids = [user_id for user_id, _ in followers]
+    user_ids = list(PathFollow.objects.filter(path=path).values_list("user_id", flat=True))
     stages = list(path.stages.order_by("position").prefetch_related("steps"))
     resource_ids = {step.resource_id for stage in stages for step in stage.steps.all()}
     touched: dict[int, set[int]] = {}
@@ -176,5 +193,5 @@ def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
                 completed=sum(1 for u in user_ids if required and required <= done.get(u, set())),
             )
         )
-    completions = sum(1 for _, completed_at in followers if completed_at is not None)
-    return len(followers), completions, per_stage
+    completions = PathFollow.objects.filter(path=path).completed().count()
+    return len(user_ids), completions, per_stage

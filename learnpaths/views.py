@@ -58,12 +58,12 @@ def path_list(request: HttpRequest) -> HttpResponse:
 
 def _path_context(request: HttpRequest, path: PathData) -> dict:
     resource_ids = [step.resource_id for stage in path.stages for step in stage.steps]
-    statuses, following = selectors.learner_path_state(request.user, path.pk, resource_ids)
+    learner = selectors.learner_path_state(request.user, path.pk, resource_ids)
     return {
         "path": path,
-        "progress": selectors.path_progress(path.stages, statuses),
-        "following": following,
-        "statuses": statuses,
+        "progress": selectors.path_progress(path.stages, learner.statuses, learner.completed_at),
+        "following": learner.following,
+        "statuses": learner.statuses,
     }
 
 

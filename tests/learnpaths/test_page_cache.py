@@ -136,12 +136,15 @@ def test_completing_a_path_uses_the_current_steps(make):
     services.path_follow(user=user, path=path)
     for step in steps_of(path):
         services.progress_set(user=user, resource_id=step.resource.pk, status="done")
-    assert PathFollow.objects.get().completed_at is not None
-    # A curator adds a required step: the next status change sees it.
+    assert PathFollow.objects.completed().exists()
+    # A curator adds a required step: the path is no longer complete, at once.
     extra = make.resource()
     Step.objects.create(stage=path.stages.get(), position=3, resource=extra, note="New.")
-    services.progress_set(user=user, resource_id=steps_of(path)[0].resource.pk, status="done")
-    assert PathFollow.objects.get().completed_at is None
+    assert not PathFollow.objects.completed().exists()
+    client = Client()
+    client.force_login(user)
+    html = client.get(path.get_absolute_url()).content.decode()
+    assert "Path complete" not in html and "67%" in html
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -153,10 +156,10 @@ def test_mark_done_runs_a_fixed_number_of_queries(client, make, django_assert_nu
     for _ in range(3):  # more paths and more of the learner's history
         services.path_follow(user=user, path=make.path(stages=2, steps_per_stage=5))
     # Session, user with the catalogue version (the resource comes from the cache); then in
-    # one transaction (BEGIN and COMMIT, or a savepoint, count): the learner's row locked, the
-    # progress upserted, the followed paths' completion updated. With htmx, one more: the
-    # statuses and the follow, to redraw the step and the bars.
-    expected = 7 + (1 if htmx else 0)
+    # one transaction (BEGIN and COMMIT, or a savepoint, count): the learner's row locked and
+    # the progress upserted. With htmx, one more: the statuses and the follow, to redraw the
+    # step and the bars.
+    expected = 6 + (1 if htmx else 0)
     for path in (small, large):
         services.path_follow(user=user, path=path)
         steps = steps_of(path)
@@ -174,7 +177,7 @@ def test_mark_done_runs_a_fixed_number_of_queries(client, make, django_assert_nu
             with django_assert_num_queries(expected + (attempt == 0)):
                 response = client.post(url, data, **(HTMX if htmx else {}))
             assert response.status_code == (200 if htmx else 302)
-            complete = PathFollow.objects.get(user=user, path=path).completed_at is not None
+            complete = PathFollow.objects.completed().filter(user=user, path=path).exists()
             assert complete == (status == "done")
 
 

@@ -1,5 +1,6 @@
 import copy
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -9,8 +10,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from learnpaths import services
+from learnpaths.dashboard import dashboard_data
 from learnpaths.models import PathFollow, Progress, Step, User
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -51,10 +54,12 @@ def test_sign_up_follow_and_mark_done_end_to_end(client, make):
     assert f'href="#step-{steps[1].pk}">Continue' in html
     for step in steps[1:]:
         mark(client, step, "done")
-    follow = PathFollow.objects.get(user=ada, path=path)
-    assert follow.completed_at is not None
+    assert PathFollow.objects.completed().filter(user=ada, path=path).exists()
+    last_done = Progress.objects.get(user=ada, resource=steps[-1].resource).completed_at
+    assert "🎉 Path complete on" in client.get(path.get_absolute_url()).content.decode()
     dashboard = client.get("/me/").content.decode()
     assert path.title in dashboard and "Completed paths" in dashboard
+    assert f"completed {last_done:%-d %b %Y}" in dashboard
 
 
 def test_marking_with_htmx_returns_the_step_and_progress_bars(client, make):
@@ -117,9 +122,35 @@ def test_optional_steps_do_not_block_completion(make):
     user = make.user()
     services.path_follow(user=user, path=path)
     services.progress_set(user=user, resource_id=required.resource.pk, status="done")
-    assert PathFollow.objects.get().completed_at is not None
+    assert PathFollow.objects.completed().exists()
     services.progress_set(user=user, resource_id=required.resource.pk, status="not_started")
-    assert PathFollow.objects.get().completed_at is None
+    assert not PathFollow.objects.completed().exists()
+
+
+def test_a_path_is_completed_when_its_last_required_step_is_done(make):
+    path = make.path(steps_per_stage=3)
+    first, second, optional = steps_of(path)
+    Step.objects.filter(pk=optional.pk).update(optional=True)
+    user = make.user()
+    services.path_follow(user=user, path=path)
+    other = make.user()  # another learner's progress counts for nothing
+    for step in (first, second):
+        services.progress_set(user=other, resource_id=step.resource.pk, status="done")
+    assert not PathFollow.objects.completed().exists()
+    services.progress_set(user=user, resource_id=second.resource.pk, status="done")
+    services.progress_set(user=user, resource_id=first.resource.pk, status="done")
+    services.progress_set(user=user, resource_id=optional.resource.pk, status="done")
+    assert list(PathFollow.objects.completed().values_list("user", flat=True)) == [user.pk]
+    Progress.objects.filter(user=user, resource=second.resource).update(
+        completed_at=timezone.now() + dt.timedelta(days=1)
+    )
+    data = dashboard_data(user)
+    (completed,) = data["completed_paths"]
+    assert (
+        completed.progress.completed_at
+        == Progress.objects.get(user=user, resource=second.resource).completed_at
+    )
+    assert data["active_paths"] == []
 
 
 def test_stage_percentages_and_hours(client, make):
