@@ -193,5 +193,8 @@ def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
                 completed=sum(1 for u in user_ids if required and required <= done.get(u, set())),
             )
         )
-    completions = PathFollow.objects.filter(path=path).completed().count()
+    path_required = {
+        step.resource_id for stage in stages for step in stage.steps.all() if not step.optional
+    }
+    completions = sum(1 for u in user_ids if path_required and path_required <= done.get(u, set()))
     return len(user_ids), completions, per_stage
