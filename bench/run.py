@@ -26,6 +26,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -67,7 +68,8 @@ def pages() -> list[dict]:
         # view after the learner's own change (their statuses read, their page rendered).
         {"name": "path (signed in, rendered)", "url": "{path}?from=bench", "signed_in": True},
         {"name": "dashboard", "url": "/me/", "signed_in": True},
-        {"name": "mark done (POST)", "url": "{progress}", "signed_in": True, "post": True},
+        {"name": "mark done (POST)", "signed_in": True, "post": True},
+        {"name": "mark done (htmx)", "signed_in": True, "post": True, "htmx": True},
     ]
 
 
@@ -92,11 +94,22 @@ def setup_django():
     django.setup()
 
 
+class Line(NamedTuple):
+    """One request for wrk to send (a line of its requests file)."""
+
+    method: str
+    url: str
+    cookie: str = ""
+    body: str = ""
+    htmx: bool = False
+
+
 @dataclass
 class Learner:
     session: str
     csrf_secret: str
-    path_url: str  # a path they follow
+    path_slug: str  # a path they follow
+    path_url: str
     progress_urls: list[str]  # mark-done URLs of resources on it
 
     @property
@@ -132,6 +145,7 @@ def learners() -> list[Learner]:
             Learner(
                 session=store.session_key,
                 csrf_secret=_get_new_csrf_string(),
+                path_slug=follow.path.slug,
                 path_url=follow.path.get_absolute_url(),
                 progress_urls=[
                     reverse("resource-progress", args=[step.resource.slug]) for step in steps[:4]
@@ -141,10 +155,10 @@ def learners() -> list[Learner]:
     return result
 
 
-def request_lines(page: dict, pool: list[Learner]) -> list[tuple[str, str, str, str]]:
-    """(method, URL, Cookie, body) for each request wrk is to cycle through."""
+def request_lines(page: dict, pool: list[Learner]) -> list[Line]:
+    """The requests wrk is to cycle through for this page."""
     if not page.get("signed_in"):
-        return [("GET", page["url"], "", "")]
+        return [Line("GET", page["url"])]
     lines = []
     for learner in pool:
         if page.get("post"):
@@ -152,46 +166,54 @@ def request_lines(page: dict, pool: list[Learner]) -> list[tuple[str, str, str, 
             for url in learner.progress_urls:
                 for status in ("done", "in_progress"):
                     body = f"status={status}&csrfmiddlewaretoken={learner.csrf_secret}"
-                    lines.append(("POST", url, learner.cookie, body))
+                    if page.get("htmx"):  # the step and the progress bars come back
+                        body += f"&path={learner.path_slug}"
+                    lines.append(Line("POST", url, learner.cookie, body, page.get("htmx", False)))
         else:
             url = page["url"].format(path=learner.path_url)
-            lines.append(("GET", url, learner.cookie, ""))
+            lines.append(Line("GET", url, learner.cookie))
     # Interleave learners, so that concurrent requests are mostly different learners'.
     step = max(1, len(lines) // len(pool))
     return [line for offset in range(step) for line in lines[offset::step]]
 
 
-def count_queries(line: tuple[str, str, str, str]) -> int:
+def count_queries(line: Line) -> int:
     """SQL queries for one request with a warm cache (the second of two identical requests)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    method, url, cookie, body = line
-    client = Client()
-    for pair in filter(None, cookie.split("; ")):
+    client = Client(headers={"HX-Request": "true"} if line.htmx else None)
+    for pair in filter(None, line.cookie.split("; ")):
         name, _, value = pair.partition("=")
         client.cookies[name] = value
     for _attempt in range(2):
         with CaptureQueriesContext(connection) as queries:
-            if method == "POST":
-                response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+            if line.method == "POST":
+                response = client.post(
+                    line.url, line.body, content_type="application/x-www-form-urlencoded"
+                )
             else:
-                response = client.get(url)
-        assert response.status_code in (200, 302), (url, response.status_code)
+                response = client.get(line.url)
+        assert response.status_code in (200, 302), (line.url, response.status_code)
     connection.close()
     return len(queries)
 
 
 def wrk(
     base: str,
-    lines: list[tuple[str, str, str, str]],
+    lines: list[Line],
     *,
     connections: int = CONNECTIONS,
     duration: int = DURATION,
 ) -> dict:
     requests_file = OUT / "requests.tsv"
-    requests_file.write_text("".join("\t".join(line) + "\n" for line in lines))
+    requests_file.write_text(
+        "".join(
+            f"{line.method}\t{line.url}\t{line.cookie}\t{line.body}\t{'1' if line.htmx else ''}\n"
+            for line in lines
+        )
+    )
     threads = min(2, connections)
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",

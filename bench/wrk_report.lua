@@ -1,5 +1,5 @@
 -- wrk script for `make bench`: each request is the next line of a requests file (method, path,
--- Cookie header, body; tab-separated), so that signed-in pages and writes are spread over many
+-- Cookie header, body, "1" for an htmx request; tab-separated), so that signed-in pages and writes are spread over many
 -- learners as on a real site; and a JSON summary line with the percentiles wrk does not print
 -- by itself (p95).
 local requests, index = {}, 0
@@ -12,10 +12,14 @@ end
 
 function init(args)
   for line in io.lines(args[1]) do
-    local method, path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
+    local method, path, cookie, body, htmx =
+      line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)$")
     local headers = {}
     if cookie ~= "" then
       headers["Cookie"] = cookie
+    end
+    if htmx == "1" then
+      headers["HX-Request"] = "true"
     end
     if method == "POST" then
       headers["Content-Type"] = "application/x-www-form-urlencoded"

@@ -209,15 +209,21 @@ def published_resource(request, slug: str) -> ResourceRef:
 
 
 _LABELS = {"done": "✓ Done", "in_progress": "In progress"}
-_BUTTON = '<button type="submit" name="status" value="{}" class="button button-small{}">{}</button>'
-# The buttons for each status, built once: the form is rendered for every step of a path page.
+# The buttons for each status, built once but for their ids: the form is rendered for every
+# step of a path page. The ids number the buttons by position, so that after htmx swaps the
+# step, focus returns to the button in the same place (htmx refocuses an element with the id
+# of the one that had focus): a keyboard user stays on the step they were working on.
+_BUTTON = (
+    '<button type="submit" id="{{target}}-action-{}" name="status" value="{}"'
+    ' class="button button-small{}">{}</button>'
+)
 _BUTTONS = {
-    "not_started": _BUTTON.format("done", "", "Mark done")
-    + _BUTTON.format("in_progress", " button-secondary", "Start"),
-    "in_progress": _BUTTON.format("done", "", "Mark done")
-    + _BUTTON.format("not_started", " button-quiet", "Undo"),
-    "done": _BUTTON.format("in_progress", " button-secondary", "Back to in progress")
-    + _BUTTON.format("not_started", " button-quiet", "Undo"),
+    "not_started": _BUTTON.format(1, "done", "", "Mark done")
+    + _BUTTON.format(2, "in_progress", " button-secondary", "Start"),
+    "in_progress": _BUTTON.format(1, "done", "", "Mark done")
+    + _BUTTON.format(2, "not_started", " button-quiet", "Undo"),
+    "done": _BUTTON.format(1, "in_progress", " button-secondary", "Back to in progress")
+    + _BUTTON.format(2, "not_started", " button-quiet", "Undo"),
 }
 
 
@@ -259,7 +265,7 @@ def progress_form(
         f'<p class="status status-{status}"><span class="visually-hidden">{title}: </span>'
         f"{_LABELS.get(status, 'Not started')}</p>"
         f'<div class="progress-actions" role="group" aria-label="Set your status for {title}">'
-        f"{_BUTTONS[status]}</div></form>"
+        f"{_BUTTONS[status].format(target=target)}</div></form>"
     )
 
 

@@ -12,12 +12,9 @@ from learnpaths.models import LearningPath, PathFollow, Progress, ProgressStatus
 
 
 def lock_learner(user: User) -> None:
-    """Lock the learner's row for the rest of the transaction and raise their progress version.
-
-    Every write to a learner's progress or follows starts here: their writes queue one after
-    the other (each then sees the previous one's rows), and every page cached for them is
-    stale from the commit on. Plain SQL, as the upsert below: it runs on every click.
-    """
+    """Lock the learner's row for the rest of the transaction and raise their progress version:
+    every page cached for them is stale from the commit on. Following and unfollowing start
+    here (one learner's follows then queue); `progress_set` raises it after its own write."""
     with connection.cursor() as cursor:
         cursor.execute(_RAISE_PROGRESS_VERSION.format(user=_table(User)), [user.pk])
 
@@ -55,9 +52,9 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
     """Set the learner's status on a resource; repeated or concurrent calls leave one row.
 
     `started_at` is kept from the first time the resource was started; `completed_at` from the
-    first time it was done, and cleared if it is undone. Two statements in one transaction,
-    whatever the size of the catalogue, of the paths or of the learner's history: the paths
-    the learner follows need no update, their completion follows from these rows.
+    first time it was done, and cleared if it is undone. Two statements, whatever the size of
+    the catalogue, of the paths or of the learner's history: the paths the learner follows
+    need no update, their completion follows from these rows.
     """
     if status not in ProgressStatus.values:
         raise ValueError(f"unknown status {status!r}")
@@ -69,15 +66,16 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
     else:
         started, completed = now, None
     adapt = connection.ops.adapt_datetimefield_value
-    with transaction.atomic():
-        lock_learner(user)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _UPSERT_PROGRESS.format(
-                    progress=connection.ops.quote_name(Progress._meta.db_table)
-                ),
-                [user.pk, resource_id, status, adapt(started), adapt(completed), adapt(now)],
-            )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPSERT_PROGRESS.format(progress=_table(Progress)),
+            [user.pk, resource_id, status, adapt(started), adapt(completed), adapt(now)],
+        )
+        # Then the learner's version, in a statement of its own (each commits by itself: no
+        # transaction to begin and end). In this order a page rendered in between is stored
+        # under the old version, which this makes stale; a page stored under the new version
+        # was rendered after the progress was committed.
+        cursor.execute(_RAISE_PROGRESS_VERSION.format(user=_table(User)), [user.pk])
 
 
 def path_follow(*, user: User, path: LearningPath) -> PathFollow:

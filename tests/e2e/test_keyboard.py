@@ -62,6 +62,10 @@ def test_a_learner_can_do_journey_three_with_the_keyboard_alone(page, make):
         page.keyboard.press(key)
         expect(page.locator("#path-progress-steps")).to_have_attribute("value", percent)
         expect(page.locator(f"#step-{step.pk} .status")).to_contain_text("Done")
+        # Focus stays on the step, on the button that took the place of the one pressed.
+        focused = page.locator(":focus")
+        expect(focused).to_have_id(f"step-{step.pk}-action-1")
+        expect(focused).to_have_text("Back to in progress")
 
     tab_to(page, ".continue a")
     page.keyboard.press("Enter")

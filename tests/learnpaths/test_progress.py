@@ -442,3 +442,14 @@ def test_a_steps_own_hours_count_instead_of_the_whole_resource(client, make):
     html = client.get(path.get_absolute_url()).content.decode()
     assert "6 of ≈ 11 h" in html  # 6 h done of 6 + 5
     assert "≈ 300 h" not in html
+
+
+def test_a_signed_in_path_page_has_unique_ids_and_numbered_status_buttons(client, make):
+    path = make.path(stages=2, steps_per_stage=3)
+    client.force_login(make.user())
+    html = client.get(path.get_absolute_url()).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), [i for i in set(ids) if ids.count(i) > 1]
+    for step in steps_of(path):  # htmx refocuses the button in the same place after a swap
+        assert f'id="step-{step.pk}-action-1" name="status" value="done"' in html
+        assert f'id="step-{step.pk}-action-2" name="status" value="in_progress"' in html
