@@ -14,7 +14,7 @@ from learnpaths.models import LearningPath, PathFollow, Progress, ProgressStatus
 def lock_learner(user: User) -> None:
     """Lock the learner's row for the rest of the transaction and raise their progress version:
     every page cached for them is stale from the commit on. Following and unfollowing start
-    here (one learner's follows then queue); `progress_set` raises it after its own write."""
+    here (one learner's follows then queue); `progress_set` raises it after its upsert."""
     with connection.cursor() as cursor:
         cursor.execute(_RAISE_PROGRESS_VERSION.format(user=_table(User)), [user.pk])
 
@@ -52,9 +52,10 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
     """Set the learner's status on a resource; repeated or concurrent calls leave one row.
 
     `started_at` is kept from the first time the resource was started; `completed_at` from the
-    first time it was done, and cleared if it is undone. Two statements, whatever the size of
-    the catalogue, of the paths or of the learner's history: the paths the learner follows
-    need no update, their completion follows from these rows.
+    first time it was done, and cleared if it is undone. Two statements in one transaction
+    (the row upserted, the learner's version raised), whatever the size of the catalogue, of
+    the paths or of the learner's history: the paths the learner follows need no update, their
+    completion follows from these rows.
     """
     if status not in ProgressStatus.values:
         raise ValueError(f"unknown status {status!r}")
@@ -66,15 +67,12 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
     else:
         started, completed = now, None
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    # One transaction: both or neither, and one wait for the WAL flush rather than two.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             _UPSERT_PROGRESS.format(progress=_table(Progress)),
             [user.pk, resource_id, status, adapt(started), adapt(completed), adapt(now)],
         )
-        # Then the learner's version, in a statement of its own (each commits by itself: no
-        # transaction to begin and end). In this order a page rendered in between is stored
-        # under the old version, which this makes stale; a page stored under the new version
-        # was rendered after the progress was committed.
         cursor.execute(_RAISE_PROGRESS_VERSION.format(user=_table(User)), [user.pk])
 
 

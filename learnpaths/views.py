@@ -143,6 +143,12 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
                 if step.resource_id == resource.pk
             )
         )
+        # Only the bars of the stage holding the step change (and the path's).
+        context["changed_stages"] = [
+            stage_progress
+            for stage_progress in context["progress"].stages
+            if any(step.resource_id == resource.pk for step in stage_progress.stage.steps)
+        ]
         return render(request, "learnpaths/partials/progress_update.html", context)
     status = selectors.statuses_for(request.user, [resource.pk]).get(resource.pk)
     return render(

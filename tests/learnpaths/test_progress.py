@@ -74,6 +74,7 @@ def test_marking_with_htmx_returns_the_step_and_progress_bars(client, make):
     assert 'id="path-progress" aria-labelledby="path-progress-title" hx-swap-oob="true"' in html
     assert 'id="stage-1-progress" hx-swap-oob="true"' in html
     assert "1 of 2 steps done" in html
+    assert 'id="stage-2-progress"' not in html  # only the bars that changed
     assert "<html" not in html
 
 
