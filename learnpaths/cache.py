@@ -1,13 +1,13 @@
-"""Cached fragments of catalogue pages, keyed by the catalogue version.
+"""Cached fragments and pages, keyed by version numbers kept in the database.
 
 Every change to curated content (admin, `manage.py seed`, catalogue import, `seed_bench`) bumps
 one number, `CatalogueVersion`; every cache key includes it. A change therefore makes every
 older fragment unreachable at once, on every app server, without deleting keys one by one (old
 entries simply expire). Reading the number costs one primary-key query per request, memoised
-on the request.
+on the request (none for signed-in visitors: it comes with their user row).
 
-Only data that is the same for every visitor is cached here; a learner's statuses are always
-read fresh (one query) and combined with the cached part.
+A learner's own pages are cached under their `User.progress_version` as well (`learner_page`),
+which every change to their progress or follows raises.
 """
 
 from __future__ import annotations

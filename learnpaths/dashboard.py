@@ -33,19 +33,12 @@ class WeekBar:
     height: float
 
 
-def dashboard_data(
-    user: User,
-    *,
-    follows: list[PathFollow] | None = None,
-    today: dt.date | None = None,
-    version: int | None = None,
-) -> dict:
-    """Everything the dashboard shows, in three queries whatever the learner's history: the
-    follows (unless given), the catalogue version and the learner's progress; the paths
-    themselves come from the cache (built together, in four more queries, when the catalogue
-    has changed)."""
-    if follows is None:
-        follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
+def dashboard_data(user: User, *, version: int | None = None) -> dict:
+    """Everything the dashboard shows, in two queries whatever the learner's history (their
+    follows and their progress) and the catalogue version unless given; the paths themselves
+    come from the cache (built together, in four more queries, when the catalogue has
+    changed)."""
+    follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
     if version is None:
         version = catalogue_version()
     paths = paths_by_id([f.path_id for f in follows], version=version)
@@ -68,7 +61,7 @@ def dashboard_data(
         "recently_done": sorted(done, key=lambda row: row.completed_at, reverse=True)[:8],
         "done_total": len(done),
         "hours_studied": sum(row.resource.estimated_hours or 0 for row in done),
-        "activity": weekly_activity(done, today or timezone.localdate()),
+        "activity": weekly_activity(done, timezone.localdate()),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
 
