@@ -7,7 +7,6 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 
-from learnpaths import services
 from learnpaths.models import (
     LearningPath,
     PathFollow,
@@ -170,21 +169,6 @@ class ProgressAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "resource__title"]
     autocomplete_fields = ["user", "resource"]
     readonly_fields = ["updated_at"]
-
-    # The admin's views run in a transaction: the learners' cached pages go stale with the commit.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # A row moved to another learner changes both learners' pages.
-        services.learners_changed({obj.user_id, form.initial.get("user", obj.user_id)})
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.learners_changed([obj.user_id])
-
-    def delete_queryset(self, request, queryset):
-        user_ids = set(queryset.values_list("user_id", flat=True))
-        super().delete_queryset(request, queryset)
-        services.learners_changed(user_ids)
 
 
 @admin.register(User)

@@ -228,9 +228,9 @@ def learner_page(
     The key holds the learner, their `progress_version` (raised by every change to their
     progress or follows, in the same transaction), what the header shows of them, the
     catalogue version, the URL as for `anonymous_page` and, with `daily`, the date (pages that
-    count by day). The user row is loaded by the authentication middleware anyway, so a hit
-    costs the catalogue version's query and one cache read. CSRF tokens are stored as a
-    placeholder and replaced by the browser's own on the way out.
+    count by day). The user row, which the authentication middleware loads anyway, brings the
+    catalogue version with it, so a hit costs no query of its own, only one cache read. CSRF
+    tokens are stored as a placeholder and replaced by the browser's own on the way out.
     """
 
     def decorator(view: Callable) -> Callable:

@@ -18,9 +18,9 @@ class User(AbstractUser):
     """A learner or curator. E-mail is unique (case-insensitively) so it can be used to sign in."""
 
     email = models.EmailField("e-mail address", blank=True)
-    # Raised in the same transaction as every change to the learner's progress or follows (which
-    # also locks the row: one learner's writes queue). The user row is read on every request
-    # anyway, so pages cached per learner are keyed by it at no extra query.
+    # Raised by the database (triggers, migration 0007) with every insert, update or delete of
+    # the learner's progress or follows, whoever writes them. The user row is read on every
+    # request anyway, so pages cached per learner are keyed by it at no extra query.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()

@@ -155,11 +155,10 @@ def test_mark_done_runs_a_fixed_number_of_queries(client, make, django_assert_nu
     large = make.path(stages=4, steps_per_stage=15)
     for _ in range(3):  # more paths and more of the learner's history
         services.path_follow(user=user, path=make.path(stages=2, steps_per_stage=5))
-    # Session, user with the catalogue version (the resource comes from the cache); then in
-    # one transaction (BEGIN and COMMIT, or a savepoint, count): the progress upserted, the
-    # learner's version raised. With htmx, one more: the statuses and the follow, to redraw
-    # the step and the bars.
-    expected = 6 + (1 if htmx else 0)
+    # Session, user with the catalogue version (the resource comes from the cache), the
+    # progress upserted (the learner's version raised by the database's trigger). With htmx,
+    # one more: the statuses and the follow, to redraw the step and the bars.
+    expected = 3 + (1 if htmx else 0)
     for path in (small, large):
         services.path_follow(user=user, path=path)
         steps = steps_of(path)
