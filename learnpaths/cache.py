@@ -226,7 +226,7 @@ def learner_page(
     """Cache a view's whole rendered page for the signed-in learner.
 
     The key holds the learner, their `progress_version` (raised by every change to their
-    progress or follows, in the same transaction), what the header shows of them, the
+    progress or follows, by the database's triggers), what the header shows of them, the
     catalogue version, the URL as for `anonymous_page` and, with `daily`, the date (pages that
     count by day). The user row, which the authentication middleware loads anyway, brings the
     catalogue version with it, so a hit costs no query of its own, only one cache read. CSRF
