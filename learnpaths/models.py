@@ -25,6 +25,18 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    def save(self, *args, **kwargs):
+        # Never write back the progress version an instance was loaded with: a password change
+        # or an admin edit saving the whole row would undo a raise made by the database since,
+        # and pages cached under the older number would be served again.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "progress_version"
+            ]
+        super().save(*args, **kwargs)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -32,3 +32,14 @@ def test_a_row_moved_to_another_learner_raises_both_versions(make):
     before = version(ada), version(bob)
     Progress.objects.filter(user=ada).update(user=bob)
     assert version(ada) > before[0] and version(bob) > before[1]
+
+
+def test_saving_a_user_never_writes_back_an_older_version(make):
+    ada = make.user()
+    stale = User.objects.get(pk=ada.pk)  # loaded before the learner's next change
+    Progress.objects.create(user=ada, resource=make.resource(), status="in_progress")
+    raised = version(ada)
+    stale.set_password("a new long passphrase")
+    stale.save()  # a whole-row save, as a password change or the admin makes
+    assert version(ada) == raised
+    assert User.objects.get(pk=ada.pk).check_password("a new long passphrase")
