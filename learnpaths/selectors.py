@@ -193,8 +193,6 @@ def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
                 completed=sum(1 for u in user_ids if required and required <= done.get(u, set())),
             )
         )
-    path_required = {
-        step.resource_id for stage in stages for step in stage.steps.all() if not step.optional
-    }
-    completions = sum(1 for u in user_ids if path_required and path_required <= done.get(u, set()))
+    # The same definition as the changelist's count, in one place.
+    completions = PathFollow.objects.filter(path=path).completed().count()
     return len(user_ids), completions, per_stage

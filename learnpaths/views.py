@@ -114,9 +114,8 @@ def path_follow(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     resource = published_resource(request, slug)
-    next_url = safe_next(request, resource.url)
     if not request.user.is_authenticated:
-        return _sign_in_first(request, next_url)
+        return _sign_in_first(request, safe_next(request, resource.url))
     form = ProgressForm(request.POST)
     if not form.is_valid():
         return render(
@@ -128,8 +127,8 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     services.progress_set(
         user=request.user, resource_id=resource.pk, status=form.cleaned_data["status"]
     )
-    if not is_htmx(request):
-        return HttpResponseRedirect(next_url)
+    if not is_htmx(request):  # the next URL is checked only where it is used
+        return HttpResponseRedirect(safe_next(request, resource.url))
     path_slug = request.POST.get("path", "")
     if path_slug:
         path = published_path(request, path_slug)
