@@ -7,7 +7,8 @@ Environment: DATABASE_URL (PostgreSQL), CACHE_URL (Redis, optional), BENCH_SCALE
 over all pages, each page's best kept, default 3), BENCH_CONNECTIONS (for throughput, default
 16), BENCH_LATENCY_DURATION (seconds per page and round of the one-connection latency run,
 default 3), BENCH_LEARNERS (signed-in learners the signed-in pages and the POST are spread
-over, default 64).
+over, default 64), BENCH_PAGES (names of the pages to measure, separated by ";", for a quick
+look at a few; default all; /healthz is always measured).
 """
 
 # ruff: noqa: S101, S603 - a developer tool running fixed commands
@@ -38,6 +39,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "1000 10000").split()]
 LEARNER_PREFIX = "bench-learner-"
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "64"))
+PAGES = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(";") if name.strip()}
 
 ENV = {
     **os.environ,
@@ -71,6 +73,13 @@ def pages() -> list[dict]:
         {"name": "mark done (POST)", "signed_in": True, "post": True},
         {"name": "mark done (htmx)", "signed_in": True, "post": True, "htmx": True},
     ]
+
+
+def selected_pages() -> list[dict]:
+    chosen = [page for page in pages() if not PAGES or page["name"] in PAGES | {"healthz"}]
+    if unknown := PAGES - {page["name"] for page in chosen}:
+        sys.exit(f"BENCH_PAGES: no page named {', '.join(sorted(unknown))}")
+    return chosen
 
 
 def manage(*args: str) -> str:
@@ -267,7 +276,7 @@ def run_scale(n: int) -> dict:
     with open(OUT / "gunicorn.log", "a") as log:
         server = serve(port, log)
         try:
-            plan = [(page, request_lines(page, pool)) for page in pages()]
+            plan = [(page, request_lines(page, pool)) for page in selected_pages()]
             for _page, lines in plan:
                 wrk(base, lines)  # warm every worker and the caches
             # Rounds over all pages, keeping each page's best: other work on the machine slows
@@ -314,6 +323,7 @@ def main() -> None:
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
     if not ENV["DATABASE_URL"].startswith("postgres"):
         raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
+    selected_pages()  # a misspelt BENCH_PAGES fails before the seeding
     OUT.mkdir(parents=True, exist_ok=True)
     manage("migrate", "--noinput")
     manage("collectstatic", "--noinput")

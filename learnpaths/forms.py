@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
-from learnpaths.models import ProgressStatus, User
+from learnpaths.models import User
 
 
 class SignupForm(UserCreationForm):
@@ -28,10 +28,6 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Username or e-mail"
-
-
-class ProgressForm(forms.Form):
-    status = forms.ChoiceField(choices=ProgressStatus.choices)
 
 
 class AccountDeleteForm(forms.Form):

@@ -5,7 +5,9 @@ progress numbers. Everything else — the path, its stages and steps, and each s
 HTML (title, badges, curator's note, link) — is built once per catalogue version into plain
 dataclasses (cheap to unpickle, unlike model instances with prefetches) and shared through
 the cache by the path page, the mark-done POST and the dashboard. Per request only the status
-form of each step is rendered, by a small function instead of a template include.
+form of each step and the progress bars are rendered, by small functions instead of template
+includes: the htmx response to a status change is made of them, and Django's template engine
+took longer to render them than the database to read the learner's statuses.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from learnpaths.cache import (
     DEFAULT_TIMEOUT,
@@ -33,6 +37,7 @@ from learnpaths.cache import (
     local_cache,
 )
 from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage, Step
+from learnpaths.selectors import PathProgress, StageProgress
 from resources.models import Concept, Resource
 
 
@@ -84,6 +89,10 @@ class PathData:
 
     def get_absolute_url(self) -> str:
         return self.url
+
+    @property
+    def resource_ids(self) -> list[int]:
+        return [step.resource_id for stage in self.stages for step in stage.steps]
 
 
 def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
@@ -302,4 +311,65 @@ def stage_steps_html(request, path: PathData, stage: StageData, statuses: dict[i
             )
             for step in stage.steps
         )
+    )
+
+
+def _oob(oob: bool) -> str:
+    return ' hx-swap-oob="true"' if oob else ""
+
+
+def path_progress_html(request, progress: PathProgress, *, oob: bool = False) -> SafeString:
+    """The learner's progress through the whole path (steps, hours, completion, where to go
+    next), or an invitation to sign in; `oob` for an htmx response that swaps it in place."""
+    head = (
+        f'<section class="path-progress" id="path-progress" aria-labelledby="path-progress-title"'
+        f'{_oob(oob)}><h2 id="path-progress-title" class="visually-hidden">Your progress</h2>'
+    )
+    if not request.user.is_authenticated:
+        next_url = quote(request.path, safe="/")
+        return mark_safe(  # noqa: S308  # nosec B308 B703 - the URL is percent-encoded
+            f'{head}<p class="progress-cta"><a href="{reverse("login")}?next={next_url}">Sign in'
+            f'</a> or <a href="{reverse("signup")}?next={next_url}">create an account</a> to '
+            "follow this path and track your progress.</p></section>"
+        )
+    tally = progress.tally
+    parts = [
+        head,
+        '<div class="progress-row"><label for="path-progress-steps">Steps</label>'
+        f'<progress id="path-progress-steps" max="100" value="{tally.percent}">{tally.percent}%'
+        f'</progress><span class="progress-value">{tally.percent}% <span class="muted">'
+        f"({tally.steps_done}/{tally.steps_total})</span></span></div>"
+        '<div class="progress-row"><label for="path-progress-hours">Hours</label>'
+        f'<progress id="path-progress-hours" max="100" value="{tally.hours_percent}">'
+        f'{tally.hours_percent}%</progress><span class="progress-value">{tally.hours_percent}% '
+        f'<span class="muted">({tally.hours_done} of ≈ {tally.hours_total} h)</span></span></div>',
+    ]
+    if progress.complete:
+        on = ""
+        if progress.completed_at:
+            on = " on " + dateformat.format(timezone.localtime(progress.completed_at), "j M Y")
+        parts.append(
+            f'<p class="path-complete">🎉 Path complete{on}. Every required step is done.</p>'
+        )
+    if step := progress.next_step:
+        title = escape(Truncator(step.title).chars(60))
+        parts.append(
+            f'<p class="continue"><a class="button" href="#step-{step.pk}">Continue: {title}</a>'
+            f' <span class="muted">≈ {tally.hours_left} h left</span></p>'
+        )
+    parts.append("</section>")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - the title is escaped
+
+
+def stage_progress_html(stage_progress: StageProgress, *, oob: bool = False) -> SafeString:
+    """The learner's progress through one stage; `oob` as for `path_progress_html`."""
+    position = stage_progress.stage.position
+    tally = stage_progress.tally
+    complete = " — <strong>stage complete</strong>" if tally.complete else ""
+    return mark_safe(  # noqa: S308  # nosec B308 B703 - numbers only
+        f'<div class="stage-progress" id="stage-{position}-progress"{_oob(oob)}>'
+        f'<progress max="{tally.steps_total}" value="{tally.steps_done}" '
+        f'aria-labelledby="stage-{position}-progress-label"></progress>'
+        f'<p id="stage-{position}-progress-label" class="progress-label">{tally.steps_done} of '
+        f"{tally.steps_total} steps done{complete}</p></div>"
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import CharField, DateTimeField, IntegerField, Value
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, User
 
@@ -37,32 +39,70 @@ class LearnerPathState:
     following: bool = False
 
 
-def learner_path_state(user: User, path_id: int, resource_ids: Iterable[int]) -> LearnerPathState:
-    """The learner's progress on these resources and whether they follow the path, in one
-    query (a UNION of their progress rows and their follow row); nothing for anonymous
-    visitors."""
-    state = LearnerPathState()
+# The learner's progress rows on the path's resources, then (when asked) their follow row if
+# any, whose resource column is NULL. Plain SQL: it runs on every status change sent from a
+# path page, and the ORM took as long to build this UNION as the database to answer it.
+_LEARNER_PROGRESS = """
+SELECT resource_id, status, completed_at FROM {progress}
+WHERE user_id = %s AND resource_id IN ({resource_ids})
+"""
+_LEARNER_FOLLOW = """
+UNION ALL
+SELECT NULL, NULL, NULL FROM {follow} WHERE user_id = %s AND path_id = %s
+"""
+
+
+def learner_path_query(
+    user: User, path_id: int, resource_ids: Iterable[int], *, following: bool = True
+) -> tuple[str, list]:
+    """The SQL and parameters of `learner_path_state`'s query, for a caller that sends it
+    together with another statement (`services.progress_set_on_path`)."""
+    quote = connection.ops.quote_name
+    query = _LEARNER_PROGRESS.format(
+        progress=quote(Progress._meta.db_table),
+        # Written into the query, not bound: they are integers (int() makes sure), and the
+        # driver took a sixth of the query's time to adapt forty parameters. IN (NULL)
+        # matches nothing where IN () would be invalid.
+        resource_ids=", ".join(str(int(pk)) for pk in resource_ids) or "NULL",
+    )
+    params = [user.pk]
+    if following:
+        query += _LEARNER_FOLLOW.format(follow=quote(PathFollow._meta.db_table))
+        params += [user.pk, path_id]
+    return query, params
+
+
+def learner_path_state(
+    user: User, path_id: int, resource_ids: Iterable[int], *, following: bool = True
+) -> LearnerPathState:
+    """The learner's progress on these resources and, unless `following` is False, whether
+    they follow the path; in one query; nothing for anonymous visitors."""
     if not user.is_authenticated:
-        return state
-    progress = Progress.objects.filter(user=user, resource_id__in=list(resource_ids)).values_list(
-        "resource_id", "status", "completed_at"
-    )
-    follow = PathFollow.objects.filter(user=user, path_id=path_id).values_list(
-        Value(None, output_field=IntegerField()),
-        Value(_FOLLOW_ROW, output_field=CharField()),
-        Value(None, output_field=DateTimeField()),
-    )
-    for resource_id, status, completed_at in progress.union(follow, all=True):
+        return LearnerPathState()
+    query, params = learner_path_query(user, path_id, resource_ids, following=following)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return learner_path_state_from(cursor.fetchall())
+
+
+def learner_path_state_from(rows: Iterable[tuple]) -> LearnerPathState:
+    """The state from the rows of `learner_path_query`."""
+    state = LearnerPathState()
+    for resource_id, status, completed_at in rows:
         if resource_id is None:
             state.following = True
             continue
         state.statuses[resource_id] = status
         if completed_at is not None:
-            state.completed_at[resource_id] = completed_at
+            state.completed_at[resource_id] = _aware(completed_at)
     return state
 
 
-_FOLLOW_ROW = "following"  # the status column of the follow row, never a real status
+def _aware(value: datetime | str) -> datetime:
+    """A datetime as the ORM would return it: SQLite hands plain SQL naive UTC (or text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 @dataclass

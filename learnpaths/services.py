@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection, transaction
 from django.utils import timezone
 
+from learnpaths import selectors
 from learnpaths.models import LearningPath, PathFollow, Progress, ProgressStatus, User
 
 # Insert the row or update it, in one statement that PostgreSQL and SQLite read alike (the ORM's
@@ -34,6 +37,30 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
     update (their completion follows from these rows), and the learner's version is raised by
     the database's trigger.
     """
+    with connection.cursor() as cursor:
+        cursor.execute(*_upsert_progress(user, resource_id, status))
+
+
+def progress_set_on_path(
+    *, user: User, resource_id: int, status: str, path_id: int, resource_ids: Iterable[int]
+) -> selectors.LearnerPathState:
+    """`progress_set`, then the learner's progress on the path's resources as it is after the
+    change, for the path page the change was sent from. On PostgreSQL both statements go in
+    one round trip (the driver sends them together; the result is the last one's): the read
+    costs no second wait for the database. They run in one implicit transaction there, so the
+    read sees the write."""
+    write, write_params = _upsert_progress(user, resource_id, status)
+    read, read_params = selectors.learner_path_query(user, path_id, resource_ids, following=False)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{write};{read}", [*write_params, *read_params])
+        else:  # SQLite runs one statement per call
+            cursor.execute(write, write_params)
+            cursor.execute(read, read_params)
+        return selectors.learner_path_state_from(cursor.fetchall())
+
+
+def _upsert_progress(user: User, resource_id: int, status: str) -> tuple[str, list]:
     if status not in ProgressStatus.values:
         raise ValueError(f"unknown status {status!r}")
     now = timezone.now()
@@ -44,11 +71,10 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
     else:
         started, completed = now, None
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _UPSERT_PROGRESS.format(progress=connection.ops.quote_name(Progress._meta.db_table)),
-            [user.pk, resource_id, status, adapt(started), adapt(completed), adapt(now)],
-        )
+    return (
+        _UPSERT_PROGRESS.format(progress=connection.ops.quote_name(Progress._meta.db_table)),
+        [user.pk, resource_id, status, adapt(started), adapt(completed), adapt(now)],
+    )
 
 
 def path_follow(*, user: User, path: LearningPath) -> PathFollow:

@@ -4,21 +4,22 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
 from learnpaths.cache import anonymous_page, cached, learner_page
-from learnpaths.forms import ProgressForm
-from learnpaths.models import LearningPath
+from learnpaths.models import LearningPath, ProgressStatus
 from learnpaths.path_data import (
     PathData,
+    ResourceRef,
+    path_progress_html,
     published_path,
     published_resource,
+    stage_progress_html,
     stage_steps_html,
     step_html,
 )
@@ -56,28 +57,28 @@ def path_list(request: HttpRequest) -> HttpResponse:
     return render(request, "learnpaths/path_list.html", context)
 
 
-def _path_context(request: HttpRequest, path: PathData) -> dict:
-    resource_ids = [step.resource_id for stage in path.stages for step in stage.steps]
-    learner = selectors.learner_path_state(request.user, path.pk, resource_ids)
-    return {
-        "path": path,
-        "progress": selectors.path_progress(path.stages, learner.statuses, learner.completed_at),
-        "following": learner.following,
-        "statuses": learner.statuses,
-    }
-
-
 @require_safe
 @anonymous_page("path")
 @learner_page("path")
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     path = published_path(request, slug)
-    context = _path_context(request, path)
-    statuses = context["statuses"]
-    context["stages"] = [
-        (stage_progress, stage_steps_html(request, path, stage_progress.stage, statuses))
-        for stage_progress in context["progress"].stages
-    ]
+    learner = selectors.learner_path_state(request.user, path.pk, path.resource_ids)
+    progress = selectors.path_progress(path.stages, learner.statuses, learner.completed_at)
+    signed_in = request.user.is_authenticated
+    context = {
+        "path": path,
+        "progress": progress,
+        "progress_html": path_progress_html(request, progress),
+        "following": learner.following,
+        "stages": [
+            (
+                stage_progress.stage,
+                stage_progress_html(stage_progress) if signed_in else "",
+                stage_steps_html(request, path, stage_progress.stage, learner.statuses),
+            )
+            for stage_progress in progress.stages
+        ],
+    }
     return render(request, "learnpaths/path_detail.html", context)
 
 
@@ -116,42 +117,55 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     resource = published_resource(request, slug)
     if not request.user.is_authenticated:
         return _sign_in_first(request, safe_next(request, resource.url))
-    form = ProgressForm(request.POST)
-    if not form.is_valid():
+    status = request.POST.get("status")
+    if status not in ProgressStatus.values:
         return render(
             request,
             "400.html",
             {"reason": "Choose done, in progress or not started."},
             status=400,
         )
-    services.progress_set(
-        user=request.user, resource_id=resource.pk, status=form.cleaned_data["status"]
-    )
+    if is_htmx(request) and (path_slug := request.POST.get("path", "")):
+        try:
+            path = published_path(request, path_slug)
+        except Http404:  # unpublished since the page was shown: save, and show the resource
+            services.progress_set(user=request.user, resource_id=resource.pk, status=status)
+            return HttpResponse(status=204, headers={"HX-Redirect": resource.url})
+        return HttpResponse(_path_step_update(request, path, resource, status))
+    services.progress_set(user=request.user, resource_id=resource.pk, status=status)
     if not is_htmx(request):  # the next URL is checked only where it is used
         return HttpResponseRedirect(safe_next(request, resource.url))
-    path_slug = request.POST.get("path", "")
-    if path_slug:
-        path = published_path(request, path_slug)
-        context = _path_context(request, path)
-        status = context["statuses"].get(resource.pk)
-        context["changed_step_html"] = SafeString(  # nosec B703 - built by step_html
-            "".join(
-                step_html(request, step, status, path_slug=path.slug)
-                for stage in path.stages
-                for step in stage.steps
-                if step.resource_id == resource.pk
-            )
-        )
-        # Only the bars of the stage holding the step change (and the path's).
-        context["changed_stages"] = [
-            stage_progress
-            for stage_progress in context["progress"].stages
-            if any(step.resource_id == resource.pk for step in stage_progress.stage.steps)
-        ]
-        return render(request, "learnpaths/partials/progress_update.html", context)
     status = selectors.statuses_for(request.user, [resource.pk]).get(resource.pk)
     return render(
         request,
         "learnpaths/partials/_resource_progress.html",
         {"resource": resource, "status": status},
     )
+
+
+def _path_step_update(
+    request: HttpRequest, path: PathData, resource: ResourceRef, status: str
+) -> str:
+    """Set the status sent from a path page and answer htmx with the changed step, then out of
+    band the path's bars and those of the stage holding the step (the others did not change)."""
+    learner = services.progress_set_on_path(
+        user=request.user,
+        resource_id=resource.pk,
+        status=status,
+        path_id=path.pk,
+        resource_ids=path.resource_ids,
+    )
+    progress = selectors.path_progress(path.stages, learner.statuses, learner.completed_at)
+    parts = [
+        step_html(request, step, learner.statuses.get(resource.pk), path_slug=path.slug)
+        for stage in path.stages
+        for step in stage.steps
+        if step.resource_id == resource.pk
+    ]
+    parts.append(path_progress_html(request, progress, oob=True))
+    parts.extend(
+        stage_progress_html(stage_progress, oob=True)
+        for stage_progress in progress.stages
+        if any(step.resource_id == resource.pk for step in stage_progress.stage.steps)
+    )
+    return "".join(parts)

@@ -78,6 +78,48 @@ def test_marking_with_htmx_returns_the_step_and_progress_bars(client, make):
     assert "<html" not in html
 
 
+def test_status_sent_from_a_path_unpublished_since_is_saved(client, make):
+    path = make.path(stages=1, steps_per_stage=2)
+    ada = make.user()
+    client.force_login(ada)
+    step = steps_of(path)[0]
+    path.status = "draft"
+    path.save()
+    response = mark(client, step, "done", path=path, **HTMX)
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == step.resource.get_absolute_url()
+    assert Progress.objects.get(user=ada, resource=step.resource).status == "done"
+
+
+def test_unknown_status_is_refused_and_nothing_is_written(client, make):
+    path = make.path(stages=1, steps_per_stage=1)
+    ada = make.user()
+    client.force_login(ada)
+    (step,) = steps_of(path)
+    for extra in ({}, HTMX):
+        response = mark(client, step, "finished", path=path, **extra)
+        assert response.status_code == 400
+        assert "Choose done, in progress or not started." in response.content.decode()
+    assert not Progress.objects.filter(user=ada).exists()
+
+
+def test_htmx_response_to_the_last_required_step_announces_the_completed_path(client, make):
+    path = make.path(stages=1, steps_per_stage=2)
+    ada = make.user()
+    client.force_login(ada)
+    first, last = steps_of(path)
+    mark(client, first, "done", path=path, **HTMX)
+    html = mark(client, last, "done", path=path, **HTMX).content.decode()
+    done_at = timezone.localtime(
+        Progress.objects.get(user=ada, resource=last.resource).completed_at
+    )
+    assert f"🎉 Path complete on {done_at:%-d %b %Y}. Every required step is done." in html
+    assert "2 of 2 steps done — <strong>stage complete</strong>" in html
+    assert "Continue:" not in html  # nothing left to do
+    html = mark(client, last, "in_progress", path=path, **HTMX).content.decode()
+    assert "Path complete" not in html and f'href="#step-{last.pk}">Continue: ' in html
+
+
 def test_marking_from_a_resource_page_with_htmx(client, make):
     resource = make.resource()
     client.force_login(make.user())
