@@ -28,6 +28,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from learnpaths.models import CatalogueVersion
 
@@ -248,13 +249,11 @@ def learner_page(
                 if (
                     response.status_code != 200
                     or response.streaming
-                    or _has_pending_messages(request)
+                    or has_pending_messages(request)
                 ):
                     return response
-                content_type, body = response["Content-Type"], response.content.decode()
-                cache.set(
-                    key, (content_type, _CSRF_INPUT.sub(rf"\1{CSRF_PLACEHOLDER}\2", body)), timeout
-                )
+                content_type = response["Content-Type"]
+                cache.set(key, (content_type, body_to_store(response)), timeout)
                 return response
             content_type, body = hit
             token = get_token(request)  # also renews the browser's CSRF cookie, as a render would
@@ -263,6 +262,28 @@ def learner_page(
         return wrapper
 
     return decorator
+
+
+def body_to_store(response) -> str:
+    """The response's body with its CSRF tokens replaced by `CSRF_PLACEHOLDER`."""
+    return _CSRF_INPUT.sub(rf"\1{CSRF_PLACEHOLDER}\2", response.content.decode())
+
+
+# Marks where a visitor's own part goes in a page rendered once for many (`fill_slots`). Markup
+# that escaped text and sanitised Markdown cannot contain.
+SLOT = SafeString("<lp-slot>")
+
+
+def fill_slots(page: str, parts: list[SafeString], *, csrf_token: str) -> str | None:
+    """A page stored by `body_to_store` with this visitor's parts in its slots and their
+    CSRF token; None if the page does not have one slot per part."""
+    pieces = page.replace(CSRF_PLACEHOLDER, csrf_token).split(SLOT)
+    if len(pieces) != len(parts) + 1:
+        return None
+    filled = [pieces[0]]
+    for part, piece in zip(parts, pieces[1:], strict=True):
+        filled += (part, piece)
+    return "".join(filled)
 
 
 def _request_key_parts(request, params: frozenset[str]) -> tuple | None:
@@ -274,7 +295,7 @@ def _request_key_parts(request, params: frozenset[str]) -> tuple | None:
         return None
     if any(key not in params for key in request.GET):
         return None
-    if _has_pending_messages(request):
+    if has_pending_messages(request):
         return None
     query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     return (
@@ -303,7 +324,7 @@ def _learner_key_parts(request, params: frozenset[str]) -> tuple | None:
     return (*parts, user.pk, user.progress_version, user.username, user.is_staff)
 
 
-def _has_pending_messages(request) -> bool:
+def has_pending_messages(request) -> bool:
     """Messages waiting to be shown (the page would display them, and must not be shared)."""
     storage = getattr(request, "_messages", None)
     if storage is not None and getattr(storage, "_queued_messages", None):

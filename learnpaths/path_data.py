@@ -94,6 +94,14 @@ class PathData:
     def resource_ids(self) -> list[int]:
         return [step.resource_id for stage in self.stages for step in stage.steps]
 
+    @property
+    def step_count(self) -> int:
+        return sum(len(stage.steps) for stage in self.stages)
+
+    @property
+    def hours_total(self) -> int:
+        return sum(step.hours for stage in self.stages for step in stage.steps)
+
 
 def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
     """PathData for every path of `paths`, in four queries however many paths there are."""
@@ -301,13 +309,27 @@ def step_html(
     )
 
 
-def stage_steps_html(request, path: PathData, stage: StageData, statuses: dict[int, str]) -> str:
-    """All the steps of a stage for this visitor, as one piece of HTML."""
-    token = get_token(request) if request.user.is_authenticated else None
+def stage_steps_html(
+    request,
+    path: PathData,
+    stage: StageData,
+    statuses: dict[int, str],
+    *,
+    csrf_token: str | None = None,
+) -> SafeString:
+    """All the steps of a stage for this visitor, as one piece of HTML. A page's forms can
+    share one CSRF token (`csrf_token`, as `{% csrf_token %}` does): masking one costs more
+    than rendering a step."""
+    if request.user.is_authenticated and csrf_token is None:
+        csrf_token = get_token(request)
     return mark_safe(  # noqa: S308  # nosec B308 B703 - built by step_html
         "".join(
             step_html(
-                request, step, statuses.get(step.resource_id), path_slug=path.slug, csrf_token=token
+                request,
+                step,
+                statuses.get(step.resource_id),
+                path_slug=path.slug,
+                csrf_token=csrf_token,
             )
             for step in stage.steps
         )

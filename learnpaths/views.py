@@ -5,13 +5,23 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
-from learnpaths.cache import anonymous_page, cached, learner_page
+from learnpaths.cache import (
+    SLOT,
+    anonymous_page,
+    body_to_store,
+    cached,
+    fill_slots,
+    has_pending_messages,
+    learner_page,
+)
 from learnpaths.models import LearningPath, ProgressStatus
 from learnpaths.path_data import (
     PathData,
@@ -65,19 +75,46 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     learner = selectors.learner_path_state(request.user, path.pk, path.resource_ids)
     progress = selectors.path_progress(path.stages, learner.statuses, learner.completed_at)
     signed_in = request.user.is_authenticated
+    token = get_token(request) if signed_in else None  # one for all the page's forms
+    # The visitor's own parts of the page, in the order of the template's slots.
+    own_parts: list[SafeString] = [path_progress_html(request, progress)]
+    for stage_progress in progress.stages:
+        own_parts.append(stage_progress_html(stage_progress) if signed_in else SafeString())
+        own_parts.append(
+            stage_steps_html(
+                request, path, stage_progress.stage, learner.statuses, csrf_token=token
+            )
+        )
+    if not signed_in or has_pending_messages(request):  # anonymous pages are cached whole
+        return _render_path_page(request, path, learner.following, own_parts)
+    # The rest of the page is the same for every learner who sees the same header and follow
+    # button: rendered once per catalogue version with slots, which each learner's parts fill.
+    page = cached(
+        request,
+        "path-page",
+        path.pk,
+        learner.following,
+        request.user.is_staff,
+        build=lambda: body_to_store(
+            _render_path_page(request, path, learner.following, [SLOT] * len(own_parts))
+        ),
+        local=True,
+    )
+    filled = fill_slots(page, own_parts, csrf_token=token)
+    if filled is None:  # not expected: the template has a slot for each part
+        return _render_path_page(request, path, learner.following, own_parts)
+    return HttpResponse(filled)
+
+
+def _render_path_page(
+    request: HttpRequest, path: PathData, following: bool, own_parts: list[SafeString]
+) -> HttpResponse:
+    progress_html, *stage_parts = own_parts  # safe strings: built to be inserted as they are
     context = {
         "path": path,
-        "progress": progress,
-        "progress_html": path_progress_html(request, progress),
-        "following": learner.following,
-        "stages": [
-            (
-                stage_progress.stage,
-                stage_progress_html(stage_progress) if signed_in else "",
-                stage_steps_html(request, path, stage_progress.stage, learner.statuses),
-            )
-            for stage_progress in progress.stages
-        ],
+        "following": following,
+        "progress_html": progress_html,
+        "stages": list(zip(path.stages, stage_parts[::2], stage_parts[1::2], strict=True)),
     }
     return render(request, "learnpaths/path_detail.html", context)
 
