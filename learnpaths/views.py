@@ -79,7 +79,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The visitor's own parts of the page, in the order of the template's slots.
     own_parts: list[SafeString] = [path_progress_html(request, progress)]
     for stage_progress in progress.stages:
-        own_parts.append(stage_progress_html(stage_progress) if signed_in else SafeString())
+        own_parts.append(stage_progress_html(stage_progress) if signed_in else SafeString(""))
         own_parts.append(
             stage_steps_html(
                 request, path, stage_progress.stage, learner.statuses, csrf_token=token
