@@ -84,3 +84,24 @@ class RejectNulBytesMiddleware:
         ):
             raise SuspiciousOperation("NUL character in the URL")
         return self.get_response(request)
+
+
+class IsolationHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set, on every response, static files
+    included (it is outermost, around WhiteNoise): other sites may not load this site's
+    responses into their pages (Cross-Origin-Resource-Policy), and the site asks for no
+    powerful browser feature (Permissions-Policy)."""
+
+    HEADERS = {
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        for name, value in self.HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response

@@ -89,6 +89,8 @@ def test_every_response_carries_the_security_headers(client, world):
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
         assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+        assert "camera=()" in response["Permissions-Policy"]
         assert response["Strict-Transport-Security"] == (
             "max-age=31536000; includeSubDomains; preload"
         )
