@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib import admin
 from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 
 from tests.security import observatory
@@ -188,3 +189,14 @@ def test_the_admin_works_under_the_same_policy(client, world):
         assert response.status_code == 200, url
         assert "Content-Security-Policy" in response
         assert inline_code(response) == [], url
+
+
+def test_static_files_carry_the_isolation_headers(settings):
+    # WhiteNoise answers before Django's middleware; finders serve the files without a
+    # collectstatic in tests.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get("/static/css/site.css")
+    assert response.status_code == 200
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
