@@ -315,13 +315,11 @@ def stage_steps_html(
     stage: StageData,
     statuses: dict[int, str],
     *,
-    csrf_token: str | None = None,
+    csrf_token: str | None,
 ) -> SafeString:
-    """All the steps of a stage for this visitor, as one piece of HTML. A page's forms can
-    share one CSRF token (`csrf_token`, as `{% csrf_token %}` does): masking one costs more
-    than rendering a step."""
-    if request.user.is_authenticated and csrf_token is None:
-        csrf_token = get_token(request)
+    """All the steps of a stage for this visitor, as one piece of HTML, with the page's CSRF
+    token (None for anonymous visitors): a page's forms share one, as `{% csrf_token %}`
+    does, since masking one costs more than rendering a step."""
     return mark_safe(  # noqa: S308  # nosec B308 B703 - built by step_html
         "".join(
             step_html(

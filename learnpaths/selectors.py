@@ -148,7 +148,6 @@ class Tally:
 @dataclass
 class StageProgress:
     stage: StageData
-    steps: list[tuple[StepData, str]]
     tally: Tally
 
 
@@ -178,12 +177,10 @@ def path_progress(
     last_required_done = None
     for stage in stages:
         stage_tally = Tally()
-        rows = []
         for step in stage.steps:
             status = statuses.get(step.resource_id, NOT_STARTED)
             stage_tally.add(step, status)
             progress.tally.add(step, status)
-            rows.append((step, status))
             if status != ProgressStatus.DONE:
                 if not step.optional and progress.next_step is None:
                     progress.next_step = step
@@ -193,7 +190,7 @@ def path_progress(
                 done_at = completed_at.get(step.resource_id)
                 if done_at and (last_required_done is None or done_at > last_required_done):
                     last_required_done = done_at
-        progress.stages.append(StageProgress(stage, rows, stage_tally))
+        progress.stages.append(StageProgress(stage, stage_tally))
     progress.next_step = progress.next_step or first_optional
     if progress.complete:
         progress.completed_at = last_required_done
