@@ -34,8 +34,8 @@ from learnpaths.models import CatalogueVersion
 
 T = TypeVar("T")
 VERSION_PK = 1
-# Fragments are unreachable after a change anyway; the timeout only bounds memory and the
-# staleness of time-dependent parts (upcoming deadlines on the home page).
+# Fragments are unreachable after a change anyway; the timeout only bounds memory. (Parts that
+# go out of date with time say until when they hold: `stale`, `cache_until`.)
 DEFAULT_TIMEOUT = 60 * 60
 _MEMO_ATTR = "_catalogue_version"
 
@@ -123,18 +123,21 @@ def cached(
     build: Callable[[], T],
     timeout: int = DEFAULT_TIMEOUT,
     local: bool = False,
+    stale: Callable[[T], bool] | None = None,
 ) -> T:
     """`build()`'s result, shared by all visitors until the catalogue changes; with `local`,
-    also kept in this process's `local_cache` (small, often used values).
+    also kept in this process's `local_cache` (small, often used values). With `stale`, a
+    stored value for which `stale(value)` is true is built again (values that go out of date
+    with time, such as a list of upcoming deadlines, not only with edits).
 
     `build` must return something picklable and not None; an exception it raises (Http404) is
     passed on and nothing is cached.
     """
     key = fragment_key(name, *parts, version=catalogue_version(request))
     value = local_cache.get(key) if local else None
-    if value is None:
+    if value is None or (stale is not None and stale(value)):
         value = cache.get(key)
-        if value is None:
+        if value is None or (stale is not None and stale(value)):
             value = build()
             cache.set(key, value, timeout)
         if local:
@@ -160,6 +163,9 @@ def cached_page(request, name: str, *parts: Any, queryset, per_page: int) -> Pag
 # The longest query string whose page is cached; longer ones are rendered every time, so that
 # made-up URLs cannot fill the cache with large keys.
 MAX_CACHED_QUERY = 512
+# Names the shape of a stored page, (content type, body, until): a new shape takes a new name,
+# so that the app servers of two releases in a rolling deploy never read each other's pages.
+_PAGE_ENTRY = "page.v2"
 _MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 _MESSAGES_SESSION_KEY = "_messages"  # its SessionStorage
 
@@ -179,6 +185,10 @@ def anonymous_page(
 
     Only the body and content type are cached; a fresh response goes through the middleware,
     which adds the security headers, Vary and cookies as for any other response.
+
+    A page that goes out of date at a known instant (an upcoming deadline that passes) says so
+    in `response.cache_until` (an aware datetime): it is not served from the cache once
+    `timezone.now()` is past it.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -187,11 +197,12 @@ def anonymous_page(
             parts = _anonymous_key_parts(request, params)
             if parts is None:
                 return view(request, *args, **kwargs)
-            key = fragment_key(f"page:{name}", *parts, version=catalogue_version(request))
+            key = fragment_key(f"{_PAGE_ENTRY}:{name}", *parts, version=catalogue_version(request))
             hit = cache.get(key)
             if hit is not None:
-                content_type, body = hit
-                return HttpResponse(body, content_type=content_type)
+                content_type, body, until = hit
+                if until is None or timezone.now() <= until:
+                    return HttpResponse(body, content_type=content_type)
             response = view(request, *args, **kwargs)
             if (
                 response.status_code == 200
@@ -199,7 +210,8 @@ def anonymous_page(
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
                 and not response.cookies
             ):
-                cache.set(key, (response["Content-Type"], response.content), timeout)
+                until = getattr(response, "cache_until", None)
+                cache.set(key, (response["Content-Type"], response.content, until), timeout)
             return response
 
         return wrapper

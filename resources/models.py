@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -15,6 +18,8 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -330,20 +335,97 @@ class Resource(models.Model):
 ANYWHERE_ON_EARTH = "AoE"
 
 
-def validate_deadline_timezone(value: str) -> None:
-    if value == ANYWHERE_ON_EARTH:
-        return
+def deadline_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The zone `name` stands for: AoE (UTC−12) or an IANA name. Raises ValidationError for
+    anything else (a name tzdata does not know, a path, a non-string)."""
+    # Anywhere on Earth is UTC-12; the IANA name's sign is inverted by POSIX convention.
+    key = "Etc/GMT+12" if name == ANYWHERE_ON_EARTH else name
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        return zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError) as error:
         raise ValidationError(
-            "Enter “AoE” (Anywhere on Earth) or a time zone name such as America/Los_Angeles."
+            _("Enter “AoE” (Anywhere on Earth) or a time zone name such as America/Los_Angeles."),
+            code="unknown_zone",
         ) from error
 
 
-def deadline_zone(name: str) -> zoneinfo.ZoneInfo:
-    # Anywhere on Earth is UTC-12; the IANA name's sign is inverted by POSIX convention.
-    return zoneinfo.ZoneInfo("Etc/GMT+12" if name == ANYWHERE_ON_EARTH else name)
+def validate_deadline_timezone(value: str) -> None:
+    deadline_zone(value)
+
+
+def deadline_instant(wall: dt.datetime, zone_name: str) -> dt.datetime:
+    """The UTC instant of `wall`, a naive wall-clock time in the zone `zone_name` (AoE or an
+    IANA name), as calls for papers state deadlines.
+
+    Raises ValidationError (naming the zone) when the zone is unknown, or when the wall clock
+    does not exist there (skipped by a daylight-saving change) or happens twice (a fold): the
+    instant would be a guess.
+    """
+    if wall.tzinfo is not None:
+        raise ValueError("deadline_instant() takes a naive wall-clock time")
+    zone = deadline_zone(zone_name)
+    earlier, later = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() != later.utcoffset():
+        shown = {"time": wall.isoformat(sep=" ", timespec="minutes"), "zone": zone_name}
+        # In a gap the instant does not come back to the same wall clock.
+        if earlier.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            message = _(
+                "%(time)s does not exist in %(zone)s: the clocks skip it (daylight saving "
+                "time). Enter the time the organisers state, or its UTC offset."
+            )
+            raise ValidationError(message, code="nonexistent_time", params=shown)
+        message = _(
+            "%(time)s happens twice in %(zone)s: the clocks go back over it (end of daylight "
+            "saving time). Give the deadline with its UTC offset to say which."
+        )
+        raise ValidationError(message, code="ambiguous_time", params=shown)
+    return earlier.astimezone(dt.UTC)
+
+
+def zone_label(moment: dt.datetime, zone_name: str) -> str:
+    """How a time in `zone_name` is labelled: "AoE (UTC−12)", "PDT (UTC−7, America/Los_Angeles)",
+    "UTC+5:45 (Asia/Kathmandu)" (an abbreviation only where tzdata has a real one)."""
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    if zone_name == ANYWHERE_ON_EARTH:
+        return f"{ANYWHERE_ON_EARTH} ({utc})"
+    abbreviation = moment.tzname() or ""
+    if abbreviation.isalpha() and abbreviation != "UTC":
+        return f"{abbreviation} ({utc}, {zone_name})"
+    return f"{utc} ({zone_name})"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline as pages show it: `instant` (aware, UTC) for `<time datetime>`, `local`
+    (aware, in the organisers' zone) for the wall clock, and that zone's `label`."""
+
+    instant: dt.datetime
+    local: dt.datetime
+    label: str
+
+    @property
+    def iso(self) -> str:
+        """The exact instant in ISO 8601, UTC: "2026-05-07T11:59:00Z"."""
+        return self.instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+    @property
+    def wall_clock(self) -> str:
+        """The organisers' wall clock, "6 May 2026, 23:59" (month names translated)."""
+        return dateformat.format(self.local, "j M Y, H:i")
+
+    def passed(self, now: dt.datetime | None = None) -> bool:
+        return self.instant < (now or timezone.now())
+
+
+def next_deadline(editions: Iterable[ConferenceEdition]) -> dt.datetime | None:
+    """The earliest of these editions' deadlines that has not passed (UTC), or None: when a
+    page listing them goes out of date."""
+    ahead = [e.deadline.instant for e in editions if e.deadline and not e.deadline.passed()]
+    return min(ahead, default=None)
 
 
 class ConferenceEditionQuerySet(models.QuerySet):
@@ -406,8 +488,19 @@ class ConferenceEdition(models.Model):
             raise ValidationError({"conference": "Choose a conference or workshop resource."})
 
     @property
-    def local_deadline(self):
-        """The deadline as the organisers state it, in their time zone."""
+    def deadline(self) -> Deadline | None:
+        """The paper deadline as pages show it; None when it is not announced."""
         if self.submission_deadline is None:
             return None
-        return self.submission_deadline.astimezone(deadline_zone(self.deadline_timezone))
+        try:
+            zone, name = deadline_zone(self.deadline_timezone), self.deadline_timezone
+        except ValidationError:  # a zone tzdata no longer knows: show UTC rather than fail
+            zone, name = dt.UTC, "UTC"
+        local = self.submission_deadline.astimezone(zone)
+        return Deadline(self.submission_deadline, local, zone_label(local, name))
+
+    @property
+    def local_deadline(self) -> dt.datetime | None:
+        """The deadline as the organisers state it: aware, in their time zone."""
+        deadline = self.deadline
+        return deadline.local if deadline else None

@@ -22,13 +22,12 @@ from resources.models import (
     Resource,
     ResourceKind,
     Tag,
+    next_deadline,
 )
 
 RESOURCES_PER_PAGE = 24
 # The query parameters each cached anonymous page reads (any other one bypasses the cache).
 LIST_PARAMS = frozenset({*selectors.CHOICE_FILTERS, "concept", "tag", "sort", "page"})
-# The home page lists upcoming deadlines, which pass with time as well as with edits.
-HOME_TIMEOUT = 5 * 60
 
 
 def concept_map() -> list[tuple[str, list[Concept]]]:
@@ -39,11 +38,25 @@ def concept_map() -> list[tuple[str, list[Concept]]]:
 
 
 @require_safe
-@anonymous_page("home", timeout=HOME_TIMEOUT)
+@anonymous_page("home")
 def home(request: HttpRequest) -> HttpResponse:
-    context = cached(request, "home", build=_home_context, timeout=HOME_TIMEOUT)
-    context = {**context, "catalogue_version": catalogue_version(request)}
-    return render(request, "resources/home.html", context)
+    # The upcoming deadlines go out of date as time passes, not only with edits: the context is
+    # built again once one of them has passed, and neither the page nor its fragment (keyed by
+    # the first deadline listed) is served past it.
+    context = cached(request, "home", build=_home_context, stale=_lists_a_passed_deadline)
+    until = next_deadline(context["deadlines"])
+    context = {
+        **context,
+        "catalogue_version": catalogue_version(request),
+        "deadlines_until": until.isoformat() if until else "",
+    }
+    response = render(request, "resources/home.html", context)
+    response.cache_until = until
+    return response
+
+
+def _lists_a_passed_deadline(context: dict) -> bool:
+    return any(edition.deadline.passed() for edition in context["deadlines"])
 
 
 def _home_context() -> dict:
@@ -141,7 +154,9 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = cached(request, "resource", slug, build=lambda: _resource_context(slug))
     resource = context["resource"]
     status = statuses_for(request.user, [resource.pk]).get(resource.pk)
-    return render(request, "resources/resource_detail.html", {**context, "status": status})
+    response = render(request, "resources/resource_detail.html", {**context, "status": status})
+    response.cache_until = next_deadline(resource.editions.all())  # then it is marked passed
+    return response
 
 
 def _resource_context(slug: str) -> dict:
