@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from learnpaths.cache import bump_catalogue_version
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
@@ -24,7 +25,7 @@ from resources.models import (
     ConceptPrerequisite,
     ConferenceEdition,
     Resource,
-    deadline_zone,
+    deadline_instant,
 )
 from resources.search import refresh_search_vectors
 
@@ -271,22 +272,30 @@ class _Importer:
             at = f"{where} editions[{index}]"
             if not self.check_keys(at, item, EDITION_FIELDS):
                 continue
+            dates = [n for n in ("starts_on", "ends_on") if not isinstance(item.get(n), str | None)]
+            for name in dates:  # the model field would choke on them, not explain
+                self.problem(
+                    at,
+                    f"{name}: " + gettext("must be a date written as text, such as “2026-12-06”"),
+                )
+            if dates:
+                continue
             edition = ConferenceEdition(conference=resource)
             self.assign(
                 edition,
                 {k: v for k, v in item.items() if k != "submission_deadline"},
                 [f for f in EDITION_FIELDS if f != "submission_deadline"],
             )
-            deadline = item.get("submission_deadline")
-            if deadline:
-                try:
-                    local = dt.datetime.fromisoformat(deadline)
-                    zone = deadline_zone(edition.deadline_timezone or "AoE")
-                    edition.submission_deadline = local.replace(tzinfo=zone).astimezone(dt.UTC)
-                except (ValueError, TypeError, KeyError) as error:
-                    self.problem(at, f"submission_deadline/deadline_timezone: {error}")
-                    continue
-            if self.clean(at, edition, exclude=("conference",)):
+            try:
+                edition.submission_deadline = parse_deadline(
+                    item.get("submission_deadline"), edition.deadline_timezone
+                )
+                deadline_ok = True
+            except ValidationError as error:
+                deadline_ok = False
+                if error.code != "unknown_zone":  # clean() names a bad deadline_timezone
+                    self.problem(at, f"submission_deadline: {error.messages[0]}")
+            if self.clean(at, edition, exclude=("conference",)) and deadline_ok:
                 wanted.append(edition)
         fields = EDITION_FIELDS
         current = [tuple(getattr(e, f) for f in fields) for e in resource.editions.order_by("year")]
@@ -518,6 +527,58 @@ def catalog_export() -> dict[str, Any]:
         }
 
 
+def parse_deadline(value: Any, zone: str) -> dt.datetime | None:
+    """A `submission_deadline` as the format states it → its UTC instant (None for null).
+
+    ISO 8601 date and time: without an offset, the wall clock in `zone` (converted by
+    `deadline_instant`, which refuses times a daylight-saving change skips or repeats); with
+    one (`Z`, `+08:00`), that exact instant. Raises ValidationError saying what is wrong.
+    """
+    if value is None:
+        return None
+    example = {"example": "2026-05-15T23:59"}
+    if not isinstance(value, str):
+        raise ValidationError(
+            gettext("must be a date and time written as text, such as “%(example)s”"),
+            params=example,
+        )
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        raise ValidationError(
+            gettext("give the time as well as the date, such as “%(example)s”"), params=example
+        )
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ValidationError(
+            gettext("“%(value)s” is not an ISO 8601 date and time such as “%(example)s”"),
+            params={"value": value, **example},
+        ) from error
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(dt.UTC)
+    return deadline_instant(parsed, zone)
+
+
+def format_deadline(edition: ConferenceEdition) -> str | None:
+    """The edition's deadline as the format states it: the wall clock in its zone, with the UTC
+    offset only where the wall clock alone does not name the instant (a daylight-saving fold),
+    so that `parse_deadline` gives back the same instant."""
+    local = edition.local_deadline
+    if local is None:
+        return None
+    timespec = "auto" if local.second or local.microsecond else "minutes"
+    wall = local.replace(tzinfo=None)
+    try:
+        if deadline_instant(wall, edition.deadline_timezone) == edition.submission_deadline:
+            return wall.isoformat(timespec=timespec)
+    except ValidationError:
+        pass
+    return local.isoformat(timespec=timespec)
+
+
 def _fields(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
@@ -526,11 +587,5 @@ def _edition(edition: ConferenceEdition) -> dict[str, Any]:
     item = _fields(edition, EDITION_FIELDS)
     for name in ("starts_on", "ends_on"):
         item[name] = item[name].isoformat() if item[name] else None
-    local = edition.local_deadline
-    if local is not None:
-        # The format states deadlines as the organisers do: wall-clock time in their zone.
-        exact = local.second or local.microsecond
-        item["submission_deadline"] = local.replace(tzinfo=None).isoformat(
-            timespec="auto" if exact else "minutes"
-        )
+    item["submission_deadline"] = format_deadline(edition)
     return item

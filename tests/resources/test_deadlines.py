@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from resources.models import ConferenceEdition
+from learnpaths.catalog import FORMAT, CatalogError, catalog_export, catalog_import
+from resources.models import ConferenceEdition, Resource
 
 UTC = dt.UTC
 
@@ -183,3 +184,149 @@ def test_a_deadline_that_passes_while_the_conference_page_is_cached_is_marked_pa
     at(deadline + dt.timedelta(seconds=1), monkeypatch)
     row = Rows(client.get(conference.get_absolute_url()).content.decode()).row("2026")
     assert "(passed)" in row["text"]
+
+
+# -- the catalogue import and export -----------------------------------------------------------
+
+
+def import_editions(*editions: dict) -> None:
+    catalog_import(
+        {
+            "format": FORMAT,
+            "resources": [
+                {
+                    "slug": "conf",
+                    "title": "A Conference",
+                    "kind": "conference",
+                    "url": "https://example.org/conf",
+                    "editions": [{"year": 2026 + n, **e} for n, e in enumerate(editions)],
+                }
+            ],
+        }
+    )
+
+
+def imported_deadlines() -> list[dt.datetime]:
+    return list(
+        ConferenceEdition.objects.order_by("year").values_list("submission_deadline", flat=True)
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("stated", "zone", "instant"),
+    [
+        ("2028-05-15T23:59", "AoE", dt.datetime(2028, 5, 16, 11, 59, tzinfo=UTC)),
+        ("2028-05-16T11:59:00Z", "AoE", dt.datetime(2028, 5, 16, 11, 59, tzinfo=UTC)),
+        ("2028-05-16T11:59:00+00:00", "AoE", dt.datetime(2028, 5, 16, 11, 59, tzinfo=UTC)),
+        (
+            "2028-05-16T19:59+08:00",
+            "America/Los_Angeles",
+            dt.datetime(2028, 5, 16, 11, 59, tzinfo=UTC),
+        ),
+        ("2026-07-15T23:59", "America/Los_Angeles", dt.datetime(2026, 7, 16, 6, 59, tzinfo=UTC)),
+        ("2026-12-01T23:59", "America/Los_Angeles", dt.datetime(2026, 12, 2, 7, 59, tzinfo=UTC)),
+        ("2026-06-01T09:00", "Pacific/Auckland", dt.datetime(2026, 5, 31, 21, 0, tzinfo=UTC)),
+        # In a fold, the offset says which of the two 01:30s is meant.
+        ("2026-11-01T01:30-04:00", "America/New_York", dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC)),
+        ("2026-11-01T01:30-05:00", "America/New_York", dt.datetime(2026, 11, 1, 6, 30, tzinfo=UTC)),
+    ],
+)
+def test_import_takes_a_wall_clock_in_its_zone_or_an_explicit_offset_as_the_instant(
+    stated, zone, instant
+):
+    import_editions({"submission_deadline": stated, "deadline_timezone": zone})
+    assert imported_deadlines() == [instant]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("stated", "zone", "reason"),
+    [
+        (
+            "2026-03-08T02:30",
+            "America/New_York",
+            "2026-03-08 02:30 does not exist in America/New_York",
+        ),
+        ("2026-03-29T01:15", "Europe/London", "2026-03-29 01:15 does not exist in Europe/London"),
+        (
+            "2026-11-01T01:30",
+            "America/New_York",
+            "2026-11-01 01:30 happens twice in America/New_York",
+        ),
+        (
+            "2026-04-05T02:30",
+            "Pacific/Auckland",
+            "2026-04-05 02:30 happens twice in Pacific/Auckland",
+        ),
+    ],
+)
+def test_import_refuses_a_wall_clock_a_daylight_saving_change_skips_or_repeats(
+    stated, zone, reason
+):
+    with pytest.raises(CatalogError) as refused:
+        import_editions({"submission_deadline": stated, "deadline_timezone": zone})
+    (problem,) = refused.value.problems
+    assert problem.startswith('resources[0] "conf" editions[0]: submission_deadline: ')
+    assert reason in problem
+    assert not ConferenceEdition.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("edition", "reason"),
+    [
+        ({"submission_deadline": "next Friday"}, "“next Friday” is not an ISO 8601"),
+        ({"submission_deadline": "2026-02-30T10:00"}, "“2026-02-30T10:00” is not"),
+        ({"submission_deadline": "2026-05-15"}, "submission_deadline: give the time as well"),
+        ({"submission_deadline": 20260515}, "submission_deadline: must be a date and time written"),
+        ({"submission_deadline": ["2026-05-15T23:59"]}, "submission_deadline: must be a date"),
+        ({"submission_deadline": {"at": 1}}, "submission_deadline: must be a date"),
+        ({"submission_deadline": True}, "submission_deadline: must be a date"),
+        ({"submission_deadline": "2026-05-15T23:59", "deadline_timezone": "Mars/Olympus"},
+         "deadline_timezone: Enter “AoE”"),
+        ({"submission_deadline": "2026-05-15T23:59", "deadline_timezone": 5}, "zone: Enter"),
+        ({"submission_deadline": "2026-05-15T23:59", "deadline_timezone": ""}, "zone:"),
+        ({"starts_on": "2026-12-06T10:00"}, "starts_on:"),
+        ({"starts_on": "2026-12-06T10:00:00Z"}, "starts_on:"),
+        ({"ends_on": "soon"}, "ends_on:"),
+        ({"starts_on": 20261206}, "starts_on:"),
+        ({"ends_on": ["2026-12-06"]}, "ends_on:"),
+        ({"starts_on": "2026-12-12", "ends_on": "2026-12-06"}, "cannot end before it starts"),
+    ],
+)  # fmt: skip
+def test_import_refuses_a_bad_date_or_time_with_one_clear_reason(edition, reason):
+    with pytest.raises(CatalogError) as refused:
+        import_editions(edition)
+    (problem,) = refused.value.problems
+    assert problem.startswith('resources[0] "conf" editions[0]: ') and reason in problem
+    assert not ConferenceEdition.objects.exists()
+
+
+@pytest.mark.django_db
+def test_export_then_import_gives_back_every_deadline_exactly():
+    conference = Resource.objects.create(
+        slug="conf", title="A Conference", kind="conference", url="https://example.org/conf"
+    )
+    stored = {
+        2026: (dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC), "America/New_York"),  # first 01:30
+        2027: (dt.datetime(2027, 11, 7, 6, 30, tzinfo=UTC), "America/New_York"),  # second 01:30
+        2028: (dt.datetime(2028, 5, 16, 11, 59, 59, 500, tzinfo=UTC), "AoE"),
+        2029: (dt.datetime(2029, 4, 1, 13, 30, tzinfo=UTC), "Pacific/Auckland"),  # its fold
+        2030: (dt.datetime(2030, 3, 1, 4, 0, 30, tzinfo=UTC), "Asia/Shanghai"),
+    }
+    for year, (instant, zone) in stored.items():
+        ConferenceEdition.objects.create(
+            conference=conference, year=year, submission_deadline=instant, deadline_timezone=zone
+        )
+    document = catalog_export()
+    written = [e["submission_deadline"] for e in document["resources"][0]["editions"]]
+    # The wall clock as calls for papers state it; an offset only where it alone is ambiguous.
+    assert "2028-05-15T23:59:59.000500" in written and "2030-03-01T12:00:30" in written
+    assert "2026-11-01T01:30-04:00" in written and "2027-11-07T01:30-05:00" in written
+    Resource.objects.all().delete()
+    catalog_import(document)
+    assert dict(ConferenceEdition.objects.values_list("year", "submission_deadline")) == {
+        year: instant for year, (instant, _) in stored.items()
+    }
+    assert not catalog_import(catalog_export()).changed
