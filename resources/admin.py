@@ -1,10 +1,22 @@
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as UnusedTaggitTag
 
-from resources.models import Concept, ConceptPrerequisite, ConferenceEdition, Resource, Tag
+from resources.models import (
+    Concept,
+    ConceptPrerequisite,
+    ConferenceEdition,
+    Resource,
+    Tag,
+    deadline_instant,
+)
 from resources.search import refresh_search_vectors
 
 # The catalogue uses its own Tag model (resources.Tag); taggit's default one stays empty.
@@ -87,8 +99,63 @@ class TagFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WallClockField(forms.SplitDateTimeField):
+    """A date and time as entered, naive: a wall clock in a zone the form decides, not the
+    site's time zone."""
+
+    def compress(self, data_list):
+        with timezone.override(dt.UTC):
+            value = super().compress(data_list)
+        return value.replace(tzinfo=None) if value else value
+
+
+class ConferenceEditionForm(forms.ModelForm):
+    """Curators enter the deadline as the call for papers states it: the wall clock in the
+    edition's own zone (`deadline_timezone`). It is stored as the UTC instant, through the same
+    `deadline_instant` as the catalogue import, which refuses times a daylight-saving change
+    skips or repeats."""
+
+    submission_deadline = WallClockField(
+        required=False,
+        widget=AdminSplitDateTime,
+        label=_("Submission deadline"),
+        help_text=_(
+            "The wall-clock time the call for papers states, in the deadline's time zone below "
+            "(e.g. 23:59 for “23:59 AoE”), not UTC."
+        ),
+    )
+
+    class Meta:
+        model = ConferenceEdition
+        fields = [
+            "conference", "year", "starts_on", "ends_on", "location", "submission_deadline",
+            "deadline_timezone", "url", "notes",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.submission_deadline is not None:
+            self.initial["submission_deadline"] = self.instance.local_deadline.replace(tzinfo=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        wall = cleaned.get("submission_deadline")
+        if wall is None:
+            return cleaned
+        zone = cleaned.get("deadline_timezone")
+        if not zone:  # the zone's own error says why; without it the wall clock means nothing
+            del cleaned["submission_deadline"]
+            return cleaned
+        try:
+            cleaned["submission_deadline"] = deadline_instant(wall, zone)
+        except ValidationError as error:
+            self.add_error("submission_deadline", error)
+        return cleaned
+
+
 class ConferenceEditionInline(admin.TabularInline):
     model = ConferenceEdition
+    form = ConferenceEditionForm
     extra = 0
     fields = [
         "year", "starts_on", "ends_on", "location", "submission_deadline",
@@ -140,11 +207,17 @@ class ResourceAdmin(admin.ModelAdmin):
 
 @admin.register(ConferenceEdition)
 class ConferenceEditionAdmin(admin.ModelAdmin):
-    list_display = ["conference", "year", "starts_on", "location", "submission_deadline"]
+    form = ConferenceEditionForm
+    list_display = ["conference", "year", "starts_on", "location", "deadline"]
     list_filter = ["year"]
     search_fields = ["conference__title", "location"]
     autocomplete_fields = ["conference"]
     list_select_related = ["conference"]
+
+    @admin.display(description=_("paper deadline"), ordering="submission_deadline")
+    def deadline(self, obj):
+        deadline = obj.deadline
+        return f"{deadline.wall_clock} {deadline.label}" if deadline else None
 
 
 @admin.register(Tag)

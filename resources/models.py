@@ -370,13 +370,13 @@ def deadline_instant(wall: dt.datetime, zone_name: str) -> dt.datetime:
         # In a gap the instant does not come back to the same wall clock.
         if earlier.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
             message = _(
-                "%(time)s does not exist in %(zone)s: the clocks skip it (daylight saving "
-                "time). Enter the time the organisers state, or its UTC offset."
+                "%(time)s does not exist in %(zone)s: the clocks skip it (start of daylight "
+                "saving time). Check the time the call for papers states."
             )
             raise ValidationError(message, code="nonexistent_time", params=shown)
         message = _(
             "%(time)s happens twice in %(zone)s: the clocks go back over it (end of daylight "
-            "saving time). Give the deadline with its UTC offset to say which."
+            "saving time), so it names no single instant. Give the deadline in UTC instead."
         )
         raise ValidationError(message, code="ambiguous_time", params=shown)
     return earlier.astimezone(dt.UTC)

@@ -8,10 +8,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from learnpaths.catalog import FORMAT, CatalogError, catalog_export, catalog_import
 from resources.models import ConferenceEdition, Resource
+from tests.test_scale_out import FormFields
 
 UTC = dt.UTC
 
@@ -330,3 +332,91 @@ def test_export_then_import_gives_back_every_deadline_exactly():
         year: instant for year, (instant, _) in stored.items()
     }
     assert not catalog_import(catalog_export()).changed
+
+
+# -- the admin -------------------------------------------------------------------------------
+
+
+def admin_form(client, url: str, form_id: str) -> dict[str, list[str]]:
+    return FormFields(client.get(url).content.decode(), form_id).fields
+
+
+def edition_form(conference, day: str, time: str, zone: str) -> dict:
+    return {
+        "conference": conference.pk, "year": 2026, "location": "", "url": "", "notes": "",
+        "submission_deadline_0": day, "submission_deadline_1": time, "deadline_timezone": zone,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("day", "time", "zone", "instant"),
+    [
+        ("2026-05-06", "23:59", "AoE", dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC)),
+        ("2026-07-15", "23:59", "America/Los_Angeles", dt.datetime(2026, 7, 16, 6, 59, tzinfo=UTC)),
+        ("2026-12-01", "23:59", "America/Los_Angeles", dt.datetime(2026, 12, 2, 7, 59, tzinfo=UTC)),
+        ("2026-03-01", "07:00", "Asia/Shanghai", dt.datetime(2026, 2, 28, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_curators_enter_the_deadline_as_the_call_for_papers_states_it(
+    staff_client, make, day, time, zone, instant
+):
+    conference = make.resource(kind="conference")
+    response = staff_client.post(
+        reverse("admin:resources_conferenceedition_add"), edition_form(conference, day, time, zone)
+    )
+    assert response.status_code == 302
+    edition = ConferenceEdition.objects.get()
+    assert edition.submission_deadline == instant
+    # Shown again as entered, and saved again unchanged.
+    change = reverse("admin:resources_conferenceedition_change", args=[edition.pk])
+    fields = admin_form(staff_client, change, "conferenceedition_form")
+    assert fields["submission_deadline_0"] == [day] and fields["submission_deadline_1"] == [
+        time + ":00"
+    ]
+    assert staff_client.post(change, fields).status_code == 302
+    edition.refresh_from_db()
+    assert edition.submission_deadline == instant
+
+
+@pytest.mark.parametrize(
+    ("day", "time", "zone", "reason"),
+    [
+        ("2026-03-08", "02:30", "America/New_York", "does not exist in"),
+        ("2026-11-01", "01:30", "America/New_York", "happens twice in"),
+        ("2026-09-27", "02:15", "Pacific/Auckland", "does not exist in"),
+    ],
+)
+def test_the_admin_refuses_a_wall_clock_a_daylight_saving_change_skips_or_repeats(
+    staff_client, make, day, time, zone, reason
+):
+    conference = make.resource(kind="conference")
+    response = staff_client.post(
+        reverse("admin:resources_conferenceedition_add"), edition_form(conference, day, time, zone)
+    )
+    assert response.status_code == 200
+    assert f"{day} {time} {reason} {zone}" in response.content.decode()
+    assert not ConferenceEdition.objects.exists()
+
+
+def test_the_conference_pages_editions_take_the_wall_clock_and_refuse_a_gap(staff_client, make):
+    conference = make.resource(kind="conference")
+    ConferenceEdition.objects.create(conference=conference, year=2026)
+    change = reverse("admin:resources_resource_change", args=[conference.pk])
+    fields = admin_form(staff_client, change, "resource_form")
+    fields |= {"editions-0-deadline_timezone": ["America/New_York"]}
+    fields |= {"editions-0-submission_deadline_0": ["2026-03-08"]}
+    fields |= {"editions-0-submission_deadline_1": ["02:30"]}
+    response = staff_client.post(change, fields)
+    assert response.status_code == 200
+    assert "2026-03-08 02:30 does not exist in America/New_York" in response.content.decode()
+    assert ConferenceEdition.objects.get().submission_deadline is None
+    fields["editions-0-submission_deadline_1"] = ["03:30"]
+    assert staff_client.post(change, fields).status_code == 302
+    expected = dt.datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
+    assert ConferenceEdition.objects.get().submission_deadline == expected
+
+
+def test_the_admins_edition_list_shows_the_organisers_wall_clock(staff_client, make):
+    edition(make, "NeurIPS", dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC), "AoE")
+    html = staff_client.get(reverse("admin:resources_conferenceedition_changelist")).content
+    assert "6 May 2026, 23:59 AoE (UTC−12)" in html.decode()
