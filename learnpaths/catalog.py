@@ -557,9 +557,12 @@ def parse_deadline(value: Any, zone: str) -> dt.datetime | None:
             gettext("“%(value)s” is not an ISO 8601 date and time such as “%(example)s”"),
             params={"value": value, **example},
         ) from error
-    if parsed.tzinfo is not None:
+    if parsed.tzinfo is None:
+        return deadline_instant(parsed, zone)
+    try:
         return parsed.astimezone(dt.UTC)
-    return deadline_instant(parsed, zone)
+    except OverflowError as error:  # within hours of year 1 or 9999
+        raise ValidationError(gettext("That date is out of range.")) from error
 
 
 def format_deadline(edition: ConferenceEdition) -> str | None:

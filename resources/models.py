@@ -365,10 +365,14 @@ def deadline_instant(wall: dt.datetime, zone_name: str) -> dt.datetime:
         raise ValueError("deadline_instant() takes a naive wall-clock time")
     zone = deadline_zone(zone_name)
     earlier, later = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    try:
+        instant = earlier.astimezone(dt.UTC)
+    except OverflowError as error:  # within hours of year 1 or 9999
+        raise ValidationError(_("That date is out of range."), code="out_of_range") from error
     if earlier.utcoffset() != later.utcoffset():
         shown = {"time": wall.isoformat(sep=" ", timespec="minutes"), "zone": zone_name}
         # In a gap the instant does not come back to the same wall clock.
-        if earlier.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+        if instant.astimezone(zone).replace(tzinfo=None) != wall:
             message = _(
                 "%(time)s does not exist in %(zone)s: the clocks skip it (start of daylight "
                 "saving time). Check the time the call for papers states."
@@ -379,7 +383,7 @@ def deadline_instant(wall: dt.datetime, zone_name: str) -> dt.datetime:
             "saving time), so it names no single instant. Give the deadline in UTC instead."
         )
         raise ValidationError(message, code="ambiguous_time", params=shown)
-    return earlier.astimezone(dt.UTC)
+    return instant
 
 
 def zone_label(moment: dt.datetime, zone_name: str) -> str:

@@ -285,6 +285,8 @@ def test_import_refuses_a_wall_clock_a_daylight_saving_change_skips_or_repeats(
         ({"submission_deadline": ["2026-05-15T23:59"]}, "submission_deadline: must be a date"),
         ({"submission_deadline": {"at": 1}}, "submission_deadline: must be a date"),
         ({"submission_deadline": True}, "submission_deadline: must be a date"),
+        ({"submission_deadline": "9999-12-31T23:59"}, "submission_deadline: That date is out of"),
+        ({"submission_deadline": "0001-01-01T00:00+08:00"}, "submission_deadline: That date is"),
         ({"submission_deadline": "2026-05-15T23:59", "deadline_timezone": "Mars/Olympus"},
          "deadline_timezone: Enter “AoE”"),
         ({"submission_deadline": "2026-05-15T23:59", "deadline_timezone": 5}, "zone: Enter"),
