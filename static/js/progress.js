@@ -13,17 +13,18 @@
   var text = document.currentScript.dataset;
   var ERROR_CLASS = "request-error";
 
-  function region(role) {
+  function region(politeness) {
     var element = document.createElement("div");
     element.className = "visually-hidden";
-    element.setAttribute("role", role);
+    element.setAttribute("aria-live", politeness);
+    element.setAttribute("aria-atomic", "true");
     document.body.appendChild(element);
     return element;
   }
 
   // Present from the start: screen readers announce changes to an existing live region.
-  var statusRegion = region("status");
-  var alertRegion = region("alert");
+  var statusRegion = region("polite");
+  var alertRegion = region("assertive");
 
   function announce(element, message) {
     element.textContent = "";
