@@ -79,12 +79,7 @@ def hours_studied(done: list[Progress], followed: list[PathData]) -> int:
         for stage in path.stages:
             for step in stage.steps:
                 step_hours[step.resource_id] = max(step.hours, step_hours.get(step.resource_id, 0))
-    return sum(
-        step_hours[row.resource_id]
-        if row.resource_id in step_hours
-        else row.resource.estimated_hours or 0
-        for row in done
-    )
+    return sum(step_hours.get(row.resource_id, row.resource.estimated_hours or 0) for row in done)
 
 
 def weekly_activity(done: list[Progress], today: dt.date) -> list[WeekBar]:

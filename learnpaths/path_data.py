@@ -230,9 +230,7 @@ _LABELS = {"done": "✓ Done", "in_progress": "In progress"}
 # The buttons for each status, built once: the form is rendered for every step of a path page.
 # They have no ids on purpose: htmx would refocus a button with the id of the one pressed, and
 # after "Mark done" that is "Back to in progress", which a second Enter would then press.
-_BUTTON = (
-    '<button type="submit" name="status" value="{}" class="button button-small{}">{}</button>'
-)
+_BUTTON = '<button type="submit" name="status" value="{}" class="button button-small{}">{}</button>'
 _BUTTONS = {
     "not_started": _BUTTON.format("done", "", "Mark done")
     + _BUTTON.format("in_progress", " button-secondary", "Start"),
@@ -288,9 +286,7 @@ def progress_form(
         f'<input type="hidden" name="path" value="{escape(path_slug)}">' if path_slug else ""
     )
     announce = (
-        f' data-announce="{escape(status_announcement(status, resource_title))}"'
-        if changed
-        else ""
+        f' data-announce="{escape(status_announcement(status, resource_title))}"' if changed else ""
     )
     return mark_safe(  # noqa: S308  # nosec B308 B703 - every value is escaped above
         # data-hx-*: the form of htmx's attributes that is valid HTML.

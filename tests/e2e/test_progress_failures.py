@@ -23,9 +23,7 @@ def learner_on_path(page, make):
     return list(Step.objects.filter(path=path).select_related("resource").order_by("position"))
 
 
-def test_a_failed_status_change_says_so_changes_nothing_and_can_be_retried(
-    page, learner_on_path
-):
+def test_a_failed_status_change_says_so_changes_nothing_and_can_be_retried(page, learner_on_path):
     step = learner_on_path[0]
     status = page.locator(f"#step-{step.pk} .status")
     url = f"**/resources/{step.resource.slug}/progress/"
@@ -50,17 +48,13 @@ def test_a_network_error_says_so(page, learner_on_path):
     step = learner_on_path[0]
     page.route(f"**/resources/{step.resource.slug}/progress/", lambda route: route.abort())
     page.locator(f"#step-{step.pk}").get_by_role("button", name="Mark done").click()
-    expect(page.locator(f"#step-{step.pk} .request-error")).to_contain_text(
-        "could not be reached"
-    )
+    expect(page.locator(f"#step-{step.pk} .request-error")).to_contain_text("could not be reached")
     expect(page.locator(f"#step-{step.pk} .status")).to_contain_text("Not started")
     assert not Progress.objects.exists()
     page.problems.clear()  # the aborted request is logged as a console error
 
 
-def test_a_status_change_after_the_csrf_cookie_changed_asks_for_a_reload(
-    page, learner_on_path
-):
+def test_a_status_change_after_the_csrf_cookie_changed_asks_for_a_reload(page, learner_on_path):
     step = learner_on_path[0]
     page.context.clear_cookies(name="csrftoken")  # as after signing in again in another tab
     page.locator(f"#step-{step.pk}").get_by_role("button", name="Mark done").click()

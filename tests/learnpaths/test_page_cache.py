@@ -327,7 +327,8 @@ def test_the_path_page_rendered_once_for_many_learners_shows_each_their_own(make
     ada_page, bob_page, cy_page = (pages[u.username].pop() for u in (ada, bob, cy))
     assert ">1/4 required<" in ada_page and "Stop following" in ada_page
     assert f'id="step-{first.pk}"' in ada_page and "status-done" in ada_page
-    assert ">0/4 required<" in bob_page and "Stop following" in bob_page and "status-in_progress" in bob_page
+    assert ">0/4 required<" in bob_page and "Stop following" in bob_page
+    assert "status-in_progress" in bob_page
     assert "Follow this path" in cy_page and "Stop following" not in cy_page
     assert '/admin/">Admin</a>' in cy_page and '/admin/">Admin</a>' not in bob_page
 

@@ -207,9 +207,7 @@ def test_a_status_change_with_a_stale_csrf_token_says_to_reload_and_changes_noth
     assert not Progress.objects.filter(user=user).exists()
 
 
-def test_the_answer_to_a_status_change_carries_what_to_announce_and_where_focus_goes(
-    client, make
-):
+def test_the_answer_to_a_status_change_carries_what_to_announce_and_where_focus_goes(client, make):
     path = make.path(steps_per_stage=2)
     step = steps_of(path)[0]
     client.force_login(make.user())
