@@ -457,24 +457,26 @@ def _whats_next(progress: PathProgress) -> str:
     )
     step = progress.next_optional
     if step is None:
-        return format_html(
-            '<p class="whats-next">{} {}.</p>', gettext("What next? You could"), other_paths
+        sentence = format_html(
+            gettext("What next? You could {other_paths}."), other_paths=other_paths
         )
-    left = progress.tally.optional_left
-    return format_html(
-        '<p class="whats-next">{} <a class="button button-secondary" href="#step-{}">{}</a>'
-        " {} {}.</p>",
-        ngettext(
-            "What next? %(count)s optional step is left:",
-            "What next? %(count)s optional steps are left:",
-            left,
+    else:
+        left = progress.tally.optional_left
+        sentence = format_html(
+            ngettext(
+                "What next? {count} optional step is left: {first} or {other_paths}.",
+                "What next? {count} optional steps are left: {first} or {other_paths}.",
+                left,
+            ),
+            count=left,
+            first=format_html(
+                '<a class="button button-secondary" href="#step-{}">{}</a>',
+                step.pk,
+                gettext("Optional: %(title)s") % {"title": Truncator(step.title).chars(60)},
+            ),
+            other_paths=other_paths,
         )
-        % {"count": left},
-        step.pk,
-        gettext("Optional: %(title)s") % {"title": Truncator(step.title).chars(60)},
-        gettext("or"),
-        other_paths,
-    )
+    return format_html('<p class="whats-next">{}</p>', sentence)
 
 
 def stage_progress_html(stage_progress: StageProgress, *, oob: bool = False) -> SafeString:

@@ -150,6 +150,7 @@ def test_htmx_response_to_the_last_required_step_announces_the_completed_path(cl
     assert f"🎉 Path complete on {done_at:%-d %b %Y}. Every required step is done." in html
     assert "2 of 2 required steps done — <strong>stage complete</strong>" in html
     assert "Continue:" not in html  # nothing left to do
+    assert 'What next? You could <a href="/paths/">choose another path</a>.' in html
     html = mark(client, last, "in_progress", path=path, **HTMX).content.decode()
     assert "Path complete" not in html and f'href="#step-{last.pk}">Continue: ' in html
 

@@ -1,6 +1,7 @@
 """What learners are shown of their progress: required and optional steps counted apart, one
 definition of hours studied, pages never stored by the browser, failures said plainly."""
 
+import json
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from learnpaths import services
-from learnpaths.models import Progress, Step
+from learnpaths.models import Progress, Step, User
 from tests.learnpaths._html import parse
 from tests.learnpaths.test_progress import HTMX, mark, shown_progress, steps_of
 
@@ -226,3 +227,34 @@ def test_the_answer_to_a_status_change_carries_what_to_announce_and_where_focus_
     # A page as loaded announces nothing.
     page = parse(client.get(path.get_absolute_url()).content)
     assert not page.find_all(data_announce=f"Marked done: {step.resource.title}")
+
+
+def test_htmx_keeps_no_page_snapshots_and_reloads_on_a_history_miss(client, make):
+    client.force_login(make.user())
+    meta = parse(client.get("/me/").content).find("meta", name="htmx-config")
+    config = json.loads(meta.attrs["content"])
+    assert config["historyCacheSize"] == 0 and config["refreshOnHistoryMiss"] is True
+
+
+def test_no_page_uses_the_hx_attributes_the_html_checker_rejects(client, make):
+    path = make.path(stages=2, steps_per_stage=2)
+    step = steps_of(path)[0]
+    client.force_login(make.user())
+    services.path_follow(user=User.objects.get(), path=path)
+    responses = [
+        client.get(url)
+        for url in ("/", "/paths/", path.get_absolute_url(), step.resource.get_absolute_url())
+    ]
+    responses += [client.get("/me/"), mark(client, step, "done", path=path, **HTMX)]
+    responses.append(
+        client.post(
+            reverse("resource-progress", args=[step.resource.slug]), {"status": "done"}, **HTMX
+        )
+    )
+    for response in responses:
+        elements = list(parse(response.content).iter())
+        assert not [e.attrs for e in elements if any(a.startswith("hx-") for a in e.attrs)]
+    # The htmx forms are still there, in the valid form.
+    page = parse(responses[2].content)
+    action = reverse("resource-progress", args=[step.resource.slug])
+    assert page.find("form", data_hx_post=action, data_hx_target=f"#step-{step.pk}")
