@@ -60,10 +60,26 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
         "in_progress": [row for row in rows if row.status == ProgressStatus.IN_PROGRESS],
         "recently_done": sorted(done, key=lambda row: row.completed_at, reverse=True)[:8],
         "done_total": len(done),
-        "hours_studied": sum(row.resource.estimated_hours or 0 for row in done),
+        "hours_studied": hours_studied(done, [item.path for item in followed]),
         "activity": weekly_activity(done, timezone.localdate()),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
+
+
+def hours_studied(done: list[Progress], followed: list[PathData]) -> int:
+    """A learner's hours studied, in whole estimated hours: for each resource they have done,
+    the hours its step asks for in the paths they follow (the most, when several paths ask
+    different amounts), else the resource's own estimate (it was done on its own, whole).
+
+    A path page counts the same way for its own steps (`Tally.hours_done`): a learner who
+    follows one path and did only its steps sees the same number there and here. `done` are
+    the learner's done `Progress` rows with their resources loaded; no query."""
+    step_hours: dict[int, int] = {}
+    for path in followed:
+        for stage in path.stages:
+            for step in stage.steps:
+                step_hours[step.resource_id] = max(step.hours, step_hours.get(step.resource_id, 0))
+    return sum(step_hours.get(row.resource_id, row.resource.estimated_hours or 0) for row in done)
 
 
 def weekly_activity(done: list[Progress], today: dt.date) -> list[WeekBar]:

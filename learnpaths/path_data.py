@@ -28,6 +28,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 
 from learnpaths.cache import (
     DEFAULT_TIMEOUT,
@@ -37,7 +38,7 @@ from learnpaths.cache import (
     local_cache,
 )
 from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage, Step
-from learnpaths.selectors import PathProgress, StageProgress
+from learnpaths.selectors import PathProgress, StageProgress, Tally
 from resources.models import Concept, Resource
 
 
@@ -226,22 +227,27 @@ def published_resource(request, slug: str) -> ResourceRef:
 
 
 _LABELS = {"done": "✓ Done", "in_progress": "In progress"}
-# The buttons for each status, built once but for their ids: the form is rendered for every
-# step of a path page. The ids number the buttons by position, so that after htmx swaps the
-# step, focus returns to the button in the same place (htmx refocuses an element with the id
-# of the one that had focus): a keyboard user stays on the step they were working on.
-_BUTTON = (
-    '<button type="submit" id="{{target}}-action-{}" name="status" value="{}"'
-    ' class="button button-small{}">{}</button>'
-)
+# The buttons for each status, built once: the form is rendered for every step of a path page.
+# They have no ids on purpose: htmx would refocus a button with the id of the one pressed, and
+# after "Mark done" that is "Back to in progress", which a second Enter would then press.
+_BUTTON = '<button type="submit" name="status" value="{}" class="button button-small{}">{}</button>'
 _BUTTONS = {
-    "not_started": _BUTTON.format(1, "done", "", "Mark done")
-    + _BUTTON.format(2, "in_progress", " button-secondary", "Start"),
-    "in_progress": _BUTTON.format(1, "done", "", "Mark done")
-    + _BUTTON.format(2, "not_started", " button-quiet", "Undo"),
-    "done": _BUTTON.format(1, "in_progress", " button-secondary", "Back to in progress")
-    + _BUTTON.format(2, "not_started", " button-quiet", "Undo"),
+    "not_started": _BUTTON.format("done", "", "Mark done")
+    + _BUTTON.format("in_progress", " button-secondary", "Start"),
+    "in_progress": _BUTTON.format("done", "", "Mark done")
+    + _BUTTON.format("not_started", " button-quiet", "Undo"),
+    "done": _BUTTON.format("in_progress", " button-secondary", "Back to in progress")
+    + _BUTTON.format("not_started", " button-quiet", "Undo"),
 }
+
+
+def status_announcement(status: str, title: str) -> str:
+    """What a screen reader hears after the learner changed a status: "Marked done: <title>"."""
+    if status == ProgressStatus.DONE:
+        return gettext("Marked done: %(title)s") % {"title": title}
+    if status == ProgressStatus.IN_PROGRESS:
+        return gettext("Marked in progress: %(title)s") % {"title": title}
+    return gettext("Marked not started: %(title)s") % {"title": title}
 
 
 def progress_form(
@@ -254,11 +260,16 @@ def progress_form(
     path_slug: str = "",
     csrf_token: str | None = None,
     action: str | None = None,
+    changed: bool = False,
 ) -> SafeString:
     """A resource's status buttons: a plain POST form (htmx swaps `#target` in place), or a
     sign-in link for anonymous visitors. It is rendered for every step of a path page, so it
     is a function with precomputed parts rather than a template include (a path page has
-    dozens of steps); the resource page uses it through `{% progress_form %}`."""
+    dozens of steps); the resource page uses it through `{% progress_form %}`.
+
+    `changed` for the htmx answer to a status change: the status line then carries what to
+    announce (`data-announce`), and static/js/progress.js moves focus to it and announces it,
+    so that focus leaves the buttons whose meaning just changed."""
     if not request.user.is_authenticated:
         next_url = quote(request.path, safe="/") + "%23" + quote(target, safe="")
         return format_html(
@@ -274,22 +285,34 @@ def progress_form(
     path_input = (
         f'<input type="hidden" name="path" value="{escape(path_slug)}">' if path_slug else ""
     )
+    announce = (
+        f' data-announce="{escape(status_announcement(status, resource_title))}"' if changed else ""
+    )
     return mark_safe(  # noqa: S308  # nosec B308 B703 - every value is escaped above
-        f'<form class="progress-form" method="post" action="{action}" hx-post="{action}" '
-        f'hx-target="#{target}" hx-swap="outerHTML">'
+        # data-hx-*: the form of htmx's attributes that is valid HTML.
+        f'<form class="progress-form" method="post" action="{action}" data-hx-post="{action}" '
+        f'data-hx-target="#{target}" data-hx-swap="outerHTML">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         f'<input type="hidden" name="next" value="{escape(request.path)}#{target}">{path_input}'
-        f'<p class="status status-{status}"><span class="visually-hidden">{title}: </span>'
+        f'<p class="status status-{status}" tabindex="-1"{announce}>'
+        f'<span class="visually-hidden">{title}: </span>'
         f"{_LABELS.get(status, 'Not started')}</p>"
         f'<div class="progress-actions" role="group" aria-label="Set your status for {title}">'
-        f"{_BUTTONS[status].format(target=target)}</div></form>"
+        f"{_BUTTONS[status]}</div></form>"
     )
 
 
 def step_html(
-    request, step: StepData, status: str | None, *, path_slug: str, csrf_token: str | None = None
+    request,
+    step: StepData,
+    status: str | None,
+    *,
+    path_slug: str,
+    csrf_token: str | None = None,
+    changed: bool = False,
 ) -> SafeString:
-    """One step of a path page for this visitor: the cached body plus their status form."""
+    """One step of a path page for this visitor: the cached body plus their status form
+    (`changed` as for `progress_form`)."""
     status = status or ProgressStatus.NOT_STARTED
     form = progress_form(
         request,
@@ -300,6 +323,7 @@ def step_html(
         path_slug=path_slug,
         csrf_token=csrf_token,
         action=step.progress_url,
+        changed=changed,
     )
     optional = " step-optional" if step.optional else ""
     # The body was escaped by its template, the form just above.
@@ -335,12 +359,45 @@ def stage_steps_html(
 
 
 def _oob(oob: bool) -> str:
-    return ' hx-swap-oob="true"' if oob else ""
+    return ' data-hx-swap-oob="true"' if oob else ""
+
+
+def _counts(tally: Tally) -> str:
+    """ "12/12 required · 2/5 optional": the two kinds of steps counted apart."""
+    parts = []
+    if tally.required_total or not tally.optional_total:
+        parts.append(
+            gettext("%(done)s/%(total)s required")
+            % {"done": tally.required_done, "total": tally.required_total}
+        )
+    if tally.optional_total:
+        parts.append(
+            gettext("%(done)s/%(total)s optional")
+            % {"done": tally.optional_done, "total": tally.optional_total}
+        )
+    return " · ".join(parts)
+
+
+def _hours(tally: Tally) -> str:
+    """ "40 of ≈ 40 h required · 6 of ≈ 15 h optional", as `_counts`."""
+    parts = []
+    if tally.required_total or not tally.optional_total:
+        parts.append(
+            gettext("%(done)s of ≈ %(total)s h required")
+            % {"done": tally.required_hours_done, "total": tally.required_hours_total}
+        )
+    if tally.optional_total:
+        parts.append(
+            gettext("%(done)s of ≈ %(total)s h optional")
+            % {"done": tally.optional_hours_done, "total": tally.optional_hours_total}
+        )
+    return " · ".join(parts)
 
 
 def path_progress_html(request, progress: PathProgress, *, oob: bool = False) -> SafeString:
-    """The learner's progress through the whole path (steps, hours, completion, where to go
-    next), or an invitation to sign in; `oob` for an htmx response that swaps it in place."""
+    """The learner's progress through the whole path (required and optional steps counted
+    apart, the percentages of the required ones; hours; completion; where to go next), or an
+    invitation to sign in; `oob` for an htmx response that swaps it in place."""
     head = (
         f'<section class="path-progress" id="path-progress" aria-labelledby="path-progress-title"'
         f'{_oob(oob)}><h2 id="path-progress-title" class="visually-hidden">Your progress</h2>'
@@ -353,16 +410,27 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
             "follow this path and track your progress.</p></section>"
         )
     tally = progress.tally
+    complete = (
+        f' <strong class="complete-label">{escape(gettext("Complete"))}</strong>'
+        if progress.complete
+        else ""
+    )
+    studied = ngettext(
+        "≈ %(hours)s hour studied on this path",
+        "≈ %(hours)s hours studied on this path",
+        tally.hours_done,
+    ) % {"hours": tally.hours_done}
     parts = [
         head,
         '<div class="progress-row"><label for="path-progress-steps">Steps</label>'
         f'<progress id="path-progress-steps" max="100" value="{tally.percent}">{tally.percent}%'
-        f'</progress><span class="progress-value">{tally.percent}% <span class="muted">'
-        f"({tally.steps_done}/{tally.steps_total})</span></span></div>"
+        f'</progress><span class="progress-value">{tally.percent}%{complete} <span class="muted">'
+        f'(<span class="step-counts">{escape(_counts(tally))}</span>)</span></span></div>'
         '<div class="progress-row"><label for="path-progress-hours">Hours</label>'
         f'<progress id="path-progress-hours" max="100" value="{tally.hours_percent}">'
         f'{tally.hours_percent}%</progress><span class="progress-value">{tally.hours_percent}% '
-        f'<span class="muted">({tally.hours_done} of ≈ {tally.hours_total} h)</span></span></div>',
+        f'<span class="muted">({escape(_hours(tally))})</span></span></div>'
+        f'<p class="hours-studied muted" data-hours="{tally.hours_done}">{escape(studied)}</p>',
     ]
     if progress.complete:
         on = ""
@@ -371,7 +439,8 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
         parts.append(
             f'<p class="path-complete">🎉 Path complete{on}. Every required step is done.</p>'
         )
-    if step := progress.next_step:
+        parts.append(_whats_next(progress))
+    elif step := progress.next_step:
         title = escape(Truncator(step.title).chars(60))
         parts.append(
             f'<p class="continue"><a class="button" href="#step-{step.pk}">Continue: {title}</a>'
@@ -381,15 +450,62 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - the title is escaped
 
 
+def _whats_next(progress: PathProgress) -> str:
+    """What a complete path suggests: its optional steps not done yet, or another path."""
+    other_paths = format_html(
+        '<a href="{}">{}</a>', reverse("path-list"), gettext("choose another path")
+    )
+    step = progress.next_optional
+    if step is None:
+        sentence = format_html(
+            gettext("What next? You could {other_paths}."), other_paths=other_paths
+        )
+    else:
+        left = progress.tally.optional_left
+        sentence = format_html(
+            ngettext(
+                "What next? {count} optional step is left: {first} or {other_paths}.",
+                "What next? {count} optional steps are left: {first} or {other_paths}.",
+                left,
+            ),
+            count=left,
+            first=format_html(
+                '<a class="button button-secondary" href="#step-{}">{}</a>',
+                step.pk,
+                gettext("Optional: %(title)s") % {"title": Truncator(step.title).chars(60)},
+            ),
+            other_paths=other_paths,
+        )
+    return format_html('<p class="whats-next">{}</p>', sentence)
+
+
 def stage_progress_html(stage_progress: StageProgress, *, oob: bool = False) -> SafeString:
-    """The learner's progress through one stage; `oob` as for `path_progress_html`."""
+    """The learner's progress through one stage, required and optional steps counted apart
+    (the bar is of the required ones); `oob` as for `path_progress_html`."""
     position = stage_progress.stage.position
     tally = stage_progress.tally
+    if tally.required_total:
+        total, done = tally.required_total, tally.required_done
+        label = gettext("%(done)s of %(total)s required steps done") % {
+            "done": done,
+            "total": total,
+        }
+        if tally.optional_total:
+            label += " · " + gettext("%(done)s/%(total)s optional") % {
+                "done": tally.optional_done,
+                "total": tally.optional_total,
+            }
+    else:
+        total, done = tally.optional_total, tally.optional_done
+        label = gettext("%(done)s of %(total)s optional steps done") % {
+            "done": done,
+            "total": total,
+        }
     complete = " — <strong>stage complete</strong>" if tally.complete else ""
-    return mark_safe(  # noqa: S308  # nosec B308 B703 - numbers only
+    return mark_safe(  # noqa: S308  # nosec B308 B703 - numbers and escaped text only
         f'<div class="stage-progress" id="stage-{position}-progress"{_oob(oob)}>'
-        f'<progress max="{tally.steps_total}" value="{tally.steps_done}" '
+        f'<progress max="{total or 1}" value="{done}" '
         f'aria-labelledby="stage-{position}-progress-label"></progress>'
-        f'<p id="stage-{position}-progress-label" class="progress-label">{tally.steps_done} of '
-        f"{tally.steps_total} steps done{complete}</p></div>"
+        f'<p id="stage-{position}-progress-label" class="progress-label">{escape(label)}'
+        f"{complete}</p></div>"
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from learnpaths.models import User
 
@@ -104,4 +105,29 @@ class IsolationHeadersMiddleware:
         response = self.get_response(request)
         for name, value in self.HEADERS.items():
             response.headers.setdefault(name, value)
+        return response
+
+
+class LearnerNoStoreMiddleware:
+    """Forbid storing a signed-in visitor's pages and any htmx answer: `Cache-Control: no-cache,
+    no-store, must-revalidate, private` (Django's `add_never_cache_headers`).
+
+    Without it the browser's Back button shows a learner's page as it was before a status
+    change made with htmx (browsers reuse a stored page for history navigation), and a page
+    holding one learner's progress could be kept by a shared cache. htmx fragments share their
+    URL with a full page, so they are never stored either. Anonymous catalogue pages keep their
+    own headers. It sits after the authentication middleware, which gives it `request.user`;
+    static files are answered by WhiteNoise before it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Checked after the view: signing in or out changes who the page is for.
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.headers.get("HX-Request") == "true":
+            add_never_cache_headers(response)
         return response

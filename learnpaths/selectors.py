@@ -107,38 +107,73 @@ def _aware(value: datetime | str) -> datetime:
 
 @dataclass
 class Tally:
-    """Progress over a set of steps, by count and by estimated hours."""
+    """Progress over a set of steps, by count and by estimated hours, required and optional
+    steps counted apart: completion and the percentages are of the required steps (of all the
+    steps when there is no required one), optional steps are extra."""
 
-    steps_total: int = 0
-    steps_done: int = 0
     required_total: int = 0
     required_done: int = 0
-    hours_total: int = 0
-    hours_done: int = 0
+    optional_total: int = 0
+    optional_done: int = 0
+    required_hours_total: int = 0
+    required_hours_done: int = 0
+    optional_hours_total: int = 0
+    optional_hours_done: int = 0
 
     def add(self, step: StepData, status: str) -> None:
         hours = step.hours
         done = status == ProgressStatus.DONE
-        self.steps_total += 1
-        self.hours_total += hours
-        if not step.optional:
+        if step.optional:
+            self.optional_total += 1
+            self.optional_done += done
+            self.optional_hours_total += hours
+            self.optional_hours_done += hours if done else 0
+        else:
             self.required_total += 1
             self.required_done += done
-        if done:
-            self.steps_done += 1
-            self.hours_done += hours
+            self.required_hours_total += hours
+            self.required_hours_done += hours if done else 0
+
+    @property
+    def steps_total(self) -> int:
+        return self.required_total + self.optional_total
+
+    @property
+    def steps_done(self) -> int:
+        return self.required_done + self.optional_done
+
+    @property
+    def optional_left(self) -> int:
+        return self.optional_total - self.optional_done
+
+    @property
+    def hours_done(self) -> int:
+        """Hours studied on these steps: each done step's hours, required or optional
+        (`dashboard.hours_studied` counts a learner's hours the same way)."""
+        return self.required_hours_done + self.optional_hours_done
 
     @property
     def percent(self) -> int:
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+        """Per cent of the required steps done (of all steps when none is required)."""
+        if self.required_total:
+            return round(100 * self.required_done / self.required_total)
+        return round(100 * self.optional_done / self.optional_total) if self.optional_total else 0
 
     @property
     def hours_percent(self) -> int:
-        return round(100 * self.hours_done / self.hours_total) if self.hours_total else 0
+        """Per cent of the required steps' hours done (of all steps' when none is required)."""
+        if self.required_total:
+            total, done = self.required_hours_total, self.required_hours_done
+        else:
+            total, done = self.optional_hours_total, self.optional_hours_done
+        return round(100 * done / total) if total else self.percent
 
     @property
     def hours_left(self) -> int:
-        return self.hours_total - self.hours_done
+        """Hours of the required steps not done yet (of all steps when none is required)."""
+        if self.required_total:
+            return self.required_hours_total - self.required_hours_done
+        return self.optional_hours_total - self.optional_hours_done
 
     @property
     def complete(self) -> bool:
@@ -155,7 +190,10 @@ class StageProgress:
 class PathProgress:
     stages: list[StageProgress] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
+    # The first required step not done: where "Continue" leads; None once the path is complete.
     next_step: StepData | None = None
+    # The first optional step not done: what a complete path suggests next.
+    next_optional: StepData | None = None
     # When the path was completed: when the last of its required steps was done.
     completed_at: datetime | None = None
 
@@ -169,11 +207,11 @@ def path_progress(
     statuses: dict[int, str],
     completed_at: dict[int, datetime] | None = None,
 ) -> PathProgress:
-    """Progress through a path's stages (`PathData.stages`); `next_step` is the first step not
-    done (required steps first, then optional ones); `completed_at` from the learner's
-    completion times per resource, when given. No query."""
+    """Progress through a path's stages (`PathData.stages`): `next_step` is the first required
+    step not done (the first step not done when no step is required), `next_optional` the first
+    optional one; `completed_at` from the learner's completion times per resource, when given.
+    No query."""
     progress = PathProgress()
-    first_optional = None
     last_required_done = None
     for stage in stages:
         stage_tally = Tally()
@@ -184,14 +222,15 @@ def path_progress(
             if status != ProgressStatus.DONE:
                 if not step.optional and progress.next_step is None:
                     progress.next_step = step
-                elif step.optional and first_optional is None:
-                    first_optional = step
+                elif step.optional and progress.next_optional is None:
+                    progress.next_optional = step
             elif not step.optional and completed_at:
                 done_at = completed_at.get(step.resource_id)
                 if done_at and (last_required_done is None or done_at > last_required_done):
                     last_required_done = done_at
         progress.stages.append(StageProgress(stage, stage_tally))
-    progress.next_step = progress.next_step or first_optional
+    if not progress.tally.required_total:  # optional steps only: they are the path
+        progress.next_step = progress.next_optional
     if progress.complete:
         progress.completed_at = last_required_done
     return progress

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Learners' pages and htmx answers are never stored (Back shows them as they are now).
+    "learnpaths.security.LearnerNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -220,6 +222,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Says what to do (reload the page), also to htmx, whose status buttons show it.
+CSRF_FAILURE_VIEW = "learnpaths.views.csrf_failure"
 
 # Content-Security-Policy (django-csp 4): nothing is allowed unless listed. Scripts and styles
 # come only from our own static files (htmx too; its indicator styles are off in base.html), so

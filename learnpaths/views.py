@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
@@ -119,6 +120,20 @@ def _render_path_page(
     return render(request, "learnpaths/path_detail.html", context)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The 403 for a form whose CSRF token no longer holds (the learner signed in or out in
+    another tab, or the page is very old): reloading the page gives it a valid one. htmx gets
+    the sentence alone, as plain text, which static/js/progress.js shows by the form."""
+    message = gettext(
+        "This page is out of date (you may have signed in or out in another tab), so your "
+        "change was not saved. Reload the page and try again."
+    )
+    if is_htmx(request):
+        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+    context = {"message": message, "back": safe_next(request, default=reverse("home"))}
+    return render(request, "learnpaths/csrf_failure.html", context, status=403)
+
+
 def safe_next(request: HttpRequest, default: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -176,7 +191,7 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "learnpaths/partials/_resource_progress.html",
-        {"resource": resource, "status": status},
+        {"resource": resource, "status": status, "changed": True},
     )
 
 
@@ -194,7 +209,9 @@ def _path_step_update(
     )
     progress = selectors.path_progress(path.stages, learner.statuses, learner.completed_at)
     parts = [
-        step_html(request, step, learner.statuses.get(resource.pk), path_slug=path.slug)
+        step_html(
+            request, step, learner.statuses.get(resource.pk), path_slug=path.slug, changed=True
+        )
         for stage in path.stages
         for step in stage.steps
         if step.resource_id == resource.pk

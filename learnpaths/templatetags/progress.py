@@ -6,12 +6,14 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def progress_form(context, resource, status, target):
-    """The status buttons for one resource (see learnpaths.path_data.progress_form)."""
+def progress_form(context, resource, status, target, changed=False):
+    """The status buttons for one resource (see learnpaths.path_data.progress_form); `changed`
+    in the htmx answer to a status change."""
     return build_progress_form(
         context["request"],
         resource_slug=resource.slug,
         resource_title=resource.title,
         status=status,
         target=target,
+        changed=changed,
     )

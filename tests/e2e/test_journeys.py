@@ -124,8 +124,10 @@ def test_newcomer_signs_up_follows_a_path_and_marks_steps_done_with_htmx(page, p
             page.locator(f"#step-{step.pk}").get_by_role("button", name="Mark done").click()
         expect(page.locator(f"#step-{step.pk} .status")).to_contain_text("Done")
         expect(page.locator("#path-progress-steps")).to_have_attribute("value", str(25 * n))
-    expect(page.locator("#stage-1-progress")).to_contain_text("2 of 2 steps done — stage complete")
-    expect(page.locator("#stage-2-progress")).to_contain_text("1 of 2 steps done")
+    expect(page.locator("#stage-1-progress")).to_contain_text(
+        "2 of 2 required steps done — stage complete"
+    )
+    expect(page.locator("#stage-2-progress")).to_contain_text("1 of 2 required steps done")
     # The bars changed in place: no page load happened and the page's state survived.
     assert navigations == []
     assert page.evaluate("window.__noReload") is True
