@@ -1,11 +1,14 @@
+from collections import defaultdict
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from learnpaths.models import (
     LearningPath,
@@ -15,9 +18,10 @@ from learnpaths.models import (
     Stage,
     Step,
     User,
+    publication_problems,
+    publication_refusal,
 )
 from learnpaths.selectors import path_engagement
-from resources.admin import publish, unpublish
 
 # Rows whose position changes are first parked this far out of the way, so that swapping two
 # positions never trips the (parent, position) unique constraint half-way through a save.
@@ -68,9 +72,64 @@ class StepFormSet(PositionedFormSet):
             seen.add(resource.pk)
 
 
+def _kept_forms(formset) -> list[forms.ModelForm] | None:
+    """The formset's forms that will be saved (filled in, not marked for deletion), in
+    position order; None while any form has errors (they are shown first)."""
+    if any(formset.errors):
+        return None
+    kept = [f for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)]
+    return sorted(kept, key=lambda f: f.instance.position or 0)
+
+
+def _incomplete(path_title: str, problems: list[str]) -> ValidationError:
+    return ValidationError(
+        gettext(
+            "“%(path)s” is published, so it must stay complete: %(reasons)s "
+            "Set it to draft to work on it."
+        )
+        % {"path": path_title, "reasons": " ".join(problems)}
+    )
+
+
+class PathStageFormSet(PositionedFormSet):
+    """A path's stages on its change form: a published path is saved only when complete, as
+    submitted (its status and stages) with the stages' steps as stored."""
+
+    def clean(self):
+        super().clean()
+        path = self.instance
+        kept = _kept_forms(self)
+        if kept is None or path.status != PathStatus.PUBLISHED:
+            return
+        steps: dict[int, list[Step]] = defaultdict(list)
+        stored = [f.instance.pk for f in kept if f.instance.pk]
+        for step in (
+            Step.objects.filter(stage__in=stored).select_related("resource").order_by("position")
+        ):
+            steps[step.stage_id].append(step)
+        problems = publication_problems([(f.instance, steps[f.instance.pk]) for f in kept])
+        if problems:
+            raise _incomplete(path.title, problems)
+
+
+class StageStepFormSet(StepFormSet):
+    """A stage's steps on its change form: a stage of a published path keeps at least one
+    step, each with a note and a published resource."""
+
+    def clean(self):
+        super().clean()
+        stage = self.instance
+        kept = _kept_forms(self)
+        if kept is None or stage.path_id is None or stage.path.status != PathStatus.PUBLISHED:
+            return
+        problems = publication_problems([(stage, [f.instance for f in kept])])
+        if problems:
+            raise _incomplete(stage.path.title, problems)
+
+
 class StageInline(admin.TabularInline):
     model = Stage
-    formset = PositionedFormSet
+    formset = PathStageFormSet
     fields = ["position", "title", "goal"]
     extra = 1
     show_change_link = True
@@ -78,7 +137,7 @@ class StageInline(admin.TabularInline):
 
 class StepInline(admin.TabularInline):
     model = Step
-    formset = StepFormSet
+    formset = StageStepFormSet
     fields = ["position", "resource", "note", "hours", "optional"]
     autocomplete_fields = ["resource"]
     extra = 1
@@ -94,9 +153,7 @@ class LearningPathAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["concepts"]
-    actions = [publish, unpublish]
-    publish_state = ("status", PathStatus.PUBLISHED)
-    unpublish_state = ("status", PathStatus.DRAFT)
+    actions = ["publish", "unpublish"]
     inlines = [StageInline]
     readonly_fields = ["learners"]
 
@@ -127,6 +184,44 @@ class LearningPathAdmin(admin.ModelAdmin):
     @admin.display(description="completed", ordering="completion_total")
     def completion_total(self, obj):
         return obj.completion_total
+
+    @admin.action(description=gettext_lazy("Publish the selected paths"), permissions=["change"])
+    def publish(self, request, queryset) -> None:
+        """Publish the selected paths that are complete; say what each other one lacks."""
+        # By primary key: the changelist's queryset carries aggregate annotations.
+        selected = LearningPath.objects.filter(pk__in=queryset.values_list("pk", flat=True))
+        ready = []
+        for path, problems in selected.publication_problems().items():
+            if problems:
+                self.message_user(request, publication_refusal(path, problems), messages.ERROR)
+            else:
+                ready.append(path.pk)
+        try:
+            changed = LearningPath.objects.filter(pk__in=ready).set_status(PathStatus.PUBLISHED)
+        except ValidationError as error:  # a resource was unpublished meanwhile
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d path published.", "%(count)d paths published.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Unpublish the selected paths (back to draft)"),
+        permissions=["change"],
+    )
+    def unpublish(self, request, queryset) -> None:
+        selected = LearningPath.objects.filter(pk__in=queryset.values_list("pk", flat=True))
+        changed = selected.set_status(PathStatus.DRAFT)
+        self.message_user(
+            request,
+            ngettext("%(count)d path unpublished.", "%(count)d paths unpublished.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
     @admin.display(description="Learners (anonymous counts)")
     def learners(self, obj):
