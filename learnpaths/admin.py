@@ -1,11 +1,12 @@
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -81,14 +82,11 @@ def _kept_forms(formset) -> list[forms.ModelForm] | None:
     return sorted(kept, key=lambda f: f.instance.position or 0)
 
 
-def _incomplete(path_title: str, problems: list[str]) -> ValidationError:
-    return ValidationError(
-        gettext(
-            "“%(path)s” is published, so it must stay complete: %(reasons)s "
-            "Set it to draft to work on it."
-        )
-        % {"path": path_title, "reasons": " ".join(problems)}
-    )
+def _incomplete(path_title: str, problems: list[str]) -> str:
+    return gettext(
+        "“%(path)s” is published, so it must stay complete: %(reasons)s "
+        "Set it to draft to work on it."
+    ) % {"path": path_title, "reasons": " ".join(problems)}
 
 
 class PathStageFormSet(PositionedFormSet):
@@ -109,7 +107,7 @@ class PathStageFormSet(PositionedFormSet):
             steps[step.stage_id].append(step)
         problems = publication_problems([(f.instance, steps[f.instance.pk]) for f in kept])
         if problems:
-            raise _incomplete(path.title, problems)
+            raise ValidationError(_incomplete(path.title, problems))
 
 
 class StageStepFormSet(StepFormSet):
@@ -124,7 +122,7 @@ class StageStepFormSet(StepFormSet):
             return
         problems = publication_problems([(stage, [f.instance for f in kept])])
         if problems:
-            raise _incomplete(stage.path.title, problems)
+            raise ValidationError(_incomplete(stage.path.title, problems))
 
 
 class StageInline(admin.TabularInline):
@@ -234,8 +232,63 @@ class LearningPathAdmin(admin.ModelAdmin):
         )
 
 
+def emptying_refusals(*, stages: Iterable[Stage] = (), steps: Iterable[Step] = ()) -> list[str]:
+    """Why taking these stored stages and steps out of their paths (deleting or moving them)
+    would leave a published path without stages or one of its stages without steps; an empty
+    list when it would not. Two queries at most."""
+    stages, steps = list(stages), list(steps)
+    stage_ids = {stage.pk for stage in stages}
+    step_ids = {step.pk for step in steps}
+    refusals = []
+    emptied = (
+        Stage.objects.filter(
+            pk__in={step.stage_id for step in steps} - stage_ids, path__status=PathStatus.PUBLISHED
+        )
+        .annotate(left=Count("steps", filter=~Q(steps__pk__in=step_ids)))
+        .filter(left=0)
+        .select_related("path")
+        .order_by("path__title", "position")
+    )
+    for stage in emptied if step_ids else ():
+        refusals.append(
+            gettext(
+                "Stage %(position)s “%(stage)s” of the published path “%(path)s” would be left "
+                "without steps. Add another step to it first, or set the path to draft."
+            )
+            % {"position": stage.position, "stage": stage.title, "path": stage.path.title}
+        )
+    emptied_paths = (
+        LearningPath.objects.published()
+        .filter(pk__in={stage.path_id for stage in stages})
+        .annotate(left=Count("stages", filter=~Q(stages__pk__in=stage_ids)))
+        .filter(left=0)
+    )
+    for path in emptied_paths if stage_ids else ():
+        refusals.append(
+            gettext(
+                "The published path “%(path)s” would be left without stages. Add another stage "
+                "to it first, or set it to draft."
+            )
+            % {"path": path.title}
+        )
+    return refusals
+
+
+class StageAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        moved = self.instance.pk and data.get("path") and data["path"].pk != self.instance.path_id
+        if moved:
+            stored = Stage.objects.get(pk=self.instance.pk)
+            refusals = emptying_refusals(stages=[stored])
+            if refusals:
+                raise ValidationError(refusals)
+        return data
+
+
 @admin.register(Stage)
 class StageAdmin(admin.ModelAdmin):
+    form = StageAdminForm
     list_display = ["__str__", "path", "position"]
     list_filter = ["path"]
     list_select_related = ["path"]
@@ -246,14 +299,43 @@ class StageAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         return obj.get_absolute_url()
 
+    def get_deleted_objects(self, objs, request):
+        # The reasons join the "protected" list, so the confirmation page refuses to delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *emptying_refusals(stages=objs)]
+
+
+class StepAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        stage, resource = data.get("stage"), data.get("resource")
+        problems = []
+        if self.instance.pk and stage and stage.pk != self.instance.stage_id:
+            problems += emptying_refusals(steps=[Step.objects.get(pk=self.instance.pk)])
+        if stage and resource and stage.path.status == PathStatus.PUBLISHED:
+            note = data.get("note") or ""
+            step = Step(position=data.get("position"), resource=resource, note=note)
+            reasons = publication_problems([(stage, [step])])
+            if reasons:
+                problems.append(_incomplete(stage.path.title, reasons))
+        if problems:
+            raise ValidationError(problems)
+        return data
+
 
 @admin.register(Step)
 class StepAdmin(admin.ModelAdmin):
+    form = StepAdminForm
     list_display = ["resource", "stage", "position", "optional"]
     list_filter = ["optional", "path"]
     list_select_related = ["resource", "stage__path"]
     search_fields = ["resource__title", "stage__title", "note"]
     autocomplete_fields = ["stage", "resource"]
+
+    def get_deleted_objects(self, objs, request):
+        # The reasons join the "protected" list, so the confirmation page refuses to delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *emptying_refusals(steps=objs)]
 
 
 @admin.register(Progress)
