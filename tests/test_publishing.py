@@ -381,3 +381,22 @@ def test_the_import_refuses_a_published_path_that_is_not_whole_and_takes_drafts(
         catalog_import(document("published", resource=shown.slug))
     catalog_import(document("draft", resource=shown.slug))
     assert Step.objects.get(path__slug="p").note == ""
+
+
+def test_moving_or_changing_a_step_or_stage_cannot_break_a_published_path(staff_client, make):
+    path, other = make.path(title="Short Path"), make.path(status=PathStatus.DRAFT)
+    stage, step = path.stages.get(), Step.objects.get(path=path)
+    hidden = make.resource(title="Hidden Book", published=False)
+    attempts = [
+        (step, {"stage": [str(other.stages.get().pk)]}, "would be left without steps"),
+        (step, {"resource": [str(hidden.pk)]}, "unpublished resource “Hidden Book”"),
+        (step, {"note": [""]}, "has no note"),
+        (stage, {"path": [str(other.pk)]}, "would be left without stages"),
+    ]
+    for obj, change, reason in attempts:
+        data = change_form(staff_client, obj) | change
+        response = staff_client.post(admin_url(type(obj), "change", obj.pk), data)
+        assert response.status_code == 200 and reason in texts(response), reason
+    unchanged = Step.objects.filter(pk=step.pk, stage=stage, resource=step.resource, note="Why.")
+    assert unchanged.exists()
+    assert Stage.objects.filter(pk=stage.pk, path=path).exists()
