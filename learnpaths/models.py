@@ -92,6 +92,10 @@ class LearningPathQuerySet(models.QuerySet):
         with transaction.atomic():
             changing = self.exclude(status=status)
             if status == PathStatus.PUBLISHED:
+                # Lock the paths' resources until commit (`Resource.objects.set_published`
+                # locks them too): none can be unpublished while the paths are published.
+                used = Step.objects.filter(path__in=changing.values("pk")).values("resource")
+                list(Resource.objects.select_for_update().filter(pk__in=used).values_list("pk"))
                 refused = [
                     publication_refusal(path, problems)
                     for path, problems in changing.publication_problems().items()

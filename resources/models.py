@@ -246,7 +246,13 @@ class ResourceQuerySet(models.QuerySet):
         from learnpaths.cache import bump_catalogue_version
 
         with transaction.atomic():
-            changing = self.exclude(published=published)
+            # Locked until commit, as `LearningPath.objects.set_status` locks the resources of
+            # the paths it publishes: a path cannot be published while one is unpublished.
+            locked = Resource.objects.select_for_update().filter(
+                pk__in=self.exclude(published=published).values("pk")
+            )
+            ids = list(locked.values_list("pk", flat=True))
+            changing = Resource.objects.filter(pk__in=ids).exclude(published=published)
             if not published:
                 blockers = changing.unpublish_blockers()
                 if blockers:

@@ -2,9 +2,13 @@
 through, and a published path stays whole: every step's resource published, every stage with a
 step, every step with a note."""
 
+import threading
+import time
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -400,3 +404,39 @@ def test_moving_or_changing_a_step_or_stage_cannot_break_a_published_path(staff_
     unchanged = Step.objects.filter(pk=step.pk, stage=stage, resource=step.resource, note="Why.")
     assert unchanged.exists()
     assert Stage.objects.filter(pk=stage.pk, path=path).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_resource_cannot_be_unpublished_while_a_path_using_it_is_being_published(make):
+    path = make.path(status=PathStatus.DRAFT)
+    resource = Step.objects.get(path=path).resource
+    publishing, outcome = threading.Event(), {}
+
+    def publish():
+        try:
+            with transaction.atomic():
+                LearningPath.objects.filter(pk=path.pk).set_status(PathStatus.PUBLISHED)
+                publishing.set()
+                time.sleep(1)  # still uncommitted while the other curator unpublishes
+        finally:
+            connection.close()
+
+    def unpublish():
+        publishing.wait(10)
+        try:
+            outcome["changed"] = Resource.objects.filter(pk=resource.pk).set_published(False)
+        except ValidationError as error:
+            outcome["refused"] = error.messages
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish), threading.Thread(target=unpublish)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert "refused" in outcome, outcome
+    assert LearningPath.objects.get(pk=path.pk).status == PathStatus.PUBLISHED
+    assert Resource.objects.get(pk=resource.pk).published is True
