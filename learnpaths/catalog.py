@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from learnpaths.cache import bump_catalogue_version
 from learnpaths.models import LearningPath, PathStatus, Stage, Step, publication_refusal
@@ -389,7 +390,9 @@ class _Importer:
                 note = step.get("note", "")
                 # A draft may be unfinished, as in the admin; publishing needs every note.
                 if not isinstance(note, str) or not (note.strip() or draft):
-                    self.problem(step_at, "every step of a published path needs the curator's note")
+                    self.problem(
+                        step_at, gettext("every step of a published path needs the curator's note")
+                    )
                     ok = False
                     continue
                 hours = step.get("hours")
