@@ -1,11 +1,15 @@
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from learnpaths.models import (
     LearningPath,
@@ -15,9 +19,10 @@ from learnpaths.models import (
     Stage,
     Step,
     User,
+    publication_problems,
+    publication_refusal,
 )
 from learnpaths.selectors import path_engagement
-from resources.admin import publish, unpublish
 
 # Rows whose position changes are first parked this far out of the way, so that swapping two
 # positions never trips the (parent, position) unique constraint half-way through a save.
@@ -68,9 +73,61 @@ class StepFormSet(PositionedFormSet):
             seen.add(resource.pk)
 
 
+def _kept_forms(formset) -> list[forms.ModelForm] | None:
+    """The formset's forms that will be saved (filled in, not marked for deletion), in
+    position order; None while any form has errors (they are shown first)."""
+    if any(formset.errors):
+        return None
+    kept = [f for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)]
+    return sorted(kept, key=lambda f: f.instance.position or 0)
+
+
+def _incomplete(path_title: str, problems: list[str]) -> str:
+    return gettext(
+        "“%(path)s” is published, so it must stay complete: %(reasons)s "
+        "Set it to draft to work on it."
+    ) % {"path": path_title, "reasons": " ".join(problems)}
+
+
+class PathStageFormSet(PositionedFormSet):
+    """A path's stages on its change form: a published path is saved only when complete, as
+    submitted (its status and stages) with the stages' steps as stored."""
+
+    def clean(self):
+        super().clean()
+        path = self.instance
+        kept = _kept_forms(self)
+        if kept is None or path.status != PathStatus.PUBLISHED:
+            return
+        steps: dict[int, list[Step]] = defaultdict(list)
+        stored = [f.instance.pk for f in kept if f.instance.pk]
+        for step in (
+            Step.objects.filter(stage__in=stored).select_related("resource").order_by("position")
+        ):
+            steps[step.stage_id].append(step)
+        problems = publication_problems([(f.instance, steps[f.instance.pk]) for f in kept])
+        if problems:
+            raise ValidationError(_incomplete(path.title, problems))
+
+
+class StageStepFormSet(StepFormSet):
+    """A stage's steps on its change form: a stage of a published path keeps at least one
+    step, each with a note and a published resource."""
+
+    def clean(self):
+        super().clean()
+        stage = self.instance
+        kept = _kept_forms(self)
+        if kept is None or stage.path_id is None or stage.path.status != PathStatus.PUBLISHED:
+            return
+        problems = publication_problems([(stage, [f.instance for f in kept])])
+        if problems:
+            raise ValidationError(_incomplete(stage.path.title, problems))
+
+
 class StageInline(admin.TabularInline):
     model = Stage
-    formset = PositionedFormSet
+    formset = PathStageFormSet
     fields = ["position", "title", "goal"]
     extra = 1
     show_change_link = True
@@ -78,7 +135,7 @@ class StageInline(admin.TabularInline):
 
 class StepInline(admin.TabularInline):
     model = Step
-    formset = StepFormSet
+    formset = StageStepFormSet
     fields = ["position", "resource", "note", "hours", "optional"]
     autocomplete_fields = ["resource"]
     extra = 1
@@ -94,9 +151,7 @@ class LearningPathAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["concepts"]
-    actions = [publish, unpublish]
-    publish_state = ("status", PathStatus.PUBLISHED)
-    unpublish_state = ("status", PathStatus.DRAFT)
+    actions = ["publish", "unpublish"]
     inlines = [StageInline]
     readonly_fields = ["learners"]
 
@@ -128,6 +183,44 @@ class LearningPathAdmin(admin.ModelAdmin):
     def completion_total(self, obj):
         return obj.completion_total
 
+    @admin.action(description=gettext_lazy("Publish the selected paths"), permissions=["change"])
+    def publish(self, request, queryset) -> None:
+        """Publish the selected paths that are complete; say what each other one lacks."""
+        # By primary key: the changelist's queryset carries aggregate annotations.
+        selected = LearningPath.objects.filter(pk__in=queryset.values_list("pk", flat=True))
+        ready = []
+        for path, problems in selected.publication_problems().items():
+            if problems:
+                self.message_user(request, publication_refusal(path, problems), messages.ERROR)
+            else:
+                ready.append(path.pk)
+        try:
+            changed = LearningPath.objects.filter(pk__in=ready).set_status(PathStatus.PUBLISHED)
+        except ValidationError as error:  # a resource was unpublished meanwhile
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d path published.", "%(count)d paths published.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Unpublish the selected paths (back to draft)"),
+        permissions=["change"],
+    )
+    def unpublish(self, request, queryset) -> None:
+        selected = LearningPath.objects.filter(pk__in=queryset.values_list("pk", flat=True))
+        changed = selected.set_status(PathStatus.DRAFT)
+        self.message_user(
+            request,
+            ngettext("%(count)d path unpublished.", "%(count)d paths unpublished.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
     @admin.display(description="Learners (anonymous counts)")
     def learners(self, obj):
         if obj.pk is None:
@@ -139,8 +232,63 @@ class LearningPathAdmin(admin.ModelAdmin):
         )
 
 
+def emptying_refusals(*, stages: Iterable[Stage] = (), steps: Iterable[Step] = ()) -> list[str]:
+    """Why taking these stored stages and steps out of their paths (deleting or moving them)
+    would leave a published path without stages or one of its stages without steps; an empty
+    list when it would not. Two queries at most."""
+    stages, steps = list(stages), list(steps)
+    stage_ids = {stage.pk for stage in stages}
+    step_ids = {step.pk for step in steps}
+    refusals = []
+    emptied = (
+        Stage.objects.filter(
+            pk__in={step.stage_id for step in steps} - stage_ids, path__status=PathStatus.PUBLISHED
+        )
+        .annotate(left=Count("steps", filter=~Q(steps__pk__in=step_ids)))
+        .filter(left=0)
+        .select_related("path")
+        .order_by("path__title", "position")
+    )
+    for stage in emptied if step_ids else ():
+        refusals.append(
+            gettext(
+                "Stage %(position)s “%(stage)s” of the published path “%(path)s” would be left "
+                "without steps. Add another step to it first, or set the path to draft."
+            )
+            % {"position": stage.position, "stage": stage.title, "path": stage.path.title}
+        )
+    emptied_paths = (
+        LearningPath.objects.published()
+        .filter(pk__in={stage.path_id for stage in stages})
+        .annotate(left=Count("stages", filter=~Q(stages__pk__in=stage_ids)))
+        .filter(left=0)
+    )
+    for path in emptied_paths if stage_ids else ():
+        refusals.append(
+            gettext(
+                "The published path “%(path)s” would be left without stages. Add another stage "
+                "to it first, or set it to draft."
+            )
+            % {"path": path.title}
+        )
+    return refusals
+
+
+class StageAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        moved = self.instance.pk and data.get("path") and data["path"].pk != self.instance.path_id
+        if moved:
+            stored = Stage.objects.get(pk=self.instance.pk)
+            refusals = emptying_refusals(stages=[stored])
+            if refusals:
+                raise ValidationError(refusals)
+        return data
+
+
 @admin.register(Stage)
 class StageAdmin(admin.ModelAdmin):
+    form = StageAdminForm
     list_display = ["__str__", "path", "position"]
     list_filter = ["path"]
     list_select_related = ["path"]
@@ -151,14 +299,43 @@ class StageAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         return obj.get_absolute_url()
 
+    def get_deleted_objects(self, objs, request):
+        # The reasons join the "protected" list, so the confirmation page refuses to delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *emptying_refusals(stages=objs)]
+
+
+class StepAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        stage, resource = data.get("stage"), data.get("resource")
+        problems = []
+        if self.instance.pk and stage and stage.pk != self.instance.stage_id:
+            problems += emptying_refusals(steps=[Step.objects.get(pk=self.instance.pk)])
+        if stage and resource and stage.path.status == PathStatus.PUBLISHED:
+            note = data.get("note") or ""
+            step = Step(position=data.get("position"), resource=resource, note=note)
+            reasons = publication_problems([(stage, [step])])
+            if reasons:
+                problems.append(_incomplete(stage.path.title, reasons))
+        if problems:
+            raise ValidationError(problems)
+        return data
+
 
 @admin.register(Step)
 class StepAdmin(admin.ModelAdmin):
+    form = StepAdminForm
     list_display = ["resource", "stage", "position", "optional"]
     list_filter = ["optional", "path"]
     list_select_related = ["resource", "stage__path"]
     search_fields = ["resource__title", "stage__title", "note"]
     autocomplete_fields = ["stage", "resource"]
+
+    def get_deleted_objects(self, objs, request):
+        # The reasons join the "protected" list, so the confirmation page refuses to delete.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *emptying_refusals(steps=objs)]
 
 
 @admin.register(Progress)

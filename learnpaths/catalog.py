@@ -19,13 +19,14 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 
 from learnpaths.cache import bump_catalogue_version
-from learnpaths.models import LearningPath, PathStatus, Stage, Step
+from learnpaths.models import LearningPath, PathStatus, Stage, Step, publication_refusal
 from resources.models import (
     Concept,
     ConceptPrerequisite,
     ConferenceEdition,
     Resource,
     deadline_instant,
+    unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
 
@@ -394,8 +395,12 @@ class _Importer:
                     ok = False
                     continue
                 used[slug] = step_at
-                if not isinstance(step.get("note"), str) or not step["note"].strip():
-                    self.problem(step_at, "every step needs the curator's note")
+                note = step.get("note", "")
+                # A draft may be unfinished, as in the admin; publishing needs every note.
+                if not isinstance(note, str) or not (note.strip() or draft):
+                    self.problem(
+                        step_at, gettext("every step of a published path needs the curator's note")
+                    )
                     ok = False
                     continue
                 hours = step.get("hours")
@@ -405,14 +410,32 @@ class _Importer:
                     self.problem(step_at, "hours must be a whole number from 1 to 2000, or absent")
                     ok = False
                     continue
-                steps.append(
-                    (resources[slug].pk, step["note"], hours, bool(step.get("optional", False)))
-                )
+                steps.append((resources[slug].pk, note, hours, bool(step.get("optional", False))))
             if not steps and not draft:
                 self.problem(at, "a stage of a published path needs at least one step")
                 ok = False
             stages.append((stage.get("title"), stage.get("goal"), steps))
         return stages if ok else None
+
+    # -- publication --------------------------------------------------------------------------
+    def publication(self, document: dict[str, Any]) -> None:
+        """Refuse, once everything is written, published paths that are not complete or use an
+        unpublished resource, and resources unpublished while a published path uses them."""
+        where = {}
+        for key in ("resources", "paths"):
+            for index, item in enumerate(document.get(key, [])):
+                where[key, item["slug"]] = f'{key}[{index}] "{item["slug"]}"'
+        published_paths = LearningPath.objects.published().filter(
+            slug__in=[slug for key, slug in where if key == "paths"]
+        )
+        for path, problems in published_paths.publication_problems().items():
+            if problems:
+                self.problem(where["paths", path.slug], publication_refusal(path, problems))
+        unpublished = Resource.objects.filter(
+            published=False, slug__in=[slug for key, slug in where if key == "resources"]
+        )
+        for resource, paths in unpublished.unpublish_blockers().items():
+            self.problem(where["resources", resource.slug], unpublish_refusal(resource, paths))
 
     @staticmethod
     def current_stages(path: LearningPath) -> list:
@@ -440,6 +463,8 @@ def catalog_import(document: dict[str, Any]) -> ImportReport:
         concepts = importer.concepts(document.get("concepts", []))
         resources = importer.resources(document.get("resources", []), concepts)
         importer.paths(document.get("paths", []), concepts, resources)
+        if not importer.problems:  # else the rows it would look at were not all written
+            importer.publication(document)
         if importer.problems:
             raise CatalogError(importer.problems)  # leaving the block rolls everything back
         if importer.report.changed:

@@ -4,8 +4,10 @@ Why signals here, against the house style: curators change the catalogue through
 admin forms with inlines, the admin's bulk delete, `manage.py seed`/catalogue import, the shell —
 and a fragment cache that misses one door shows stale pages. Model signals see every row-level
 save, delete and many-to-many change in this one module. Bulk writes (`bulk_create`, `update`)
-bypass signals, so the code that does them (catalogue import, `seed_bench`) bumps explicitly.
-The handler only bumps a counter: no business logic lives in signals.
+bypass signals, so the code that does them bumps explicitly: catalogue import, `seed_bench`, and
+publishing (`Resource.objects.set_published`, `LearningPath.objects.set_status`, which the
+admin's Publish/Unpublish actions call). Outside tests, curated rows are never written with a
+bare `update()` elsewhere. The handler only bumps a counter: no business logic lives in signals.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from learnpaths.rendering import render_markdown
 from resources.models import Concept, Level, Resource
@@ -56,6 +60,53 @@ class PathStatus(models.TextChoices):
 class LearningPathQuerySet(models.QuerySet):
     def published(self) -> LearningPathQuerySet:
         return self.filter(status=PathStatus.PUBLISHED)
+
+    def publication_problems(self) -> dict[LearningPath, list[str]]:
+        """Each path of this queryset (as stored) with the reasons it cannot be published, an
+        empty list when it can (`publication_problems`). Three queries."""
+        paths = self.prefetch_related(
+            Prefetch(
+                "stages",
+                queryset=Stage.objects.order_by("position").prefetch_related(
+                    Prefetch(
+                        "steps",
+                        queryset=Step.objects.order_by("position").select_related("resource"),
+                    )
+                ),
+            )
+        )
+        return {
+            path: publication_problems([(stage, stage.steps.all()) for stage in path.stages.all()])
+            for path in paths
+        }
+
+    def set_status(self, status: str) -> int:
+        """Publish these paths or take them back to draft, and make the public pages current at
+        once (the catalogue version is raised). Returns the number of paths changed.
+
+        Raises ValidationError, changing nothing, when publishing a path that is not complete
+        (`publication_problems`); each message names the path.
+        """
+        from learnpaths.cache import bump_catalogue_version
+
+        with transaction.atomic():
+            changing = self.exclude(status=status)
+            if status == PathStatus.PUBLISHED:
+                # Lock the paths' resources until commit (`Resource.objects.set_published`
+                # locks them too): none can be unpublished while the paths are published.
+                used = Step.objects.filter(path__in=changing.values("pk")).values("resource")
+                list(Resource.objects.select_for_update().filter(pk__in=used).values_list("pk"))
+                refused = [
+                    publication_refusal(path, problems)
+                    for path, problems in changing.publication_problems().items()
+                    if problems
+                ]
+                if refused:
+                    raise ValidationError(refused)
+            changed = changing.update(status=status, updated_at=timezone.now())
+            if changed:
+                bump_catalogue_version()
+        return changed
 
     def for_cards(self) -> LearningPathQuerySet:
         """Paths with their stage and step counts and total estimated hours, in one query."""
@@ -155,8 +206,12 @@ class Step(models.Model):
     )
     # PROTECT: a resource that a path uses must be taken out of the path before it can go.
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="steps")
+    # Optional while the path is a draft; publishing requires it (`publication_problems`).
     note = models.TextField(
-        "curator's note", help_text="Why this resource, and what to focus on. Markdown."
+        "curator's note",
+        blank=True,
+        help_text="Why this resource, and what to focus on. Markdown. Required before the path "
+        "is published.",
     )
     note_html = models.TextField(editable=False, default="")
     hours = models.PositiveSmallIntegerField(
@@ -220,6 +275,59 @@ class Step(models.Model):
     def estimated_hours(self) -> int | None:
         """The time this step takes: its own estimate, else the whole resource's."""
         return self.hours if self.hours is not None else self.resource.estimated_hours
+
+
+def publication_problems(stages: Iterable[tuple[Stage, Iterable[Step]]]) -> list[str]:
+    """Why a path made of `stages` cannot be published; an empty list when it can.
+
+    `stages` holds each stage with its steps, saved or not, in order; every step has its
+    resource loaded. A published path has at least one stage, every stage at least one step,
+    every step a curator's note, and every step's resource is published (learners are never
+    shown a link to a page that is not there).
+    """
+    problems = []
+    stages = list(stages)
+    if not stages:
+        problems.append(gettext("a published path needs at least one stage."))
+    unpublished = []
+    for stage, stage_steps in stages:
+        steps = list(stage_steps)
+        label = gettext("stage %(position)s “%(title)s”") % {
+            "position": stage.position,
+            "title": stage.title,
+        }
+        if not steps:
+            problems.append(
+                gettext("%(stage)s has no step; every stage of a published path needs one.")
+                % {"stage": label}
+            )
+        for step in steps:
+            if not step.note.strip():
+                problems.append(
+                    gettext("step %(position)s of %(stage)s (“%(resource)s”) has no note.")
+                    % {"position": step.position, "stage": label, "resource": step.resource.title}
+                )
+            if not step.resource.published:
+                unpublished.append(f"“{step.resource.title}”")
+    if unpublished:
+        problems.append(
+            ngettext(
+                "it uses the unpublished resource %(resources)s; publish it or take it out.",
+                "it uses the unpublished resources %(resources)s; publish them or take them out.",
+                len(unpublished),
+            )
+            % {"resources": ", ".join(unpublished)}
+        )
+    return problems
+
+
+def publication_refusal(path: LearningPath, problems: list[str]) -> str:
+    """One message naming `path` and every reason (`publication_problems`) it cannot be
+    published."""
+    return gettext("“%(path)s” cannot be published: %(reasons)s") % {
+        "path": path.title,
+        "reasons": " ".join(problems),
+    }
 
 
 class ProgressStatus(models.TextChoices):

@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as UnusedTaggitTag
 
@@ -16,25 +17,12 @@ from resources.models import (
     Resource,
     Tag,
     deadline_instant,
+    unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
 
 # The catalogue uses its own Tag model (resources.Tag); taggit's default one stays empty.
 admin.site.unregister(UnusedTaggitTag)
-
-
-@admin.action(description="Publish the selected items")
-def publish(modeladmin, request, queryset):
-    field, value = modeladmin.publish_state
-    updated = queryset.update(**{field: value})
-    modeladmin.message_user(request, f"{updated} item(s) published.", messages.SUCCESS)
-
-
-@admin.action(description="Unpublish the selected items")
-def unpublish(modeladmin, request, queryset):
-    field, value = modeladmin.unpublish_state
-    updated = queryset.update(**{field: value})
-    modeladmin.message_user(request, f"{updated} item(s) unpublished.", messages.SUCCESS)
 
 
 class PrerequisiteFormSet(forms.BaseInlineFormSet):
@@ -163,17 +151,26 @@ class ConferenceEditionInline(admin.TabularInline):
     ]  # fmt: skip
 
 
+class ResourceAdminForm(forms.ModelForm):
+    def clean_published(self) -> bool:
+        published = self.cleaned_data["published"]
+        if not published and self.instance.pk is not None:
+            blockers = Resource.objects.filter(pk=self.instance.pk).unpublish_blockers()
+            if blockers:
+                raise ValidationError([unpublish_refusal(*item) for item in blockers.items()])
+        return published
+
+
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    form = ResourceAdminForm
     list_display = ["title", "kind", "level", "cost", "language", "year", "published"]
     list_filter = ["kind", "level", "cost", "language", "published", TagFilter]
     search_fields = ["title", "title_zh", "authors", "slug", "arxiv_id", "doi", "tags__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["concepts"]
     date_hierarchy = "created_at"
-    actions = [publish, unpublish]
-    publish_state = ("published", True)
-    unpublish_state = ("published", False)
+    actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ConferenceEditionInline]
     fieldsets = [
@@ -203,6 +200,40 @@ class ResourceAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         # Editions belong to conferences and workshops only.
         return self.inlines if obj is not None and obj.is_event else []
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected resources"), permissions=["change"]
+    )
+    def publish(self, request, queryset) -> None:
+        changed = queryset.set_published(True)
+        self.message_user(
+            request,
+            ngettext("%(count)d resource published.", "%(count)d resources published.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Unpublish the selected resources"), permissions=["change"]
+    )
+    def unpublish(self, request, queryset) -> None:
+        """Unpublish the selected resources that no published path uses; say why the others
+        were left published."""
+        blockers = queryset.unpublish_blockers()
+        for resource, paths in blockers.items():
+            self.message_user(request, unpublish_refusal(resource, paths), messages.ERROR)
+        try:
+            changed = queryset.exclude(pk__in=[r.pk for r in blockers]).set_published(False)
+        except ValidationError as error:  # a path using one was published meanwhile
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d resource unpublished.", "%(count)d resources unpublished.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ConferenceEdition)

@@ -15,11 +15,12 @@ from django.core.validators import (
     RegexValidator,
     URLValidator,
 )
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -223,6 +224,60 @@ class ResourceQuerySet(models.QuerySet):
     def for_list(self) -> ResourceQuerySet:
         """Everything a resource card shows, in a fixed number of queries."""
         return self.prefetch_related("tags")
+
+    def unpublish_blockers(self) -> dict[Resource, list[str]]:
+        """The resources of this queryset that a step of a published path uses, each with the
+        titles of those paths (sorted): they cannot be unpublished. One query."""
+        from learnpaths.models import PathStatus
+
+        rows = (
+            self.filter(steps__path__status=PathStatus.PUBLISHED)
+            .annotate(path_title=models.F("steps__path__title"))
+            .order_by("title", "pk", "path_title")
+        )
+        blockers: dict[Resource, list[str]] = {}
+        for resource in rows:
+            blockers.setdefault(resource, []).append(resource.path_title)
+        return blockers
+
+    def set_published(self, published: bool) -> int:
+        """Publish or unpublish these resources and make the public pages current at once (the
+        catalogue version is raised). Returns the number of resources changed.
+
+        Raises ValidationError, changing nothing, when unpublishing a resource that a step of a
+        published path uses (`unpublish_blockers`); each message names the resource and paths.
+        """
+        from learnpaths.cache import bump_catalogue_version
+
+        with transaction.atomic():
+            # Locked until commit, as `LearningPath.objects.set_status` locks the resources of
+            # the paths it publishes: a path cannot be published while one is unpublished.
+            locked = Resource.objects.select_for_update().filter(
+                pk__in=self.exclude(published=published).values("pk")
+            )
+            ids = list(locked.values_list("pk", flat=True))
+            changing = Resource.objects.filter(pk__in=ids).exclude(published=published)
+            if not published:
+                blockers = changing.unpublish_blockers()
+                if blockers:
+                    raise ValidationError(
+                        [unpublish_refusal(resource, paths) for resource, paths in blockers.items()]
+                    )
+            changed = changing.update(published=published, updated_at=timezone.now())
+            if changed:
+                bump_catalogue_version()
+        return changed
+
+
+def unpublish_refusal(resource: Resource, paths: list[str]) -> str:
+    """Why `resource` cannot be unpublished: the published paths (titles) whose steps use it."""
+    return ngettext(
+        "“%(resource)s” cannot be unpublished: the published path %(paths)s uses it. "
+        "Take it out of the path or unpublish the path first.",
+        "“%(resource)s” cannot be unpublished: the published paths %(paths)s use it. "
+        "Take it out of the paths or unpublish the paths first.",
+        len(paths),
+    ) % {"resource": resource.title, "paths": ", ".join(f"“{title}”" for title in paths)}
 
 
 class Resource(models.Model):

@@ -233,9 +233,9 @@ def test_curator_builds_and_publishes_a_path_that_a_learner_then_sees(new_page, 
     page.get_by_role(
         "checkbox", name=re.compile("Select this object.*Curated in a browser")
     ).check()
-    page.locator("select[name=action]").select_option(label="Publish the selected items")
+    page.locator("select[name=action]").select_option(label="Publish the selected paths")
     page.get_by_role("button", name="Go").click()
-    expect(page.locator(".messagelist")).to_contain_text("1 item(s) published")
+    expect(page.locator(".messagelist")).to_contain_text("1 path published.")
     assert page.problems == []
 
     visitor = new_page()
