@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from learnpaths import account_views
 from learnpaths import views as path_views
-from learnpaths.forms import SignInForm
+from learnpaths.forms import ChangePasswordForm, NewPasswordForm, SignInForm
 from resources import views as catalogue_views
 
 urlpatterns = [
@@ -31,6 +31,17 @@ urlpatterns = [
             authentication_form=SignInForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    # Django's views with our forms: errors under the field they concern, focus on the first.
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
     ),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/delete/", account_views.account_delete, name="account-delete"),
