@@ -99,6 +99,9 @@ class LearningPathAdmin(admin.ModelAdmin):
     unpublish_state = ("status", PathStatus.DRAFT)
     inlines = [StageInline]
     readonly_fields = ["learners"]
+    # Explicit: the Count annotation drops Meta.ordering (GROUP BY), and the stage autocomplete
+    # would page an unordered list (UnorderedObjectListWarning).
+    ordering = LearningPath._meta.ordering
 
     def get_queryset(self, request):
         return (

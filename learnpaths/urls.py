@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from learnpaths import account_views
 from learnpaths import views as path_views
@@ -9,6 +12,13 @@ from resources import views as catalogue_views
 
 urlpatterns = [
     path("", catalogue_views.home, name="home"),
+    # Browsers ask for /favicon.ico on pages without a favicon link (the admin's): no 404 in the
+    # log. Lazy: the static file's hashed name is known only once the app has started.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("img/favicon.svg")),
+        name="favicon",
+    ),
     path("healthz", catalogue_views.healthz, name="healthz"),
     path("concepts/", catalogue_views.concept_list, name="concept-list"),
     # Before concepts/<slug>/, which would otherwise take "map" for a slug.
