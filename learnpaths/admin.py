@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
 
 from learnpaths.models import (
     LearningPath,
@@ -177,3 +178,9 @@ class ProgressAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     pass
+
+
+# The admin names the site, not the framework ("Django administration").
+admin.site.site_header = gettext_lazy("Learnpaths administration")
+admin.site.site_title = gettext_lazy("Learnpaths admin")
+admin.site.index_title = gettext_lazy("Learnpaths")
