@@ -111,13 +111,17 @@ def hold(port: int, kind: str, count: int) -> list[socket.socket]:
     return held
 
 
-def main() -> int:
-    args = parse_args()
-    env = environment()
+def migrate(env: dict[str, str]) -> None:
     subprocess.run(  # nosec B603 - our own interpreter and manage.py
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=BASE_DIR, env=env, check=True,
     )  # fmt: skip
+
+
+def main() -> int:
+    args = parse_args()
+    env = environment()
+    migrate(env)
     port = free_port()
     server = start(args.config, env, port)
     worst = 0.0
