@@ -20,10 +20,8 @@ class HeadWithoutBodyMiddleware:
         response = self.get_response(request)
         if request.method == "HEAD":
             if response.streaming:
-                close = getattr(response.streaming_content, "close", None)
+                # A file's handle stays registered with the response and is closed with it.
                 response.streaming_content = []
-                if close:
-                    close()
             else:
                 response.content = b""
         return response
