@@ -1,9 +1,14 @@
 """Production serving: `gunicorn -c gunicorn.conf.py learnpaths.wsgi:application`.
 
-Tuned for a 2-core machine: pages spend part of their time waiting on PostgreSQL and Redis, so
-each core runs two processes and each process two threads (gthread). Every thread can hold one
-PostgreSQL connection (CONN_MAX_AGE keeps them open): connections per machine = workers ×
-threads, which docs/deploy.md sets against PostgreSQL's max_connections.
+One process per core, 32 threads each (gthread). Many threads, because a gthread worker gives a
+new connection a thread of its own before the first byte arrives: an idle connection holds it for
+up to 5 s, a client that sends its request head slowly holds it until the head is complete. With
+2 threads per process, two idle connections delayed other requests by 5 s and forty slow ones
+stopped the site (scripts/slow_clients.py measures it). Threads that only wait cost little memory
+and no database connection; a thread holds a PostgreSQL connection (CONN_MAX_AGE) only once it
+has served a page, so connections per machine stay ≤ workers × threads, which docs/deploy.md
+sets against PostgreSQL's max_connections. In production the app stays behind a buffering proxy
+(docs/deploy.md) that hands gunicorn only complete requests; the threads are the second line.
 """
 
 import multiprocessing
@@ -13,16 +18,18 @@ import os
 # container; set HOST=127.0.0.1 when the proxy runs on the same machine.
 HOST = os.environ.get("HOST", "0.0.0.0")  # noqa: S104
 bind = os.environ.get("GUNICORN_BIND") or f"{HOST}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 # Heartbeat files on tmpfs: a worker blocked on a slow disk is not killed as hung.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # A request taking longer than this is a bug; graceful_timeout lets in-flight requests finish on
 # a restart or deploy (SIGTERM) before workers are killed.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = 5  # seconds; the proxy in front reuses connections
+# Seconds an idle kept-alive connection stays open: short, so idle clients let go soon; the
+# proxy in front reconnects at no cost on loopback or a private network.
+keepalive = 2
 # Recycle workers now and then so that a slow leak cannot grow without bound; jitter keeps them
 # from restarting all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))

@@ -154,6 +154,9 @@ class LearningPathAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     inlines = [StageInline]
     readonly_fields = ["learners"]
+    # Explicit: the Count annotation drops Meta.ordering (GROUP BY), and the stage autocomplete
+    # would page an unordered list (UnorderedObjectListWarning).
+    ordering = LearningPath._meta.ordering
 
     def get_queryset(self, request):
         return (
@@ -351,3 +354,9 @@ class ProgressAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     pass
+
+
+# The admin names the site, not the framework ("Django administration").
+admin.site.site_header = gettext_lazy("Learnpaths administration")
+admin.site.site_title = gettext_lazy("Learnpaths admin")
+admin.site.index_title = gettext_lazy("Learnpaths")

@@ -24,6 +24,28 @@ def _user_query(vendor: str) -> str:  # the vendor decides how names are quoted
     )
 
 
+@functools.cache
+def _user_converters(vendor: str) -> list[tuple]:
+    """(column, converters) per user column: what the ORM applies to a fetched row and a plain
+    cursor does not (SQLite returns naive datetimes and 0/1 for booleans)."""
+    table = User._meta.db_table
+    return [
+        (
+            col := field.get_col(table),
+            [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)],
+        )
+        for field in User._meta.concrete_fields
+    ]
+
+
+def _convert(row) -> list:
+    values = list(row)
+    for index, (col, converters) in enumerate(_user_converters(connection.vendor)):
+        for converter in converters:
+            values[index] = converter(values[index], col, connection)
+    return values
+
+
 class UsernameOrEmailBackend(ModelBackend):
     """Sign in with a username or an e-mail address typed into the same field."""
 
@@ -46,6 +68,6 @@ class UsernameOrEmailBackend(ModelBackend):
             row = cursor.fetchone()
         if row is None:
             return None
-        user = User.from_db(connection.alias, _USER_ATTNAMES, row[:-1])
+        user = User.from_db(connection.alias, _USER_ATTNAMES, _convert(row[:-1]))
         user.catalogue_version = row[-1]
         return user if self.user_can_authenticate(user) else None

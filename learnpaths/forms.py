@@ -1,14 +1,50 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
+from django.utils.translation import gettext_lazy as _
 
 from learnpaths.models import User
 
 
-class SignupForm(UserCreationForm):
+class FocusFirstErrorMixin:
+    """After validation, `autofocus` sits on the first field with an error (in form order).
+
+    Django puts `autofocus` on a fixed field (the username, the old password), so a page that
+    comes back with an error under the password would put the cursor elsewhere.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        invalid = [name for name in self.fields if name in self.errors]
+        if not invalid:
+            return
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        self.fields[invalid[0]].widget.attrs["autofocus"] = True
+
+
+class NewPasswordMixin:
+    """The password validators' messages ("too common", "too short") go under the first password
+    field, where the password was chosen; the confirmation field only says when the two differ.
+    Django puts them under the confirmation field.
+    """
+
+    chosen_field = "password1"
+
+    def validate_password_for_user(self, user, password_field_name=None) -> None:
+        # Django's forms pass the confirmation field's name (or default to it): ignored.
+        super().validate_password_for_user(user, self.chosen_field)
+
+
+class SignupForm(FocusFirstErrorMixin, NewPasswordMixin, UserCreationForm):
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
-        help_text="For resetting your password. Never shown to anyone.",
+        help_text=_("For resetting your password. Never shown to anyone."),
     )
 
     class Meta(UserCreationForm.Meta):
@@ -18,21 +54,45 @@ class SignupForm(UserCreationForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address already exists.")
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
         return email
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(FocusFirstErrorMixin, AuthenticationForm):
     """Django's sign-in form; its `username` field also takes an e-mail address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct username or e-mail and password. Note that the password is "
+            "case-sensitive."
+        ),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Username or e-mail"
+        self.fields["username"].label = _("Username or e-mail")
 
 
-class AccountDeleteForm(forms.Form):
+class NewPasswordForm(FocusFirstErrorMixin, NewPasswordMixin, SetPasswordForm):
+    """Choosing a new password from a reset link."""
+
+    chosen_field = "new_password1"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].widget.attrs["autofocus"] = True
+
+
+class ChangePasswordForm(FocusFirstErrorMixin, NewPasswordMixin, PasswordChangeForm):
+    """Changing the password while signed in (the old one is asked for first)."""
+
+    chosen_field = "new_password1"
+
+
+class AccountDeleteForm(FocusFirstErrorMixin, forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -44,5 +104,5 @@ class AccountDeleteForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password

@@ -244,7 +244,17 @@ class Step(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.resource.title}"
+        # Path and stage first: where a step is listed alone (the admin's "cannot delete" page
+        # for a resource), the curator must be able to tell which path it belongs to.
+        return gettext(
+            "%(path)s · stage %(stage)s (%(stage_title)s) · step %(step)s: %(title)s"
+        ) % {
+            "path": self.stage.path.title,
+            "stage": self.stage.position,
+            "stage_title": self.stage.title,
+            "step": self.position,
+            "title": self.resource.title,
+        }
 
     def save(self, *args, **kwargs) -> None:
         self.path_id = self.stage.path_id

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: whatever answers a HEAD request, its body is dropped here.
+    "learnpaths.middleware.HeadWithoutBodyMiddleware",
     "learnpaths.security.IsolationHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

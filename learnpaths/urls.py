@@ -1,14 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from learnpaths import account_views
 from learnpaths import views as path_views
-from learnpaths.forms import SignInForm
+from learnpaths.forms import ChangePasswordForm, NewPasswordForm, SignInForm
 from resources import views as catalogue_views
 
 urlpatterns = [
     path("", catalogue_views.home, name="home"),
+    # Browsers ask for /favicon.ico on pages without a favicon link (the admin's): no 404 in the
+    # log. Lazy: the static file's hashed name is known only once the app has started.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("img/favicon.svg")),
+        name="favicon",
+    ),
     path("healthz", catalogue_views.healthz, name="healthz"),
     path("concepts/", catalogue_views.concept_list, name="concept-list"),
     # Before concepts/<slug>/, which would otherwise take "map" for a slug.
@@ -31,6 +41,17 @@ urlpatterns = [
             authentication_form=SignInForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    # Django's views with our forms: errors under the field they concern, focus on the first.
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
     ),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/delete/", account_views.account_delete, name="account-delete"),

@@ -61,6 +61,9 @@ class ConceptAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_zh", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PrerequisiteInline]
+    # Explicit: the Count annotation below drops Meta.ordering (GROUP BY), and the autocomplete
+    # would page an unordered list (UnorderedObjectListWarning).
+    ordering = Concept._meta.ordering
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -256,6 +259,7 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "resource_total"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]  # as ConceptAdmin: the Count annotation would leave it unordered
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

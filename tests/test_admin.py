@@ -192,7 +192,7 @@ def test_admin_bulk_delete_refuses_resources_in_paths_or_with_progress(staff_cli
     html = response.content.decode()
     assert response.status_code == 200
     assert "would require deleting the following protected related objects" in html
-    assert f"1. {in_path.title}" in html and f"{studied.title} · In progress" in html
+    assert f"step 1: {in_path.title}" in html and f"{studied.title} · In progress" in html
     assert Resource.objects.filter(pk__in=selected).count() == 3  # none of them, not just some
     response = staff_client.post(
         changelist, {"action": "delete_selected", "_selected_action": [unused.pk], "post": "yes"}
@@ -200,3 +200,33 @@ def test_admin_bulk_delete_refuses_resources_in_paths_or_with_progress(staff_cli
     assert response.status_code == 302
     assert not Resource.objects.filter(pk=unused.pk).exists()
     assert Resource.objects.filter(pk__in=[in_path.pk, studied.pk]).count() == 2
+
+
+def test_the_admin_names_learnpaths_not_django(staff_client):
+    page = staff_client.get("/admin/").content.decode()
+    assert "Django administration" not in page
+    assert "Django site admin" not in page
+    assert '<a href="/admin/">Learnpaths administration</a>' in page
+    assert "<title>Learnpaths | Learnpaths admin</title>" in page
+
+
+def test_a_resource_that_steps_use_cannot_be_deleted_and_the_page_says_where_and_what_instead(
+    staff_client, make
+):
+    path = make.path(title="Transformers from scratch", stages=2, steps_per_stage=1)
+    step = path.stages.get(position=2).steps.get()
+    response = staff_client.get(f"/admin/resources/resource/{step.resource.pk}/delete/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    protected = page.split('<ul id="deleted-objects">', 1)[1].split("</ul>", 1)[0]
+    assert "Transformers from scratch" in protected
+    assert f"stage 2 (Stage 2) · step 1: {step.resource.title}" in protected
+    assert "Unpublish it instead." in page
+    # The list's "Delete selected" action says the same.
+    response = staff_client.post(
+        "/admin/resources/resource/",
+        {"action": "delete_selected", "_selected_action": [step.resource.pk]},
+    )
+    page = response.content.decode()
+    assert "Transformers from scratch" in page
+    assert "Unpublish it instead." in page

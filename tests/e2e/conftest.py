@@ -114,10 +114,7 @@ def new_page(browser, live_server):
         page.problems = []
 
         def on_console(message):
-            # The admin has no favicon link, so Chromium asks for /favicon.ico: not a problem.
-            if message.type == "error" and not message.location.get("url", "").endswith(
-                "/favicon.ico"
-            ):
+            if message.type == "error":
                 page.problems.append(f"{message.text} ({message.location.get('url')})")
 
         page.on("console", on_console)

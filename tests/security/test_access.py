@@ -42,6 +42,7 @@ EXPECTED = {
     # The public catalogue.
     "home": everyone(OK),
     "healthz": everyone(OK),
+    "favicon": everyone((302, "/static/img/favicon.svg")),
     "concept-list": everyone(OK),
     "concept-map": everyone(OK),
     "concept-detail": everyone(OK),

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def fail(client, username, times, ip="203.0.113.7"):
 def test_five_wrong_passwords_lock_the_account_from_that_address(client, world):
     response = fail(client, "learner", 4)
     assert response.status_code == 200
-    assert b"Please enter a correct username and password" in response.content
+    assert b"Please enter a correct username or e-mail and password" in response.content
     # The fifth wrong password locks the pair, and says so.
     assert sign_in(client, "learner").status_code == 429
     # Even the right password is refused now, with a page that says why and for how long.
@@ -256,3 +257,119 @@ def test_production_logs_are_json_lines_on_stdout():
 
 def test_log_level_comes_from_the_environment():
     assert logging.getLogger().level == logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO"))
+
+
+class FormPage(HTMLParser):
+    """The form's field blocks (`div.field`): for each, its input's name and its error texts;
+    and the name of the input that carries `autofocus`."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.blocks: dict[str, list[str]] = {}
+        self.autofocus: list[str] = []
+        self._block: str | None = None
+        self._depth = 0
+        self._in_error = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "div":
+            if self._block is not None:
+                self._depth += 1
+            elif "field" in (attrs.get("class") or "").split():
+                self._block, self._depth = "", 1
+        if tag in {"input", "select", "textarea"}:
+            if "autofocus" in attrs:
+                self.autofocus.append(attrs.get("name"))
+            if self._block == "":
+                self._block = attrs.get("name")
+                self.blocks[self._block] = []
+        if tag == "p" and self._block and "error" in (attrs.get("class") or "").split():
+            self._in_error = True
+
+    def handle_endtag(self, tag):
+        if tag == "p":
+            self._in_error = False
+        if tag == "div" and self._block is not None:
+            self._depth -= 1
+            if self._depth == 0:
+                self._block = None
+
+    def handle_data(self, data):
+        if self._in_error and data.strip():
+            self.blocks[self._block].append(data.strip())
+
+
+SIGNUP = {"username": "newbie", "email": "n@example.org"}
+
+
+@pytest.mark.parametrize(
+    ("password1", "message"),
+    [("12345678", "This password is too common"), ("x7Qz", "This password is too short")],
+)
+def test_sign_up_shows_password_faults_under_the_password_and_focuses_it(
+    client, world, password1, message
+):
+    data = {**SIGNUP, "password1": password1, "password2": password1}
+    page = FormPage(client.post("/accounts/signup/", data).content.decode())
+    assert any(message in error for error in page.blocks["password1"])
+    assert page.blocks["password2"] == []
+    assert page.autofocus == ["password1"]
+
+
+def test_sign_up_focuses_the_first_field_with_an_error(client, world):
+    data = {"username": "learner", "email": "n@example.org", "password1": "a", "password2": "b"}
+    page = FormPage(client.post("/accounts/signup/", data).content.decode())
+    assert page.blocks["username"]
+    assert page.autofocus == ["username"]
+    data = {**SIGNUP, "password1": PASSWORD, "password2": PASSWORD + "!"}
+    page = FormPage(client.post("/accounts/signup/", data).content.decode())
+    assert page.blocks["password1"] == []
+    assert any("didn’t match" in error for error in page.blocks["password2"])
+    assert page.autofocus == ["password2"]
+
+
+def test_sign_in_speaks_of_username_or_e_mail(client, world):
+    page = client.get(LOGIN).content.decode()
+    assert '<label for="id_username">Username or e-mail</label>' in page
+    page = sign_in(client, "nobody@example.org").content.decode()
+    assert "Please enter a correct username or e-mail and password" in page
+    assert "correct username and password" not in page
+
+
+def test_password_change_shows_password_faults_under_the_new_password(client, world):
+    client.force_login(world.learner)
+    data = {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
+    page = FormPage(client.post("/accounts/password_change/", data).content.decode())
+    assert any("too common" in error for error in page.blocks["new_password1"])
+    assert page.blocks["new_password2"] == []
+    assert page.autofocus == ["new_password1"]
+    data = {"old_password": "wrong", "new_password1": PASSWORD, "new_password2": PASSWORD}
+    page = FormPage(client.post("/accounts/password_change/", data).content.decode())
+    assert page.blocks["old_password"]
+    assert page.autofocus == ["old_password"]
+
+
+def test_password_reset_shows_password_faults_under_the_new_password(client, world):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(world.learner.pk))
+    token = default_token_generator.make_token(world.learner)
+    form_url = client.get(f"/accounts/reset/{uid}/{token}/", follow=True).redirect_chain[-1][0]
+    page = FormPage(client.get(form_url).content.decode())
+    assert page.autofocus == ["new_password1"]
+    data = {"new_password1": "12345678", "new_password2": "12345678"}
+    page = FormPage(client.post(form_url, data).content.decode())
+    assert any("too common" in error for error in page.blocks["new_password1"])
+    assert page.blocks["new_password2"] == []
+    assert page.autofocus == ["new_password1"]
+
+
+def test_account_deletion_focuses_the_password_after_a_wrong_one(client, world):
+    client.force_login(world.learner)
+    page = FormPage(client.post("/accounts/delete/", {"password": "wrong"}).content.decode())
+    assert page.blocks["password"] == ["That is not your password."]
+    assert page.autofocus == ["password"]
