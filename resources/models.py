@@ -468,8 +468,11 @@ class Deadline:
 
     @property
     def iso(self) -> str:
-        """The exact instant in ISO 8601, UTC: "2026-05-07T11:59:00Z"."""
-        return self.instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        """The exact instant in ISO 8601, UTC: "2026-05-07T11:59:00Z". HTML's valid date
+        strings allow at most three digits of a second's fraction, so finer ones are cut to
+        milliseconds (deadlines are set to the minute anyway)."""
+        timespec = "milliseconds" if self.instant.microsecond else "seconds"
+        return self.instant.astimezone(dt.UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
     @property
     def wall_clock(self) -> str:
