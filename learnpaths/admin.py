@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from learnpaths.models import (
+    PARKING_OFFSET,
     LearningPath,
     PathFollow,
     PathStatus,
@@ -23,10 +24,6 @@ from learnpaths.models import (
     publication_refusal,
 )
 from learnpaths.selectors import path_engagement
-
-# Rows whose position changes are first parked this far out of the way, so that swapping two
-# positions never trips the (parent, position) unique constraint half-way through a save.
-PARKING_OFFSET = 10_000
 
 
 class PositionedFormSet(forms.BaseInlineFormSet):
@@ -44,6 +41,9 @@ class PositionedFormSet(forms.BaseInlineFormSet):
             positions[data["position"]] = form.prefix
 
     def save(self, commit=True):
+        # Rows whose position changes are first parked above every position a form accepts
+        # (and within what the column holds), so that swapping two positions never trips the
+        # (parent, position) unique constraint half-way through a save.
         moving = [
             form.instance.pk
             for form in self.initial_forms

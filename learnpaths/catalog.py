@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 from learnpaths.cache import bump_catalogue_version
 from learnpaths.models import LearningPath, PathStatus, Stage, Step, publication_refusal
 from resources.models import (
+    MAX_HOURS,
+    MAX_POSITION,
     Concept,
     ConceptPrerequisite,
     ConferenceEdition,
@@ -371,6 +373,10 @@ class _Importer:
         stages = []
         used: dict[str, str] = {}
         ok = True
+        if len(items) > MAX_POSITION:
+            # Stages and steps take their positions from their order in the document.
+            self.problem(where, f"a path has at most {MAX_POSITION} stages")
+            ok = False
         for s_index, stage in enumerate(items):
             at = f"{where} stages[{s_index}]"
             if not self.check_keys(at, stage, ("steps", *STAGE_FIELDS)):
@@ -380,6 +386,9 @@ class _Importer:
                 self.problem(at, "a stage needs a title and a goal")
                 ok = False
             steps = []
+            if len(stage.get("steps") or []) > MAX_POSITION:
+                self.problem(at, f"a stage has at most {MAX_POSITION} steps")
+                ok = False
             for t_index, step in enumerate(stage.get("steps") or []):
                 step_at = f"{at} steps[{t_index}]"
                 if not self.check_keys(step_at, step, ("resource", *STEP_FIELDS)):
@@ -405,9 +414,13 @@ class _Importer:
                     continue
                 hours = step.get("hours")
                 if hours is not None and (
-                    not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 2000
+                    not isinstance(hours, int)
+                    or isinstance(hours, bool)
+                    or not 1 <= hours <= MAX_HOURS
                 ):
-                    self.problem(step_at, "hours must be a whole number from 1 to 2000, or absent")
+                    self.problem(
+                        step_at, f"hours must be a whole number from 1 to {MAX_HOURS}, or absent"
+                    )
                     ok = False
                     continue
                 steps.append((resources[slug].pk, note, hours, bool(step.get("optional", False))))
