@@ -425,3 +425,35 @@ class CatalogueVersion(models.Model):
 
     def __str__(self) -> str:
         return f"catalogue version {self.number}"
+
+
+class SeedKind(models.TextChoices):
+    CONCEPT = "concept", "concept"
+    RESOURCE = "resource", "resource"
+    PATH = "path", "path"
+
+
+class SeedRecord(models.Model):
+    """What `manage.py seed` last wrote for one curated item, as a fingerprint of the item's rows.
+
+    The digest is a SHA-256 of the item as the catalogue export writes it (a concept with its
+    prerequisites; a resource with its concepts, tags and editions; a path with its concepts,
+    stages and steps). When the rows no longer match it, a curator changed the item, and seeding
+    leaves it alone (see learnpaths.catalog.catalog_seed).
+    """
+
+    kind = models.CharField(max_length=10, choices=SeedKind.choices)
+    slug = models.SlugField(max_length=120)
+    digest = models.CharField(max_length=64)
+    seeded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="seed_record_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SeedKind.values), name="seed_record_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.slug}"
