@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from learnpaths.admin_concurrency import ConcurrencyGuardMixin
 from learnpaths.models import (
     PARKING_OFFSET,
     LearningPath,
@@ -142,7 +143,7 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(LearningPath)
-class LearningPathAdmin(admin.ModelAdmin):
+class LearningPathAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     list_display = [
         "title", "level", "status", "featured", "follower_total", "completion_total", "updated_at",
     ]  # fmt: skip
@@ -287,7 +288,7 @@ class StageAdminForm(forms.ModelForm):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     form = StageAdminForm
     list_display = ["__str__", "path", "position"]
     list_filter = ["path"]
@@ -324,7 +325,7 @@ class StepAdminForm(forms.ModelForm):
 
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     form = StepAdminForm
     list_display = ["resource", "stage", "position", "optional"]
     list_filter = ["optional", "path"]
