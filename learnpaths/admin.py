@@ -1,3 +1,4 @@
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -6,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -42,9 +43,10 @@ class PositionedFormSet(forms.BaseInlineFormSet):
             positions[data["position"]] = form.prefix
 
     def save(self, commit=True):
-        # Rows whose position changes are first parked above every position a form accepts
-        # (and within what the column holds), so that swapping two positions never trips the
-        # (parent, position) unique constraint half-way through a save.
+        # Rows whose position changes are first parked in free slots above every position a
+        # form accepts (PARKING_OFFSET, PARKING_OFFSET + 1, …: within what the column and its
+        # constraint hold, whatever positions the rows had), so that swapping two positions
+        # never trips the (parent, position) unique constraint half-way through a save.
         moving = [
             form.instance.pk
             for form in self.initial_forms
@@ -52,9 +54,12 @@ class PositionedFormSet(forms.BaseInlineFormSet):
         ]
         with transaction.atomic():
             if moving:
-                self.model.objects.filter(pk__in=moving).update(
-                    position=F("position") + PARKING_OFFSET
-                )
+                siblings = self.model.objects.filter(**{self.fk.name: self.instance.pk})
+                used = set(siblings.values_list("position", flat=True))
+                free = (p for p in itertools.count(PARKING_OFFSET) if p not in used)
+                slots = itertools.islice(free, len(moving))
+                parked = [When(pk=pk, then=Value(s)) for pk, s in zip(moving, slots, strict=True)]
+                self.model.objects.filter(pk__in=moving).update(position=Case(*parked))
             return super().save(commit)
 
 

@@ -92,10 +92,13 @@ class ConcurrencyGuardMixin:
 
     def version_token(self, request, obj: models.Model) -> str:
         """SHA-256 hex digest of the item as its change form shows it, read from the database."""
-        state = [
-            [json.dumps(row, sort_keys=True, default=str) for row in queryset.values()]
-            for queryset in self._version_querysets(request, obj)
-        ]
+        # Only what curators edit: derived columns (rendered Markdown, the search index that a
+        # concept's rename rewrites in its resources, timestamps) would refuse saves for changes
+        # nobody made to the form's content.
+        state = []
+        for queryset in self._version_querysets(request, obj):
+            rows = queryset.values(*_edited_columns(queryset.model))
+            state.append([json.dumps(row, sort_keys=True, default=str) for row in rows])
         state.extend(
             sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
             for m2m in obj._meta.many_to_many
@@ -109,6 +112,10 @@ class ConcurrencyGuardMixin:
             fk = _parent_key(inline, self.model)
             querysets.append(inline.model._default_manager.filter(**{fk: obj.pk}).order_by("pk"))
         return querysets
+
+
+def _edited_columns(model: type[models.Model]) -> list[str]:
+    return ["pk", *(f.attname for f in model._meta.concrete_fields if f.editable)]
 
 
 def _parent_key(inline, parent: type[models.Model]) -> str:

@@ -235,3 +235,18 @@ def test_two_simultaneous_saves_of_one_version_leave_exactly_one(monkeypatch, ma
     assert sorted(statuses.values(), key=str) == [True, "saved"]
     winner = next(s for s, outcome in statuses.items() if outcome == "saved")
     assert Concept.objects.get(pk=concept.pk).summary == winner
+
+
+def test_a_change_to_a_linked_concept_does_not_make_a_resource_form_stale(staff_client, catalogue):
+    # Saving a concept rewrites the search index of its resources; no curator edited them.
+    resource, concept = catalogue["resource"], catalogue["concept"]
+    resource.concepts.add(concept)
+    resource_form = change_form(staff_client, resource)
+    concept_form = change_form(staff_client, concept)
+    concept_form["name"] = ["Renamed concept"]
+    assert post_form(staff_client, concept, concept_form).status_code == 302
+
+    resource_form["authors"] = ["Someone"]
+    response = post_form(staff_client, resource, resource_form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Resource.objects.get(pk=resource.pk).authors == "Someone"

@@ -144,3 +144,24 @@ def test_import_refuses_an_out_of_range_number_and_changes_nothing(mutate, messa
         catalog_import(_document(mutate))
     assert message in str(error.value)
     assert not Concept.objects.exists() and not Resource.objects.exists()
+
+
+def test_steps_stored_out_of_range_by_other_means_are_flagged_then_fixed_in_the_admin(
+    staff_client, make
+):
+    # The columns hold the parking range too, so the shell can store what no form accepts.
+    stage = make.path(stages=1, steps_per_stage=2).stages.get()
+    first, second = stage.steps.order_by("position")
+    Step.objects.filter(pk=first.pk).update(position=1999)
+    Step.objects.filter(pk=second.pk).update(position=1000)
+    fields = change_form(staff_client, stage)
+    response = post_form(staff_client, stage, fields)
+    assert response.status_code == 200
+    assert "less than or equal to 999" in error_text(response)
+
+    prefix = {fields[f"steps-{i}-id"][0]: i for i in range(2)}
+    fields[f"steps-{prefix[str(first.pk)]}-position"] = ["2"]
+    fields[f"steps-{prefix[str(second.pk)]}-position"] = ["1"]
+    response = post_form(staff_client, stage, fields)
+    assert response.status_code == 302, error_text(response)[:2000]
+    assert dict(stage.steps.values_list("pk", "position")) == {first.pk: 2, second.pk: 1}
