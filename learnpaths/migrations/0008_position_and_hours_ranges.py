@@ -11,6 +11,10 @@ MAX_HOURS = 2000
 def renumber_out_of_range(apps, schema_editor):
     """Give the stages of a path (the steps of a stage) that hold a position the forms no longer
     accept positions 1, 2, 3… in their current order, so that the new range constraints hold."""
+    if schema_editor.connection.vendor == "postgresql":
+        # Check foreign keys as each row changes: deferred checks left pending would stop
+        # the constraints below from being added in this transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for model_name, parent in (("Stage", "path_id"), ("Step", "stage_id")):
         model = apps.get_model("learnpaths", model_name)
         parents = set(
@@ -18,11 +22,14 @@ def renumber_out_of_range(apps, schema_editor):
         )
         for parent_id in parents:
             rows = list(model.objects.filter(**{parent: parent_id}).order_by("position", "pk"))
-            # Two passes, the first through a range no row uses, so that the unique
-            # (parent, position) constraint holds after every statement.
-            for offset in (16_000, 0):
-                for index, row in enumerate(rows, start=1):
-                    model.objects.filter(pk=row.pk).update(position=index + offset)
+            # Two passes, the first through positions no row holds (above the new range, within
+            # the column), so that the unique (parent, position) constraint holds after every
+            # statement.
+            used = {row.position for row in rows}
+            free = [p for p in range(MAX_POSITION + 1, 32_768) if p not in used][: len(rows)]
+            for targets in (free, range(1, len(rows) + 1)):
+                for row, position in zip(rows, targets):
+                    model.objects.filter(pk=row.pk).update(position=position)
     apps.get_model("learnpaths", "Step").objects.filter(hours__gt=MAX_HOURS).update(
         hours=MAX_HOURS
     )

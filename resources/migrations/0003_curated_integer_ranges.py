@@ -8,6 +8,10 @@ def clamp_out_of_range(apps, schema_editor):
     """Bring values the forms no longer accept to the nearest one they do, so that the new range
     constraints hold (the order of the concept map and the length of a resource are kept as
     well as they can be)."""
+    if schema_editor.connection.vendor == "postgresql":
+        # Check foreign keys as each row changes: deferred checks left pending would stop
+        # the constraints below from being added in this transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     apps.get_model("resources", "Concept").objects.filter(position__gt=999).update(position=999)
     apps.get_model("resources", "Resource").objects.filter(estimated_hours__gt=2000).update(
         estimated_hours=2000
