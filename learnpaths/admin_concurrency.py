@@ -25,6 +25,13 @@ STALE_FORM = gettext_lazy(
 )
 
 
+class _TokenInput(forms.HiddenInput):
+    def id_for_label(self, id_):
+        # The admin labels every field of a fieldset, hidden ones too; a label pointing at a
+        # hidden input is invalid HTML, so this one points nowhere (its row is hidden).
+        return None
+
+
 class _VersionedForm:
     """Mixed into the admin's ModelForm: refuses a form opened on an older version of the item.
 
@@ -72,7 +79,10 @@ class ConcurrencyGuardMixin:
             (_VersionedForm, base),
             {
                 VERSION_FIELD: forms.CharField(
-                    widget=forms.HiddenInput, required=False, initial=version
+                    label=gettext_lazy("Version when this page was opened"),
+                    widget=_TokenInput,
+                    required=False,
+                    initial=version,
                 ),
                 "expected_version": version,
             },
