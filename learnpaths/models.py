@@ -17,9 +17,9 @@ from django.utils.translation import gettext, ngettext
 from learnpaths.rendering import render_markdown
 from resources.models import MAX_HOURS, MAX_POSITION, Concept, Level, Resource
 
-# Reordering in the admin first parks the rows it moves at position + PARKING_OFFSET (see
-# learnpaths.admin.PositionedFormSet), so the columns also hold that range, and only inside a
-# save: forms and the import accept 1–MAX_POSITION.
+# Reordering in the admin first parks the rows it moves in free positions from PARKING_OFFSET
+# up (see learnpaths.admin.PositionedFormSet), so the columns also hold that range, used only
+# inside a save: forms and the import accept 1–MAX_POSITION.
 PARKING_OFFSET = MAX_POSITION + 1
 POSITION_RANGE = Q(position__gte=1, position__lte=MAX_POSITION + PARKING_OFFSET)
 

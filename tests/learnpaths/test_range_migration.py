@@ -4,8 +4,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("learnpaths", "0007_progress_version_triggers"), ("resources", "0002_postgres_search")]
-AFTER = [("learnpaths", "0008_position_and_hours_ranges")]
+BEFORE = [
+    ("learnpaths", "0008_step_note_optional_in_drafts"),
+    ("resources", "0002_postgres_search"),
+]
+AFTER = [("learnpaths", "0009_position_and_hours_ranges")]
 
 
 def migrate(targets=None):

@@ -38,7 +38,7 @@ def renumber_out_of_range(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learnpaths', '0007_progress_version_triggers'),
+        ('learnpaths', '0008_step_note_optional_in_drafts'),
         ('resources', '0003_curated_integer_ranges'),
     ]
 

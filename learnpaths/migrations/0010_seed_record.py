@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learnpaths', '0008_position_and_hours_ranges'),
+        ('learnpaths', '0009_position_and_hours_ranges'),
     ]
 
     operations = [
