@@ -16,7 +16,8 @@ help:
 	@echo "make test   run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint   ruff check, format check and bandit"
 	@echo "make screenshots   PNGs of the main pages into docs/screenshots/ (needs Chromium)"
-	@echo "make seed   (re)load the curated catalogue; running it twice changes nothing"
+	@echo "make seed   load the curated catalogue; keeps (and lists) items curators changed or deleted;"
+	@echo "            manage.py seed --overwrite replaces them; running it twice changes nothing"
 	@echo "make loadtest  gunicorn on loopback under ~30 s of reads and progress writes"
 
 # The virtualenv is rebuilt only when pyproject.toml changes.

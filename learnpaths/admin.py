@@ -1,3 +1,4 @@
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -6,12 +7,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from learnpaths.admin_concurrency import ConcurrencyGuardMixin
 from learnpaths.models import (
+    PARKING_OFFSET,
     LearningPath,
     PathFollow,
     PathStatus,
@@ -23,10 +26,6 @@ from learnpaths.models import (
     publication_refusal,
 )
 from learnpaths.selectors import path_engagement
-
-# Rows whose position changes are first parked this far out of the way, so that swapping two
-# positions never trips the (parent, position) unique constraint half-way through a save.
-PARKING_OFFSET = 10_000
 
 
 class PositionedFormSet(forms.BaseInlineFormSet):
@@ -44,6 +43,10 @@ class PositionedFormSet(forms.BaseInlineFormSet):
             positions[data["position"]] = form.prefix
 
     def save(self, commit=True):
+        # Rows whose position changes are first parked in free slots above every position a
+        # form accepts (PARKING_OFFSET, PARKING_OFFSET + 1, …: within what the column and its
+        # constraint hold, whatever positions the rows had), so that swapping two positions
+        # never trips the (parent, position) unique constraint half-way through a save.
         moving = [
             form.instance.pk
             for form in self.initial_forms
@@ -51,9 +54,12 @@ class PositionedFormSet(forms.BaseInlineFormSet):
         ]
         with transaction.atomic():
             if moving:
-                self.model.objects.filter(pk__in=moving).update(
-                    position=F("position") + PARKING_OFFSET
-                )
+                siblings = self.model.objects.filter(**{self.fk.name: self.instance.pk})
+                used = set(siblings.values_list("position", flat=True))
+                free = (p for p in itertools.count(PARKING_OFFSET) if p not in used)
+                slots = itertools.islice(free, len(moving))
+                parked = [When(pk=pk, then=Value(s)) for pk, s in zip(moving, slots, strict=True)]
+                self.model.objects.filter(pk__in=moving).update(position=Case(*parked))
             return super().save(commit)
 
 
@@ -142,7 +148,7 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(LearningPath)
-class LearningPathAdmin(admin.ModelAdmin):
+class LearningPathAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     list_display = [
         "title", "level", "status", "featured", "follower_total", "completion_total", "updated_at",
     ]  # fmt: skip
@@ -290,7 +296,7 @@ class StageAdminForm(forms.ModelForm):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     form = StageAdminForm
     list_display = ["__str__", "path", "position"]
     list_filter = ["path"]
@@ -327,7 +333,7 @@ class StepAdminForm(forms.ModelForm):
 
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     form = StepAdminForm
     list_display = ["resource", "stage", "position", "optional"]
     list_filter = ["optional", "path"]

@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from learnpaths.rendering import render_markdown
-from resources.models import Concept, Level, Resource
+from resources.models import MAX_HOURS, MAX_POSITION, Concept, Level, Resource
+
+# Reordering in the admin first parks the rows it moves in free positions from PARKING_OFFSET
+# up (see learnpaths.admin.PositionedFormSet), so the columns also hold that range, used only
+# inside a save: forms and the import accept 1–MAX_POSITION.
+PARKING_OFFSET = MAX_POSITION + 1
+POSITION_RANGE = Q(position__gte=1, position__lte=MAX_POSITION + PARKING_OFFSET)
 
 
 class User(AbstractUser):
@@ -171,7 +177,8 @@ class LearningPath(models.Model):
 class Stage(models.Model):
     path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="stages")
     position = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Order within the path (1, 2, 3…)."
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_POSITION)],
+        help_text="Order within the path (1, 2, 3…; at most 999).",
     )
     title = models.CharField(max_length=200)
     goal = models.TextField(help_text="What the learner can do after this stage.")
@@ -184,7 +191,7 @@ class Stage(models.Model):
                 name="stage_unique_position",
                 violation_error_message="Two stages of a path cannot share a position.",
             ),
-            models.CheckConstraint(condition=Q(position__gte=1), name="stage_position_positive"),
+            models.CheckConstraint(condition=POSITION_RANGE, name="stage_position_range"),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +209,8 @@ class Step(models.Model):
         LearningPath, on_delete=models.CASCADE, related_name="+", editable=False
     )
     position = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Order within the stage (1, 2, 3…)."
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_POSITION)],
+        help_text="Order within the stage (1, 2, 3…; at most 999).",
     )
     # PROTECT: a resource that a path uses must be taken out of the path before it can go.
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="steps")
@@ -218,7 +226,7 @@ class Step(models.Model):
         "hours for this step",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
         help_text="When the note asks for only part of the resource (say two chapters): the time "
         "that part takes. Empty: the resource's own estimate.",
     )
@@ -237,9 +245,10 @@ class Step(models.Model):
                 name="step_resource_once_per_path",
                 violation_error_message="This resource is already a step of this path.",
             ),
-            models.CheckConstraint(condition=Q(position__gte=1), name="step_position_positive"),
+            models.CheckConstraint(condition=POSITION_RANGE, name="step_position_range"),
             models.CheckConstraint(
-                condition=Q(hours__isnull=True) | Q(hours__gte=1), name="step_hours_positive"
+                condition=Q(hours__isnull=True) | Q(hours__gte=1, hours__lte=MAX_HOURS),
+                name="step_hours_range",
             ),
         ]
 
@@ -426,3 +435,35 @@ class CatalogueVersion(models.Model):
 
     def __str__(self) -> str:
         return f"catalogue version {self.number}"
+
+
+class SeedKind(models.TextChoices):
+    CONCEPT = "concept", "concept"
+    RESOURCE = "resource", "resource"
+    PATH = "path", "path"
+
+
+class SeedRecord(models.Model):
+    """What `manage.py seed` last wrote for one curated item, as a fingerprint of the item's rows.
+
+    The digest is a SHA-256 of the item as the catalogue export writes it (a concept with its
+    prerequisites; a resource with its concepts, tags and editions; a path with its concepts,
+    stages and steps). When the rows no longer match it, a curator changed the item, and seeding
+    leaves it alone (see learnpaths.catalog.catalog_seed).
+    """
+
+    kind = models.CharField(max_length=10, choices=SeedKind.choices)
+    slug = models.SlugField(max_length=120)
+    digest = models.CharField(max_length=64)
+    seeded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="seed_record_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SeedKind.values), name="seed_record_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.slug}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as UnusedTaggitTag
 
+from learnpaths.admin_concurrency import ConcurrencyGuardMixin
 from resources.models import (
     Concept,
     ConceptPrerequisite,
@@ -54,7 +55,7 @@ class PrerequisiteInline(admin.TabularInline):
 
 
 @admin.register(Concept)
-class ConceptAdmin(admin.ModelAdmin):
+class ConceptAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     list_display = ["name", "name_zh", "area", "position", "resource_total"]
     list_filter = ["area"]
     list_editable = ["position"]
@@ -165,7 +166,7 @@ class ResourceAdminForm(forms.ModelForm):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     form = ResourceAdminForm
     list_display = ["title", "kind", "level", "cost", "language", "year", "published"]
     list_filter = ["kind", "level", "cost", "language", "published", TagFilter]
@@ -240,7 +241,7 @@ class ResourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConferenceEdition)
-class ConferenceEditionAdmin(admin.ModelAdmin):
+class ConferenceEditionAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     form = ConferenceEditionForm
     list_display = ["conference", "year", "starts_on", "location", "deadline"]
     list_filter = ["year"]
@@ -255,7 +256,7 @@ class ConferenceEditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "resource_total"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

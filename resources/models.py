@@ -28,6 +28,14 @@ from learnpaths.rendering import render_markdown
 
 HTTP_URL_CHECK = Q(url__startswith="http://") | Q(url__startswith="https://")
 
+# Ranges of the curated integers: what a curator may enter, far inside what the columns hold
+# (a small integer stops at 32767), so that no value accepted by a form or the import can
+# overflow a column later. Positions are orders within a list (concepts of an area, stages of a
+# path, steps of a stage); a thousand is more than any list needs.
+MAX_POSITION = 999
+MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_HOURS = 2000
+
 
 class WebURLField(models.URLField):
     """A URL that must be http or https; forms complete a bare domain with https://."""
@@ -72,7 +80,9 @@ class Concept(models.Model):
     name_zh = models.CharField("Chinese name", max_length=60, help_text="e.g. 卷积神经网络")
     area = models.CharField(max_length=20, choices=ConceptArea.choices)
     position = models.PositiveSmallIntegerField(
-        default=0, help_text="Order within its area on the concept map."
+        default=0,
+        validators=[MaxValueValidator(MAX_POSITION)],
+        help_text="Order within its area on the concept map (0–999).",
     )
     summary = models.TextField(help_text="One or two sentences, Markdown.")
     summary_html = models.TextField(editable=False, default="")
@@ -93,6 +103,11 @@ class Concept(models.Model):
 
     class Meta:
         ordering = ["area", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__lte=MAX_POSITION), name="concept_position_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.name_zh})"
@@ -294,7 +309,7 @@ class Resource(models.Model):
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
         help_text="Year of publication or first release.",
     )
     description = models.TextField(blank=True, help_text="Markdown.")
@@ -303,7 +318,7 @@ class Resource(models.Model):
     estimated_hours = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
         help_text="Rough time to work through it.",
     )
     cost = models.CharField(max_length=10, choices=Cost.choices, default=Cost.FREE)
@@ -348,12 +363,16 @@ class Resource(models.Model):
         constraints = [
             models.CheckConstraint(condition=HTTP_URL_CHECK, name="resource_url_http"),
             models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                condition=Q(year__isnull=True) | Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
                 name="resource_year_range",
             ),
             models.CheckConstraint(
                 condition=Q(estimated_hours__isnull=True) | Q(estimated_hours__gte=1),
                 name="resource_hours_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_hours__isnull=True) | Q(estimated_hours__lte=MAX_HOURS),
+                name="resource_hours_range",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=ResourceKind.values), name="resource_kind_valid"
@@ -509,7 +528,7 @@ class ConferenceEdition(models.Model):
         limit_choices_to={"kind__in": EVENT_KINDS},
     )
     year = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
@@ -540,6 +559,9 @@ class ConferenceEdition(models.Model):
                 violation_error_message="An edition cannot end before it starts.",
             ),
             models.CheckConstraint(condition=Q(url="") | HTTP_URL_CHECK, name="edition_url_http"),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="edition_year_range"
+            ),
         ]
 
     def __str__(self) -> str:

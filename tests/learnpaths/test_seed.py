@@ -1,0 +1,184 @@
+"""`manage.py seed` (run by `make run` on every start) never undoes what curators did."""
+
+import copy
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from learnpaths.catalog import catalog_export
+from learnpaths.models import LearningPath, SeedRecord, Stage
+from resources.models import Resource
+from tests.admin_forms import change_form, post_form
+from tests.learnpaths.test_catalog import DOCUMENT
+from tests.learnpaths.test_catalog_io import snapshot
+
+
+def seed(*args):
+    out = io.StringIO()
+    call_command("seed", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+def write(tmp_path, document, name="catalogue.json"):
+    target = tmp_path / name
+    target.write_text(json.dumps(document))
+    return target
+
+
+def reverse_first_stage(staff_client, path):
+    """Reorder the first stage's steps in the admin, last first; returns the new step order."""
+    stage = path.stages.order_by("position").first()
+    steps = list(stage.steps.order_by("position"))
+    assert len(steps) >= 2
+    fields = change_form(staff_client, stage)
+    count = int(fields["steps-INITIAL_FORMS"][0])
+    for index in range(count):
+        fields[f"steps-{index}-position"] = [str(count - index)]
+    response = post_form(staff_client, stage, fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return list(reversed(steps))
+
+
+def test_seeding_again_keeps_an_edited_author_and_a_reordered_path_and_names_them(
+    staff_client,
+):
+    seed()
+    fresh = snapshot()
+    resource = Resource.objects.order_by("slug").first()
+    resource.authors = "Edited by a curator"
+    resource.save()
+    path = LearningPath.objects.order_by("slug").first()
+    reordered = reverse_first_stage(staff_client, path)
+
+    out = seed()
+
+    resource.refresh_from_db()
+    assert resource.authors == "Edited by a curator"
+    first_stage = path.stages.order_by("position").first()
+    assert list(first_stage.steps.order_by("position")) == reordered
+    assert f"resource {resource.slug}: changed by a curator since it was seeded" in out
+    assert f"path {path.slug}: changed by a curator since it was seeded" in out
+    assert "--overwrite" in out
+    assert out.count("changed by a curator") == 2
+
+    # The curators' versions stay kept on every later start, not only on the next one.
+    assert seed() == out
+
+    out = seed("--overwrite")
+    assert "Kept" not in out
+    assert snapshot() == fresh
+    assert "Kept" not in seed()
+
+
+@pytest.mark.django_db
+def test_seeding_twice_changes_nothing_and_keeps_nothing():
+    first = seed()
+    assert "Kept" not in first
+    before = snapshot()
+    second = seed()
+    assert snapshot() == before
+    assert "Kept" not in second
+    assert "0 created, 0 updated" in second
+
+
+@pytest.mark.django_db
+def test_an_untouched_item_is_updated_to_a_changed_fixture_while_an_edited_one_is_kept(tmp_path):
+    seed(write(tmp_path, DOCUMENT))
+    Resource.objects.filter(slug="conf").update(authors="A curator's credit")
+
+    changed = copy.deepcopy(DOCUMENT)
+    changed["resources"][0]["title"] = "A Book, second edition"
+    changed["resources"][1]["title"] = "A Conference, renamed"
+    changed["paths"][0]["stages"][0]["steps"].reverse()
+    out = seed(write(tmp_path, changed))
+
+    assert Resource.objects.get(slug="book").title == "A Book, second edition"
+    conference = Resource.objects.get(slug="conf")
+    assert (conference.title, conference.authors) == ("A Conference", "A curator's credit")
+    stage = Stage.objects.get(path__slug="p")
+    assert [s.resource.slug for s in stage.steps.order_by("position")] == ["conf", "book"]
+    assert "resource conf: changed by a curator" in out
+    assert "book" not in out.split("Kept")[1]
+
+
+@pytest.mark.django_db
+def test_an_item_a_curator_deleted_is_not_created_again_unless_overwritten(tmp_path):
+    document = copy.deepcopy(DOCUMENT)
+    document["paths"].append(
+        {"slug": "second", "title": "Second", "summary": "S.", "status": "draft", "stages": []}
+    )
+    source = write(tmp_path, document)
+    seed(source)
+    LearningPath.objects.filter(slug="second").delete()
+
+    out = seed(source)
+    assert not LearningPath.objects.filter(slug="second").exists()
+    assert "path second: deleted by a curator after it was seeded" in out
+
+    seed(source, "--overwrite")
+    assert LearningPath.objects.filter(slug="second").exists()
+    assert "Kept" not in seed(source)
+
+
+@pytest.mark.django_db
+def test_an_item_that_names_a_deleted_item_is_kept_too(tmp_path):
+    source = write(tmp_path, DOCUMENT)
+    seed(source)
+    # Taking the resource out of its path first is the only way a curator can delete it.
+    path = LearningPath.objects.get(slug="p")
+    Stage.objects.get(path=path).steps.filter(resource__slug="conf").delete()
+    Resource.objects.get(slug="conf").delete()
+    document = copy.deepcopy(DOCUMENT)
+    document["paths"].append(
+        {
+            "slug": "new",
+            "title": "New",
+            "summary": "S.",
+            "status": "draft",
+            "stages": [{"title": "T", "goal": "G.", "steps": [{"resource": "conf", "note": "N."}]}],
+        }
+    )
+
+    out = seed(write(tmp_path, document))
+
+    assert "resource conf: deleted by a curator" in out
+    assert "path p: changed by a curator" in out
+    assert "path new: names the resource “conf”" in out
+    assert not LearningPath.objects.filter(slug="new").exists()
+    assert not Resource.objects.filter(slug="conf").exists()
+
+
+@pytest.mark.django_db
+def test_rows_the_seed_did_not_write_are_kept_unless_the_fixture_would_leave_them_as_they_are(
+    tmp_path,
+):
+    # A catalogue restored from a backup (or seeded before fingerprints were kept).
+    document = copy.deepcopy(DOCUMENT)
+    document["resources"][0]["authors"] = "From the backup"
+    backup = write(tmp_path, document, "backup.json")
+    call_command("import_catalog", str(backup), stdout=io.StringIO())
+
+    out = seed(write(tmp_path, DOCUMENT))
+
+    assert Resource.objects.get(slug="book").authors == "From the backup"
+    assert "resource book: not written by the seed" in out
+    assert out.count("not written by the seed") == 1
+    # The rest matched the fixture, so it is the seed's from now on.
+    assert set(SeedRecord.objects.values_list("kind", "slug")) == {
+        ("concept", "nn"),
+        ("concept", "dl"),
+        ("resource", "conf"),
+        ("path", "p"),
+    }
+
+
+@pytest.mark.django_db
+def test_a_refused_seed_changes_nothing_and_records_nothing(tmp_path):
+    broken = copy.deepcopy(DOCUMENT)
+    broken["paths"][0]["stages"][0]["steps"][0]["resource"] = "missing"
+    with pytest.raises(Exception, match="unknown resource slug: missing"):
+        seed(write(tmp_path, broken))
+    assert not SeedRecord.objects.exists()
+    assert catalog_export()["resources"] == []
