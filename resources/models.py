@@ -7,6 +7,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -444,13 +445,16 @@ class Resource(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("resource-detail", kwargs={"slug": self.slug})
 
+    # Identifiers are percent-encoded into their links: a DOI may contain "#", "?" or "%"
+    # (10.1000/abc#def would otherwise resolve as 10.1000/abc). "/" separates the parts of both
+    # kinds of identifier and stays as it is.
     @property
     def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+        return f"https://arxiv.org/abs/{quote(self.arxiv_id, safe='/')}" if self.arxiv_id else ""
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        return f"https://doi.org/{quote(self.doi, safe='/')}" if self.doi else ""
 
     @property
     def is_event(self) -> bool:
