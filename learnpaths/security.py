@@ -1,8 +1,10 @@
 """Hooks for django-axes (brute-force protection on sign-in); wired up in settings."""
 
 import ipaddress
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -81,6 +83,10 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.has_nul(request):
+            # The 400 page is shown to an anonymous visitor with an empty session: looking the
+            # session up by a key with NUL in it would itself fail on PostgreSQL.
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+            request.user = AnonymousUser()
             raise SuspiciousOperation("NUL character in the request")
         return self.get_response(request)
 
