@@ -30,7 +30,7 @@ def rerender(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learnpaths", "0007_progress_version_triggers"),
+        ("learnpaths", "0008_step_note_optional_in_drafts"),
         ("resources", "0003_tag_slug_never_empty"),
     ]
 
