@@ -30,8 +30,8 @@ def rerender(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learnpaths", "0008_step_note_optional_in_drafts"),
-        ("resources", "0003_tag_slug_never_empty"),
+        ("learnpaths", "0010_seed_record"),
+        ("resources", "0004_tag_slug_never_empty"),
     ]
 
     operations = [migrations.RunPython(rerender, migrations.RunPython.noop)]

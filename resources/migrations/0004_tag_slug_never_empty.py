@@ -25,7 +25,7 @@ def fill_empty_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("resources", "0002_postgres_search"),
+        ("resources", "0003_curated_integer_ranges"),
     ]
 
     operations = [

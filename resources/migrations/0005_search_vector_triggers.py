@@ -145,7 +145,7 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("resources", "0003_tag_slug_never_empty")]
+    dependencies = [("resources", "0004_tag_slug_never_empty")]
 
     operations = [
         migrations.RunPython(run(FORWARD), run(BACKWARD)),
