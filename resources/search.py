@@ -3,7 +3,7 @@
 Each resource keeps a weighted `search_vector`: its titles weigh most (A), then the names of its
 concepts (B), then its description, authors and tags (C). The vector spans rows of other tables;
 the database keeps it current itself, with triggers on every table it is made from
-(migration resources/0004_search_vector_triggers), so a tag renamed or deleted by any means
+(migration resources/0005_search_vector_triggers), so a tag renamed or deleted by any means
 stops matching at once.
 """
 

@@ -177,7 +177,7 @@ def test_math_is_rendered_on_the_resource_page(client, make):
 
 
 def test_the_migration_renders_rows_saved_before_again(make):
-    migration = importlib.import_module("learnpaths.migrations.0009_rerender_markdown")
+    migration = importlib.import_module("learnpaths.migrations.0011_rerender_markdown")
     resource = make.resource(description=r"Uses $\phi(x)*\phi(y)$.")
     path = make.path(description=FOOTNOTED)
     Resource.objects.update(description_html="<p>Uses $\\phi(x)<em>\\phi(y)$.</p>")

@@ -119,7 +119,7 @@ def test_the_database_refuses_an_empty_tag_slug(make):
 
 @pytest.mark.django_db
 def test_the_migration_gives_tags_saved_with_taggits_placeholder_slugs_a_real_one(make):
-    migration = importlib.import_module("resources.migrations.0003_tag_slug_never_empty")
+    migration = importlib.import_module("resources.migrations.0004_tag_slug_never_empty")
     fire, nabla, _numeric = (Tag.objects.create(name=n) for n in ("🔥", "∇", "2024"))
     Tag.objects.filter(pk=fire.pk).update(slug="_1")
     Tag.objects.filter(pk=nabla.pk).update(slug="_2")
