@@ -2,6 +2,7 @@
 
 import csv
 import json
+import unicodedata
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -16,8 +17,9 @@ from learnpaths.cache import catalogue_version, learner_page
 from learnpaths.forms import AccountDeleteForm, SignupForm
 from learnpaths.views import safe_next
 
-# Spreadsheet programs run cells that start with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet programs run a cell as a formula (or a DDE command, "|") when it starts with one
+# of these, full-width forms included, after skipping any leading spaces and control characters.
+FORMULA_STARTS = frozenset("=+-@|＝＋－＠")
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,7 +58,16 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 
 def _spreadsheet_safe(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+    """`value`, with an apostrophe in front if a spreadsheet could run it as a formula: its first
+    character that is not a space (a no-break space included) or a control character (a line
+    feed, a zero-width space) starts a formula, or it starts with a tab or a line break."""
+    if value[:1] in ("\t", "\r", "\n"):
+        return f"'{value}"
+    for char in value:
+        if char.isspace() or unicodedata.category(char).startswith("C"):
+            continue
+        return f"'{value}" if char in FORMULA_STARTS else value
+    return value
 
 
 @login_required

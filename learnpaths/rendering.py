@@ -1,14 +1,41 @@
 """The one Markdown renderer: every Markdown field goes through `render_markdown` on save."""
 
+import re
+import secrets
+import xml.etree.ElementTree as etree  # nosec B405: builds elements, parses no XML
+from html import unescape
+
 import markdown
 import nh3
+from latex2mathml.converter import convert_to_element as latex_to_mathml
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import ETX, STX, AtomicString
+from pymdownx import arithmatex
+from pymdownx.util import escape_chars
 
-MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "footnotes", "def_list", "abbr"]
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "def_list", "abbr"]
+
+MATHML_TAGS = {
+    "math", "menclose", "mfrac", "mi", "mn", "mo", "mover", "mpadded", "mphantom", "mroot",
+    "mrow", "mspace", "msqrt", "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext",
+    "mtr", "munder", "munderover",
+}  # fmt: skip
+# Presentation attributes only: no href (MathML links), no style (the CSP forbids inline styles).
+MATHML_ATTRIBUTES = {
+    "accent", "columnalign", "columnlines", "columnspacing", "depth", "display", "displaystyle",
+    "fence", "form", "height", "largeop", "linethickness", "lspace", "mathbackground",
+    "mathcolor", "mathsize", "mathvariant", "maxsize", "minsize", "movablelimits", "notation",
+    "rowlines", "rowspacing", "rspace", "scriptlevel", "separator", "stretchy", "voffset",
+    "width", "xmlns",
+}  # fmt: skip
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
     "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", *MATHML_TAGS,
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
@@ -20,6 +47,7 @@ ALLOWED_ATTRIBUTES = {
     "sup": {"id"},
     "td": {"align"},
     "th": {"align"},
+    **dict.fromkeys(MATHML_TAGS, MATHML_ATTRIBUTES),
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -30,16 +58,101 @@ def render_markdown(text: str) -> str:
     The output is sanitised with nh3 against an allowlist: no scripts, event handlers, inline
     styles, iframes or javascript:/data: URLs; every link gets rel="noopener noreferrer".
     A document's headings start at <h2>, since the page already has its <h1>.
+
+    Math is rendered to MathML: inline as `$…$` or `\\(…\\)`, on its own lines as `$$…$$`,
+    `\\[…\\]` or `\\begin{env}…\\end{env}`. A dollar sign followed by a space, or a closing one
+    preceded by a space, is text ("$5 and $10" stays as it is), as in pandoc; `\\$` is a dollar.
+
+    Several fields are shown on one page (a path's description and its steps' notes), so the
+    ids this document generates (footnotes) carry a random prefix of their own, and ids written
+    in the text itself are dropped: no two ids on a page can clash.
     """
     if not text:
         return ""
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    prefix = secrets.token_hex(4)
+    footnotes = FootnoteExtension(SEPARATOR=f"-{prefix}-")
+    html = markdown.markdown(
+        text,
+        extensions=[*MARKDOWN_EXTENSIONS, footnotes, MathExtension()],
+        output_format="html",
+    )
     html = html.replace("<h1", "<h2").replace("</h1>", "</h2>") if "<h1" in html else html
+    own_ids = (f"fn-{prefix}-", f"fnref-{prefix}-")
+
+    def keep_own_ids(element: str, attribute: str, value: str) -> str | None:
+        if attribute == "id" and not value.startswith(own_ids):
+            return None
+        return value
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=keep_own_ids,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def _mathml(latex: str, *, display: bool) -> etree.Element:
+    """`latex` as a MathML element whose text Markdown leaves alone; LaTeX that cannot be
+    converted is shown as written, as code."""
+    try:
+        math = latex_to_mathml(latex, display="block" if display else "inline")
+    except Exception:
+        code = etree.Element("code")
+        code.text = AtomicString(latex)
+        return code
+    for element in math.iter():
+        # latex2mathml leaves character references (&#x003D5;) in the text, to be unescaped in
+        # its own serialiser; here the text is given as characters, and escaped on output.
+        if element.text:
+            element.text = AtomicString(unescape(element.text))
+        if element.tail:
+            element.tail = AtomicString(unescape(element.tail))
+    return math
+
+
+class _InlineMath(InlineProcessor):
+    """`$…$` and `\\(…\\)`, with pymdown-extensions' patterns (Arithmatex's smart dollars)."""
+
+    PATTERN = f"(?:{arithmatex.RE_SMART_DOLLAR_INLINE}|{arithmatex.RE_BRACKET_INLINE})"
+
+    def handleMatch(self, m, data):
+        groups = m.groups()
+        escaped_backslashes = groups[0] or groups[3]
+        if escaped_backslashes:
+            # Pairs of backslashes before a dollar: each is one literal backslash, not an escape.
+            literal = escaped_backslashes.replace("\\\\", f"{STX}{ord(chr(92))}{ETX}")
+            return literal, m.start(0), m.end(0)
+        latex = groups[2] or groups[5]
+        return _mathml(latex, display=False), m.start(0), m.end(0)
+
+
+class _DisplayMath(BlockProcessor):
+    """A block of `$$…$$`, `\\[…\\]` or `\\begin{env}…\\end{env}`."""
+
+    PATTERN = re.compile(
+        rf"(?s)^(?:{arithmatex.RE_DOLLAR_BLOCK}|{arithmatex.RE_BRACKET_BLOCK}"
+        rf"|{arithmatex.RE_TEX_BLOCK})[ ]*$"
+    )
+
+    def test(self, parent, block):
+        self.match = self.PATTERN.match(block)
+        return self.match is not None
+
+    def run(self, parent, blocks):
+        blocks.pop(0)
+        groups = self.match.groupdict()
+        latex = groups["math"] or groups["math2"] or groups["math3"]
+        wrapper = etree.SubElement(parent, "div", {"class": "math-display"})
+        wrapper.append(_mathml(latex, display=True))
+
+
+class MathExtension(Extension):
+    def extendMarkdown(self, md):
+        escape_chars(md, ["$"])
+        # Priorities as Arithmatex's: after code spans, before emphasis.
+        md.inlinePatterns.register(_InlineMath(_InlineMath.PATTERN, md), "math-inline", 189.9)
+        md.parser.blockprocessors.register(_DisplayMath(md.parser), "math-block", 79.9)

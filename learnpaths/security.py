@@ -1,8 +1,10 @@
 """Hooks for django-axes (brute-force protection on sign-in); wired up in settings."""
 
 import ipaddress
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -68,23 +70,42 @@ def lockout_response(
 
 
 class RejectNulBytesMiddleware:
-    """Answer 400 to a request with a NUL character in its path or query string.
+    """Answer 400 to a request with a NUL character anywhere the app could read it: the path,
+    the query string, form fields (names and values), cookies and headers.
 
-    No real link contains one, and PostgreSQL cannot compare text containing NUL: any view that
-    looked such a value up (a tag's slug, a topic filter, an admin search) would fail with a
-    database error, a 500. Form fields already refuse NUL themselves.
+    No real link, form or browser sends one, and PostgreSQL cannot store or compare text
+    containing NUL: any view that looked such a value up or saved it (a tag's slug, a topic
+    filter, a mark-done's path, an admin search) would fail with a database error, a 500.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
-            raise SuspiciousOperation("NUL character in the URL")
+        if self.has_nul(request):
+            # The 400 page is shown to an anonymous visitor with an empty session: looking the
+            # session up by a key with NUL in it would itself fail on PostgreSQL.
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+            request.user = AnonymousUser()
+            raise SuspiciousOperation("NUL character in the request")
         return self.get_response(request)
+
+    @staticmethod
+    def has_nul(request: HttpRequest) -> bool:
+        # Headers arrive as META's HTTP_* entries (the cookie header among them); cookies are
+        # checked once parsed too, as a quoted cookie may spell NUL as the escape \000.
+        texts = [
+            request.path,
+            *(value for name, value in request.META.items() if name.startswith("HTTP_")),
+            *request.COOKIES.values(),
+        ]
+        # Reading POST parses the body: a file part is refused there (DATA_UPLOAD_MAX_NUMBER_FILES),
+        # a body over the size limits too, each with a 400.
+        for query in (request.GET, request.POST):
+            for name, values in query.lists():
+                texts.append(name)
+                texts.extend(values)
+        return any("\x00" in text for text in texts if isinstance(text, str))
 
 
 class IsolationHeadersMiddleware:

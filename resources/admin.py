@@ -262,10 +262,6 @@ class TagAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]  # as ConceptAdmin: the Count annotation would leave it unordered
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        refresh_search_vectors(obj.tagged_resources.values_list("content_object_id", flat=True))
-
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(resource_total=Count("tagged_resources"))
 

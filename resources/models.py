@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.managers import TaggableManager
@@ -180,10 +183,78 @@ class ConceptPrerequisite(models.Model):
         return f"{self.concept.name} requires {self.prerequisite.name}"
 
 
+TAG_SLUG_LENGTH = 100
+
+
+def tag_slug_base(name: str) -> str:
+    """A readable slug for a tag name, never empty: its letters and digits in any script
+    (`注意力` → `注意力`, `Ünïcode` → `ünïcode`); for a name of symbols only, the Unicode names of
+    the symbols (`∇` → `nabla`, `🔥` → `fire`); `tag` when even those give nothing."""
+    slug = slugify(name, allow_unicode=True)
+    if not slug:
+        # Marks, joiners, variation selectors and spaces would only add noise to the name.
+        symbols = [
+            unicodedata.name(char, "")
+            for char in name
+            if unicodedata.category(char)[0] not in "MCZ"
+        ]
+        slug = slugify(" ".join(symbols))
+    # Room for a "-<n>" suffix that makes it unique.
+    return slug[: TAG_SLUG_LENGTH - 8].strip("-_") or "tag"
+
+
+def unique_tag_slug(base: str, taken: Collection[str]) -> str:
+    """`base`, or `base-2`, `base-3`… : the first one not in `taken`."""
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 class Tag(TagBase):
+    # Redeclared to let a curator leave it empty: `save` then makes one from the name.
+    slug = models.SlugField(
+        "slug",
+        unique=True,
+        max_length=TAG_SLUG_LENGTH,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("Leave empty to make it from the name."),
+    )
+
     class Meta:
         verbose_name = "tag"
         verbose_name_plural = "tags"
+        constraints = [
+            # The tag's page is reached by its slug: an empty one could not be linked to.
+            models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+        ]
+
+    def clean(self) -> None:
+        # Before the constraints are checked, so that a form may leave the slug empty.
+        self.fill_slug()
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_slug()
+        super().save(*args, **kwargs)
+
+    def fill_slug(self) -> None:
+        """Give the tag a slug made from its name, unique among tags, if it has none."""
+        if self.slug:
+            return
+        base = tag_slug_base(self.name)
+        taken = (
+            Tag.objects.exclude(pk=self.pk)
+            .filter(slug__startswith=base)
+            .values_list("slug", flat=True)
+        )
+        self.slug = unique_tag_slug(base, set(taken))
+
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        # taggit's hook; `save` has normally chosen the slug before taggit would call it.
+        base = tag_slug_base(tag)
+        return base if i is None else f"{base}-{i + 1}"
 
     def get_absolute_url(self) -> str:
         return reverse("tag-detail", kwargs={"slug": self.slug})
@@ -393,13 +464,16 @@ class Resource(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("resource-detail", kwargs={"slug": self.slug})
 
+    # Identifiers are percent-encoded into their links: a DOI may contain "#", "?" or "%"
+    # (10.1000/abc#def would otherwise resolve as 10.1000/abc). "/" separates the parts of both
+    # kinds of identifier and stays as it is.
     @property
     def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+        return f"https://arxiv.org/abs/{quote(self.arxiv_id, safe='/')}" if self.arxiv_id else ""
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        return f"https://doi.org/{quote(self.doi, safe='/')}" if self.doi else ""
 
     @property
     def is_event(self) -> bool:

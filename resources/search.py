@@ -1,9 +1,10 @@
 """PostgreSQL full-text search over resources.
 
 Each resource keeps a weighted `search_vector`: its titles weigh most (A), then the names of its
-concepts (B), then its description, authors and tags (C). The vector spans rows of other tables,
-so it is refreshed explicitly — by the catalogue import and by the admin after a save — through
-`refresh_search_vectors`, in one UPDATE.
+concepts (B), then its description, authors and tags (C). The vector spans rows of other tables;
+the database keeps it current itself, with triggers on every table it is made from
+(migration resources/0005_search_vector_triggers), so a tag renamed or deleted by any means
+stops matching at once.
 """
 
 from __future__ import annotations
@@ -19,43 +20,23 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from resources.models import Concept, Resource, Tag, TaggedResource
+from resources.models import Resource
 
+# The text search configuration of the vectors, which migration 0004 builds with the same one.
 SEARCH_CONFIG = "english"
 # How close a mistyped word must be to a word of a title (0–1) to count as a match.
 TYPO_THRESHOLD = 0.5
 
-_REFRESH_SQL = """
-UPDATE {resource} AS r SET search_vector =
-    setweight(to_tsvector('{config}', r.title || ' ' || r.title_zh), 'A')
-    || setweight(to_tsvector('{config}', coalesce((
-        SELECT string_agg(c.name || ' ' || c.name_zh, ' ')
-        FROM {concept} AS c JOIN {resource_concepts} AS rc ON rc.concept_id = c.id
-        WHERE rc.resource_id = r.id), '')), 'B')
-    || setweight(to_tsvector('{config}', r.description || ' ' || r.authors || ' ' || coalesce((
-        SELECT string_agg(t.name, ' ')
-        FROM {tag} AS t JOIN {tagged} AS tr ON tr.tag_id = t.id
-        WHERE tr.content_object_id = r.id), '')), 'C')
-"""
-
 
 def refresh_search_vectors(resource_ids: Iterable[int] | None = None) -> None:
-    """Recompute the search vectors of the given resources (all when None). PostgreSQL only."""
+    """Recompute the search vectors of the given resources (all when None), in one UPDATE.
+    PostgreSQL only; the triggers already do it on every write, so this is for rows written
+    with the triggers disabled or before they existed."""
     if connection.vendor != "postgresql":
         return
-    sql = _REFRESH_SQL.format(
-        config=SEARCH_CONFIG,
-        resource=Resource._meta.db_table,
-        concept=Concept._meta.db_table,
-        resource_concepts=Resource.concepts.through._meta.db_table,
-        tag=Tag._meta.db_table,
-        tagged=TaggedResource._meta.db_table,
-    )
+    ids = None if resource_ids is None else list(resource_ids)
     with connection.cursor() as cursor:
-        if resource_ids is None:
-            cursor.execute(sql)
-        else:
-            cursor.execute(sql + " WHERE r.id = ANY(%s)", [list(resource_ids)])
+        cursor.execute("SELECT resources_refresh_search_vectors(%s::bigint[])", [ids])
 
 
 def postgres_search(query: str) -> QuerySet[Resource]:

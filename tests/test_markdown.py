@@ -1,6 +1,12 @@
-import pytest
+import importlib
 
+import pytest
+from django.apps import apps
+
+from learnpaths.models import CatalogueVersion, LearningPath, Step
 from learnpaths.rendering import render_markdown
+from resources.models import Resource
+from tests.security._html import elements, hrefs, html_text, ids, texts
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -53,3 +59,133 @@ def test_markdown_features_survive():
 
 def test_empty_text_renders_empty():
     assert render_markdown("") == ""
+
+
+# -- footnotes: ids unique on a page --------------------------------------------------------------
+
+FOOTNOTED = "A claim.[^1] Another.[^note]\n\n[^1]: The source.\n[^note]: A remark."
+
+
+def internal_links_resolve_within(html):
+    field_ids = set(ids(html))
+    targets = [href[1:] for href in hrefs(html) if href.startswith("#")]
+    return bool(targets) and all(target in field_ids for target in targets)
+
+
+def test_two_renderings_of_footnotes_share_no_id():
+    first, second = render_markdown(FOOTNOTED), render_markdown(FOOTNOTED)
+    assert internal_links_resolve_within(first) and internal_links_resolve_within(second)
+    assert not set(ids(first)) & set(ids(second))
+
+
+def test_ids_written_in_the_text_are_dropped():
+    html = render_markdown('<a id="main" href="#main">skip</a> <sup id="fn:1">1</sup>')
+    assert ids(html) == []
+
+
+def test_a_page_with_footnotes_in_several_fields_has_unique_ids(client, make):
+    path = make.path(stages=1, steps_per_stage=3, description=FOOTNOTED)
+    for step in Step.objects.filter(stage__path=path):
+        step.note = FOOTNOTED  # the same text in every field: still one id each
+        step.save()
+    page = client.get(path.get_absolute_url()).content.decode()
+    page_ids = ids(page)
+    assert len(page_ids) == len(set(page_ids))
+    fields = [path.description_html, *Step.objects.values_list("note_html", flat=True)]
+    for field in fields:
+        assert field in page
+        assert internal_links_resolve_within(field)
+
+
+# -- math -----------------------------------------------------------------------------------------
+
+
+def math_elements(html):
+    return [(tag, text) for tag, text in texts(html) if tag in {"mi", "mo", "mn", "mtext"}]
+
+
+def test_inline_math_becomes_mathml_not_emphasis():
+    html = render_markdown(r"A kernel $\phi(x)*\phi(y)$ is an inner product.")
+    assert "<em>" not in html and "<math" in html
+    assert math_elements(html) == [
+        ("mi", "ϕ"), ("mo", "("), ("mi", "x"), ("mo", ")"), ("mo", "*"),
+        ("mi", "ϕ"), ("mo", "("), ("mi", "y"), ("mo", ")"),
+    ]  # fmt: skip
+    assert ("math", {"display": "inline", "xmlns": "http://www.w3.org/1998/Math/MathML"}) in [
+        (tag, attrs) for tag, attrs in elements(html)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "display"),
+    [
+        ("$$\n\\sum_i x_i^2\n$$", "block"),
+        ("\\[\n\\sum_i x_i^2\n\\]", "block"),
+        ("Here \\(\\sum_i x_i^2\\) inline.", "inline"),
+        ("Here $\\sum_i x_i^2$ inline.", "inline"),
+    ],
+)
+def test_display_and_bracketed_math(text, display):
+    html = render_markdown(text)
+    (math,) = [attrs for tag, attrs in elements(html) if tag == "math"]
+    assert math["display"] == display
+    assert ("mo", "∑") in math_elements(html) and ("mn", "2") in math_elements(html)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("It costs $5 and $10.", "It costs $5 and $10."),
+        ("Between $ 5 and 10 $ a day.", "Between $ 5 and 10 $ a day."),
+        (r"A literal \$x\$ here.", "A literal $x$ here."),
+        ("Code `$x$` stays.", "Code $x$ stays."),
+    ],
+)
+def test_dollars_that_are_not_math_stay_text(text, shown):
+    html = render_markdown(text)
+    assert "<math" not in html
+    assert html_text(html) == shown
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"$\text{<script>alert(1)</script>}$",
+        r"$\text{<img src=x onerror=alert(1)>}$",
+        r"$\href{javascript:alert(1)}{x}$",
+        "$<script>alert(1)</script>$",
+        "$$\n\\text{<iframe src=https://evil.example>}\n$$",
+        r'$x \style{color:red}{y} \class{a" onclick="alert(1)}{z}$',
+    ],
+)
+def test_script_injection_inside_math_is_inert(latex):
+    html = render_markdown(latex)
+    for tag, attrs in elements(html):
+        assert tag not in {"script", "img", "iframe", "style"}, html
+        assert not any(name.startswith("on") or name in {"href", "style"} for name in attrs), html
+
+
+def test_broken_latex_is_shown_as_written():
+    html = render_markdown(r"See $\frac{1}{$ here.")
+    assert r"<code>\frac{1}{</code>" in html
+
+
+def test_math_is_rendered_on_the_resource_page(client, make):
+    resource = make.resource(description=r"Uses $\phi(x)*\phi(y)$ throughout.")
+    page = client.get(resource.get_absolute_url()).content.decode()
+    assert "<math" in page and "<mi>ϕ</mi>" in page
+
+
+def test_the_migration_renders_rows_saved_before_again(make):
+    migration = importlib.import_module("learnpaths.migrations.0011_rerender_markdown")
+    resource = make.resource(description=r"Uses $\phi(x)*\phi(y)$.")
+    path = make.path(description=FOOTNOTED)
+    Resource.objects.update(description_html="<p>Uses $\\phi(x)<em>\\phi(y)$.</p>")
+    LearningPath.objects.update(description_html='<sup id="fnref:1">old</sup>')
+    version = CatalogueVersion.objects.get_or_create(pk=1)[0].number
+    migration.rerender(apps, None)
+    resource.refresh_from_db()
+    path.refresh_from_db()
+    assert "<math" in resource.description_html and "<em>" not in resource.description_html
+    assert internal_links_resolve_within(path.description_html)
+    assert CatalogueVersion.objects.get(pk=1).number == version + 1
