@@ -23,6 +23,10 @@ def server():
     slow_clients.migrate(env)
     port = slow_clients.free_port()
     process = slow_clients.start(ROOT / "gunicorn.conf.py", env, port)
+    # Every worker's first request loads the URLconf and templates: on a busy machine that alone
+    # can take seconds, which is not what this test is about.
+    for _ in range(8):
+        slow_clients.get(port, timeout=30)
     yield port
     process.terminate()
     process.wait(timeout=30)
@@ -32,9 +36,11 @@ def server():
 def test_forty_held_connections_do_not_stall_other_requests(server, kind):
     held = slow_clients.hold(server, kind, 40)
     try:
-        times = [slow_clients.get(server, timeout=3) for _ in range(6)]
+        # A stalled server leaves requests unanswered for as long as the connections are held
+        # (the old configuration: 15 s time-outs); the time limit is generous so that a busy
+        # machine cannot fail the test, and no speed is asserted (`make bench` measures that).
+        times = [slow_clients.get(server, timeout=10) for _ in range(6)]
     finally:
         for sock in held:
             sock.close()
     assert None not in times, times
-    assert max(times) < 2.0, times  # slack for a busy CI machine; stalled ones take 3 s+
