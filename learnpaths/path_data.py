@@ -364,33 +364,34 @@ def _oob(oob: bool) -> str:
 
 def _counts(tally: Tally) -> str:
     """ "12/12 required · 2/5 optional": the two kinds of steps counted apart."""
-    parts = []
-    if tally.required_total or not tally.optional_total:
-        parts.append(
-            gettext("%(done)s/%(total)s required")
-            % {"done": tally.required_done, "total": tally.required_total}
-        )
-    if tally.optional_total:
-        parts.append(
-            gettext("%(done)s/%(total)s optional")
-            % {"done": tally.optional_done, "total": tally.optional_total}
-        )
-    return " · ".join(parts)
+    return _required_and_optional(
+        tally,
+        gettext("%(done)s/%(total)s required")
+        % {"done": tally.required_done, "total": tally.required_total},
+        gettext("%(done)s/%(total)s optional")
+        % {"done": tally.optional_done, "total": tally.optional_total},
+    )
 
 
 def _hours(tally: Tally) -> str:
     """ "40 of ≈ 40 h required · 6 of ≈ 15 h optional", as `_counts`."""
+    return _required_and_optional(
+        tally,
+        gettext("%(done)s of ≈ %(total)s h required")
+        % {"done": tally.required_hours_done, "total": tally.required_hours_total},
+        gettext("%(done)s of ≈ %(total)s h optional")
+        % {"done": tally.optional_hours_done, "total": tally.optional_hours_total},
+    )
+
+
+def _required_and_optional(tally: Tally, required: str, optional: str) -> str:
+    """The required part (also when a path has no step of either kind) and the optional part,
+    each only when the path has such steps."""
     parts = []
     if tally.required_total or not tally.optional_total:
-        parts.append(
-            gettext("%(done)s of ≈ %(total)s h required")
-            % {"done": tally.required_hours_done, "total": tally.required_hours_total}
-        )
+        parts.append(required)
     if tally.optional_total:
-        parts.append(
-            gettext("%(done)s of ≈ %(total)s h optional")
-            % {"done": tally.optional_hours_done, "total": tally.optional_hours_total}
-        )
+        parts.append(optional)
     return " · ".join(parts)
 
 
