@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext, gettext_lazy
 
 from learnpaths.cache import bump_catalogue_version
@@ -30,13 +32,17 @@ from learnpaths.models import (
     publication_refusal,
 )
 from resources.models import (
-    MAX_HOURS,
     MAX_POSITION,
+    MAX_YEAR,
+    MIN_YEAR,
     Concept,
     ConceptPrerequisite,
     ConferenceEdition,
     Resource,
+    check_deadline_range,
     deadline_instant,
+    deadline_out_of_range,
+    deadline_zone,
     unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
@@ -55,6 +61,7 @@ EDITION_FIELDS = (
 PATH_FIELDS = ("title", "summary", "description", "level", "status", "featured")
 STAGE_FIELDS = ("title", "goal")
 STEP_FIELDS = ("note", "hours", "optional")
+HOURS = Step._meta.get_field("hours")
 
 
 class CatalogError(Exception):
@@ -109,6 +116,45 @@ def read_documents(paths: Iterable[Path]) -> dict[str, Any]:
     return merged
 
 
+def whole_number_problem(value: Any, low: int, high: int, *, nullable: bool) -> str | None:
+    """Why `value`, read from JSON, is not a whole number from `low` to `high` (or null when
+    `nullable`); None when it is. JSON's true, 5.5 and "2020" are refused, not turned into 1, 5
+    and 2020: a number the catalogue would store differently from the file is a mistake in it."""
+    if value is None and nullable:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    shown = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        why = gettext("%(value)s is true or false, not a number")
+    elif isinstance(value, float):
+        why = gettext("%(value)s has a decimal point")
+    elif isinstance(value, str):
+        why = gettext("%(value)s is text (write the number without quotes)")
+    elif isinstance(value, int):
+        why = gettext("%(value)s is out of range")
+    else:
+        why = gettext("%(value)s is not a number")
+    wanted = (
+        gettext("must be a whole number from %(low)s to %(high)s, or null")
+        if nullable
+        else gettext("must be a whole number from %(low)s to %(high)s")
+    )
+    return f"{wanted % {'low': low, 'high': high}}: {why % {'value': shown}}"
+
+
+def _integer_range(model_field: models.Field) -> tuple[int, int]:
+    """The values the import accepts for an integer field: its validators' limits, within
+    what its column holds."""
+    low, high = BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+    for validator in model_field.validators:
+        if isinstance(validator, MinValueValidator):
+            low = max(low, validator.limit_value)
+        elif isinstance(validator, MaxValueValidator):
+            high = min(high, validator.limit_value)
+    return low, high
+
+
 class _Importer:
     def __init__(self) -> None:
         self.problems: list[str] = []
@@ -136,6 +182,22 @@ class _Importer:
         else:
             for message in error.messages:
                 self.problem(where, message)
+
+    def whole_numbers(self, where: str, model: type[models.Model], item: dict, names) -> bool:
+        """Check the item's integer fields among `names` (whole numbers in the field's range,
+        as `whole_number_problem`); False, with the problems recorded, if any is not."""
+        ok = True
+        for name in names:
+            model_field = model._meta.get_field(name)
+            # null leaves the field to its default, as in `assign` (full_clean names a required one)
+            if item.get(name) is None or not isinstance(model_field, models.IntegerField):
+                continue
+            low, high = _integer_range(model_field)
+            problem = whole_number_problem(item[name], low, high, nullable=model_field.null)
+            if problem:
+                self.problem(where, f"{name} {problem}")
+                ok = False
+        return ok
 
     def assign(self, obj: models.Model, item: dict, names: Iterable[str]) -> bool:
         """Set fields from the item (missing ones take their defaults); True if any changed."""
@@ -185,6 +247,8 @@ class _Importer:
                 self.problem(where, "slug appears twice in the document")
                 continue
             seen.add(slug)
+            if not self.whole_numbers(where, Concept, item, CONCEPT_FIELDS):
+                continue
             concept = by_slug.get(slug) or Concept(slug=slug)
             changed = self.assign(concept, item, CONCEPT_FIELDS)
             if self.clean(where, concept, exclude=("summary_html", "body_html")):
@@ -247,6 +311,8 @@ class _Importer:
                 self.problem(where, "slug appears twice in the document")
                 continue
             seen.add(slug)
+            if not self.whole_numbers(where, Resource, item, RESOURCE_FIELDS):
+                continue
             resource = by_slug.get(slug) or Resource(slug=slug)
             changed = self.assign(resource, item, RESOURCE_FIELDS)
             linked = self.slugs(where, item.get("concepts", []), concepts, "concept")
@@ -290,7 +356,7 @@ class _Importer:
                     at,
                     f"{name}: " + gettext("must be a date written as text, such as “2026-12-06”"),
                 )
-            if dates:
+            if not self.whole_numbers(at, ConferenceEdition, item, EDITION_FIELDS) or dates:
                 continue
             edition = ConferenceEdition(conference=resource)
             self.assign(
@@ -422,14 +488,9 @@ class _Importer:
                     ok = False
                     continue
                 hours = step.get("hours")
-                if hours is not None and (
-                    not isinstance(hours, int)
-                    or isinstance(hours, bool)
-                    or not 1 <= hours <= MAX_HOURS
-                ):
-                    self.problem(
-                        step_at, f"hours must be a whole number from 1 to {MAX_HOURS}, or absent"
-                    )
+                problem = whole_number_problem(hours, *_integer_range(HOURS), nullable=True)
+                if problem:
+                    self.problem(step_at, f"hours {problem}")
                     ok = False
                     continue
                 steps.append((resources[slug].pk, note, hours, bool(step.get("optional", False))))
@@ -735,8 +796,9 @@ def parse_deadline(value: Any, zone: str) -> dt.datetime | None:
     """A `submission_deadline` as the format states it → its UTC instant (None for null).
 
     ISO 8601 date and time: without an offset, the wall clock in `zone` (converted by
-    `deadline_instant`, which refuses times a daylight-saving change skips or repeats); with
-    one (`Z`, `+08:00`), that exact instant. Raises ValidationError saying what is wrong.
+    `deadline_instant`, which refuses times the clocks skip or pass twice); with one (`Z`,
+    `+08:00`), that exact instant. Either must fall in the catalogue's years (MIN_YEAR to
+    MAX_YEAR, UTC). Raises ValidationError saying what is wrong.
     """
     if value is None:
         return None
@@ -762,11 +824,22 @@ def parse_deadline(value: Any, zone: str) -> dt.datetime | None:
             params={"value": value, **example},
         ) from error
     if parsed.tzinfo is None:
-        return deadline_instant(parsed, zone)
-    try:
-        return parsed.astimezone(dt.UTC)
-    except OverflowError as error:  # within hours of year 1 or 9999
-        raise ValidationError(gettext("That date is out of range.")) from error
+        try:
+            return deadline_instant(parsed, zone)
+        except ValidationError as error:
+            if error.code != "ambiguous_time":
+                raise
+            first = parsed.replace(tzinfo=deadline_zone(zone), fold=0)
+            hint = gettext("Write it with its UTC offset to say which: “%(first)s” is the first.")
+            raise ValidationError(
+                f"{error.messages[0]} {hint % {'first': first.isoformat(timespec='minutes')}}",
+                code=error.code,
+            ) from error
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:  # then converting it cannot overflow
+        raise deadline_out_of_range()
+    instant = parsed.astimezone(dt.UTC)
+    check_deadline_range(instant)
+    return instant
 
 
 def format_deadline(edition: ConferenceEdition) -> str | None:

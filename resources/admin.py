@@ -18,6 +18,7 @@ from resources.models import (
     Resource,
     Tag,
     deadline_instant,
+    in_fold,
     unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
@@ -104,8 +105,11 @@ class WallClockField(forms.SplitDateTimeField):
 class ConferenceEditionForm(forms.ModelForm):
     """Curators enter the deadline as the call for papers states it: the wall clock in the
     edition's own zone (`deadline_timezone`). It is stored as the UTC instant, through the same
-    `deadline_instant` as the catalogue import, which refuses times a daylight-saving change
-    skips or repeats."""
+    `deadline_instant` as the catalogue import, which refuses times the clocks skip, and times
+    they pass twice unless `deadline_fold` says which of the two is meant.
+
+    A deadline, zone and fold sent back as they were shown keep the stored instant exactly:
+    an unchanged deadline never blocks saving the rest, nor moves."""
 
     submission_deadline = WallClockField(
         required=False,
@@ -116,18 +120,35 @@ class ConferenceEditionForm(forms.ModelForm):
             "(e.g. 23:59 for “23:59 AoE”), not UTC."
         ),
     )
+    deadline_fold = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "—"),
+            (0, _("the first (before the clocks go back)")),
+            (1, _("the second (after the clocks go back)")),
+        ],
+        label=_("If the time happens twice"),
+        help_text=_(
+            "Only for a deadline the clocks pass twice (when they go back): which of the two "
+            "times it is."
+        ),
+    )
 
     class Meta:
         model = ConferenceEdition
         fields = [
             "conference", "year", "starts_on", "ends_on", "location", "submission_deadline",
-            "deadline_timezone", "url", "notes",
+            "deadline_timezone", "deadline_fold", "url", "notes",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.submission_deadline is not None:
-            self.initial["submission_deadline"] = self.instance.local_deadline.replace(tzinfo=None)
+        local = self.instance.local_deadline
+        if local is not None:
+            self.initial["submission_deadline"] = local.replace(tzinfo=None, fold=0)
+            self.initial["deadline_fold"] = local.fold if in_fold(local) else None
 
     def clean(self):
         cleaned = super().clean()
@@ -138,10 +159,21 @@ class ConferenceEditionForm(forms.ModelForm):
         if not zone:  # the zone's own error says why; without it the wall clock means nothing
             del cleaned["submission_deadline"]
             return cleaned
+        entered = {"submission_deadline", "deadline_timezone", "deadline_fold"}
+        if self.instance.submission_deadline is not None and not entered & set(self.changed_data):
+            cleaned["submission_deadline"] = self.instance.submission_deadline
+            return cleaned
         try:
-            cleaned["submission_deadline"] = deadline_instant(wall, zone)
+            cleaned["submission_deadline"] = deadline_instant(
+                wall, zone, fold=cleaned.get("deadline_fold")
+            )
         except ValidationError as error:
             self.add_error("submission_deadline", error)
+            if error.code == "ambiguous_time":
+                self.add_error(
+                    "deadline_fold",
+                    ValidationError(_("Choose which of the two times it is."), code="fold"),
+                )
         return cleaned
 
 
@@ -151,7 +183,7 @@ class ConferenceEditionInline(admin.TabularInline):
     extra = 0
     fields = [
         "year", "starts_on", "ends_on", "location", "submission_deadline",
-        "deadline_timezone", "url", "notes",
+        "deadline_timezone", "deadline_fold", "url", "notes",
     ]  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 import zoneinfo
 from collections.abc import Collection, Iterable
@@ -481,67 +482,131 @@ class Resource(models.Model):
 
 
 ANYWHERE_ON_EARTH = "AoE"
+# The areas of tzdata's geographic names ("Area/Location"). Names outside them are aliases kept
+# for old systems ("US/Eastern", "EST5EDT", "Etc/GMT+12" with its inverted sign) or name no place
+# at all ("localtime", "posixrules", "Factory"): what they mean depends on the server.
+GEOGRAPHIC_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+     "Indian", "Pacific"}
+)  # fmt: skip
+# Deadlines are within the catalogue's years: far from year 1 and 9999, where converting between
+# zones would overflow, and from dates a typo makes.
+EARLIEST_DEADLINE = dt.datetime(MIN_YEAR, 1, 1, tzinfo=dt.UTC)
+LATEST_DEADLINE = dt.datetime(MAX_YEAR + 1, 1, 1, tzinfo=dt.UTC)
+
+
+@functools.cache
+def deadline_zone_names() -> frozenset[str]:
+    """The zone names a deadline may be stated in: AoE, UTC and tzdata's geographic names."""
+    geographic = {
+        name
+        for name in zoneinfo.available_timezones()
+        if name.partition("/")[0] in GEOGRAPHIC_AREAS and name.partition("/")[2]
+    }
+    return frozenset({ANYWHERE_ON_EARTH, "UTC", *geographic})
 
 
 def deadline_zone(name: str) -> zoneinfo.ZoneInfo:
-    """The zone `name` stands for: AoE (UTC−12) or an IANA name. Raises ValidationError for
-    anything else (a name tzdata does not know, a path, a non-string)."""
-    # Anywhere on Earth is UTC-12; the IANA name's sign is inverted by POSIX convention.
-    key = "Etc/GMT+12" if name == ANYWHERE_ON_EARTH else name
-    try:
-        return zoneinfo.ZoneInfo(key)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError) as error:
+    """The zone `name` stands for: AoE (UTC−12), UTC, or a geographic IANA name
+    ("Europe/Paris"). Raises ValidationError for anything else (a name tzdata does not know, an
+    alias such as "US/Eastern", a name whose meaning depends on the server such as "localtime",
+    a path, a non-string)."""
+    if not isinstance(name, str) or name not in deadline_zone_names():
         raise ValidationError(
-            _("Enter “AoE” (Anywhere on Earth) or a time zone name such as America/Los_Angeles."),
+            _(
+                "Enter “AoE” (Anywhere on Earth), “UTC” or a time zone name of the form "
+                "Area/City, such as America/Los_Angeles."
+            ),
             code="unknown_zone",
-        ) from error
+        )
+    # Anywhere on Earth is UTC-12; the IANA name's sign is inverted by POSIX convention.
+    return zoneinfo.ZoneInfo("Etc/GMT+12" if name == ANYWHERE_ON_EARTH else name)
 
 
 def validate_deadline_timezone(value: str) -> None:
     deadline_zone(value)
 
 
-def deadline_instant(wall: dt.datetime, zone_name: str) -> dt.datetime:
-    """The UTC instant of `wall`, a naive wall-clock time in the zone `zone_name` (AoE or an
-    IANA name), as calls for papers state deadlines.
+def check_deadline_range(instant: dt.datetime) -> None:
+    """Raise ValidationError unless the aware `instant` falls in the catalogue's years
+    (MIN_YEAR to MAX_YEAR, UTC), where it can be shown in any zone."""
+    if not EARLIEST_DEADLINE <= instant < LATEST_DEADLINE:
+        raise deadline_out_of_range()
 
-    Raises ValidationError (naming the zone) when the zone is unknown, or when the wall clock
-    does not exist there (skipped by a daylight-saving change) or happens twice (a fold): the
+
+def deadline_out_of_range() -> ValidationError:
+    return ValidationError(
+        _("A deadline must fall in the years %(first)s to %(last)s (UTC)."),
+        code="out_of_range",
+        params={"first": MIN_YEAR, "last": MAX_YEAR},
+    )
+
+
+def deadline_instant(wall: dt.datetime, zone_name: str, fold: int | None = None) -> dt.datetime:
+    """The UTC instant of `wall`, a naive wall-clock time in the zone `zone_name` (AoE, UTC or
+    a geographic IANA name), as calls for papers state deadlines.
+
+    `fold` picks one of the two instants a wall clock names when the clocks go back over it:
+    0 the first, 1 the second; None refuses such a time. Raises ValidationError (naming the
+    zone) when the zone is unknown, the time is outside the catalogue's years, or the wall
+    clock does not exist there (the clocks skip it) or happens twice without `fold`: the
     instant would be a guess.
     """
     if wall.tzinfo is not None:
         raise ValueError("deadline_instant() takes a naive wall-clock time")
     zone = deadline_zone(zone_name)
+    if not MIN_YEAR <= wall.year <= MAX_YEAR:  # then no conversion below can overflow
+        raise deadline_out_of_range()
     earlier, later = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
-    try:
-        instant = earlier.astimezone(dt.UTC)
-    except OverflowError as error:  # within hours of year 1 or 9999
-        raise ValidationError(_("That date is out of range."), code="out_of_range") from error
+    instant = earlier.astimezone(dt.UTC)
     if earlier.utcoffset() != later.utcoffset():
-        shown = {"time": wall.isoformat(sep=" ", timespec="minutes"), "zone": zone_name}
+        # The offsets before and after the change, not its cause: not every change of offset
+        # is daylight saving time (Pacific/Apia skipped 30 Dec 2011 crossing the date line).
+        shown = {
+            "time": wall.isoformat(sep=" ", timespec="minutes"),
+            "zone": zone_name,
+            "before": utc_offset(earlier.utcoffset()),
+            "after": utc_offset(later.utcoffset()),
+        }
         # In a gap the instant does not come back to the same wall clock.
         if instant.astimezone(zone).replace(tzinfo=None) != wall:
             message = _(
-                "%(time)s does not exist in %(zone)s: the clocks skip it (start of daylight "
-                "saving time). Check the time the call for papers states."
+                "%(time)s does not exist in %(zone)s: the clocks go forward from %(before)s to "
+                "%(after)s and skip it. Check the time the call for papers states."
             )
             raise ValidationError(message, code="nonexistent_time", params=shown)
-        message = _(
-            "%(time)s happens twice in %(zone)s: the clocks go back over it (end of daylight "
-            "saving time), so it names no single instant. Give the deadline in UTC instead."
-        )
-        raise ValidationError(message, code="ambiguous_time", params=shown)
+        if fold is None:
+            message = _(
+                "%(time)s happens twice in %(zone)s: the clocks go back from %(before)s to "
+                "%(after)s and pass it again, so it names no single instant."
+            )
+            raise ValidationError(message, code="ambiguous_time", params=shown)
+        instant = wall.replace(tzinfo=zone, fold=fold).astimezone(dt.UTC)
+    check_deadline_range(instant)
     return instant
+
+
+def in_fold(local: dt.datetime) -> bool:
+    """Whether the aware `local` wall clock happens twice in its zone (the clocks go back over
+    it): then only its offset, or its `fold`, says which instant it is."""
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset() and (
+        local.astimezone(dt.UTC).astimezone(local.tzinfo).replace(tzinfo=None)
+        == local.replace(tzinfo=None)
+    )
+
+
+def utc_offset(offset: dt.timedelta | None) -> str:
+    """An offset from UTC as people write it: "UTC−12", "UTC+5:45", "UTC+0"."""
+    minutes = int((offset or dt.timedelta(0)).total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 def zone_label(moment: dt.datetime, zone_name: str) -> str:
     """How a time in `zone_name` is labelled: "AoE (UTC−12)", "PDT (UTC−7, America/Los_Angeles)",
     "UTC+5:45 (Asia/Kathmandu)" (an abbreviation only where tzdata has a real one)."""
-    offset = moment.utcoffset() or dt.timedelta(0)
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
-    hours, rest = divmod(abs(minutes), 60)
-    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    utc = utc_offset(moment.utcoffset())
     if zone_name == ANYWHERE_ON_EARTH:
         return f"{ANYWHERE_ON_EARTH} ({utc})"
     abbreviation = moment.tzname() or ""
@@ -650,12 +715,15 @@ class ConferenceEdition(models.Model):
         """The paper deadline as pages show it; None when it is not announced."""
         if self.submission_deadline is None:
             return None
+        instant = self.submission_deadline
         try:
             zone, name = deadline_zone(self.deadline_timezone), self.deadline_timezone
-        except ValidationError:  # a zone tzdata no longer knows: show UTC rather than fail
-            zone, name = dt.UTC, "UTC"
-        local = self.submission_deadline.astimezone(zone)
-        return Deadline(self.submission_deadline, local, zone_label(local, name))
+            local = instant.astimezone(zone)
+        # A zone no longer accepted, or an instant stored before the range check within hours
+        # of year 1 or 9999: show UTC rather than fail the page.
+        except (ValidationError, OverflowError):
+            local, name = instant.astimezone(dt.UTC), "UTC"
+        return Deadline(instant, local, zone_label(local, name))
 
     @property
     def local_deadline(self) -> dt.datetime | None:
