@@ -1,5 +1,6 @@
 """Catalogue backup: `export_catalog` → `import_catalog` gives back exactly the same catalogue."""
 
+import copy
 import datetime as dt
 import io
 import json
@@ -11,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from learnpaths.catalog import FORMAT, catalog_export
+from learnpaths.catalog import FORMAT, CatalogError, catalog_export, catalog_import
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import (
     Concept,
@@ -21,6 +22,7 @@ from resources.models import (
     Tag,
     TaggedResource,
 )
+from tests.learnpaths.test_catalog import DOCUMENT
 
 # Every table of the catalogue, with how its foreign keys are named naturally (default: slug).
 CATALOGUE_TABLES = {
@@ -273,3 +275,78 @@ def test_a_refused_import_exits_non_zero_and_lists_every_problem(
 def test_import_of_a_missing_file_says_so(db, tmp_path):
     with pytest.raises(CommandError, match="cannot be read as JSON"):
         import_(tmp_path / "missing.json")
+
+
+# -- numbers are whole numbers in range, as written ---------------------------------------------
+def _set(*keys):
+    """A function that sets the value at this place of a copy of test_catalog's DOCUMENT."""
+
+    def set_value(document, value):
+        container = document
+        for key in keys[:-1]:
+            container = container[key]
+        container[keys[-1]] = value
+
+    return set_value
+
+
+BOOK = ('resources[0] "book"', "resources", 0)
+HOURS = "must be a whole number from 1 to 2000, or null"
+YEARS = "must be a whole number from 1900 to 2100"
+# (place in the document, where the problem is reported, field, value, the reason given)
+NUMBERS = [
+    (BOOK, "estimated_hours", 5.5, f"{HOURS}: 5.5 has a decimal point"),
+    (BOOK, "estimated_hours", 5.0, f"{HOURS}: 5.0 has a decimal point"),
+    (BOOK, "estimated_hours", True, f"{HOURS}: true is true or false, not a number"),
+    (BOOK, "estimated_hours", "5", f'{HOURS}: "5" is text (write the number without quotes)'),
+    (BOOK, "estimated_hours", 0, f"{HOURS}: 0 is out of range"),
+    (BOOK, "estimated_hours", 2001, f"{HOURS}: 2001 is out of range"),
+    (BOOK, "estimated_hours", [5], f"{HOURS}: [5] is not a number"),
+    (BOOK, "year", "2020", f'{YEARS}, or null: "2020" is text'),
+    (BOOK, "year", False, f"{YEARS}, or null: false is true or false"),
+    (BOOK, "year", 2016.0, f"{YEARS}, or null: 2016.0 has a decimal point"),
+    (BOOK, "year", 1899, f"{YEARS}, or null: 1899 is out of range"),
+    (('concepts[0] "nn"', "concepts", 0), "position", 1.5,
+     "position must be a whole number from 0 to 999: 1.5 has a decimal point"),
+    (('concepts[0] "nn"', "concepts", 0), "position", "1",
+     'position must be a whole number from 0 to 999: "1" is text'),
+    (('concepts[0] "nn"', "concepts", 0), "position", -1,
+     "position must be a whole number from 0 to 999: -1 is out of range"),
+    (('resources[1] "conf" editions[0]', "resources", 1, "editions", 0), "year", "2026",
+     f'{YEARS}: "2026" is text'),
+    (('resources[1] "conf" editions[0]', "resources", 1, "editions", 0), "year", True,
+     f"{YEARS}: true is true or false"),
+    (('paths[0] "p" stages[0] steps[0]', "paths", 0, "stages", 0, "steps", 0), "hours", 2.5,
+     f"hours {HOURS}: 2.5 has a decimal point"),
+    (('paths[0] "p" stages[0] steps[0]', "paths", 0, "stages", 0, "steps", 0), "hours", True,
+     f"hours {HOURS}: true is true or false"),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("place", "name", "value", "reason"), NUMBERS)
+def test_import_refuses_a_number_it_would_store_otherwise_naming_the_reason(
+    place, name, value, reason
+):
+    document = copy.deepcopy(DOCUMENT)
+    where, *keys = place
+    _set(*keys, name)(document, value)
+    with pytest.raises(CatalogError) as refused:
+        catalog_import(document)
+    # First: a path naming the refused resource is then reported too.
+    problem = refused.value.problems[0]
+    assert problem.startswith(f"{where}: {name} ") and reason in problem
+    assert not any(snapshot().values())
+
+
+@pytest.mark.django_db
+def test_whole_numbers_in_range_are_taken_and_a_second_import_changes_nothing():
+    document = copy.deepcopy(DOCUMENT)
+    document["resources"][0] |= {"estimated_hours": 2000, "year": 1900}
+    document["concepts"][0]["position"] = 999
+    document["paths"][0]["stages"][0]["steps"][0]["hours"] = 1
+    catalog_import(copy.deepcopy(document))
+    book = Resource.objects.get(slug="book")
+    assert (book.estimated_hours, book.year) == (2000, 1900)
+    assert Concept.objects.get(slug="nn").position == 999
+    assert not catalog_import(document).changed
