@@ -127,11 +127,20 @@ def _many_steps(document):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["concepts"][0].update(position=40000), "position: Ensure this value"),
-        (lambda d: d["concepts"][0].update(position=-1), "position: Ensure this value"),
-        (lambda d: d["resources"][0].update(estimated_hours=40000), "estimated_hours: Ensure"),
-        (lambda d: d["resources"][0].update(year=40000), "year: Ensure this value"),
-        (lambda d: d["resources"][1]["editions"][0].update(year=40000), "year: Ensure this value"),
+        (
+            lambda d: d["concepts"][0].update(position=40000),
+            "position must be a whole number from 0 to 999",
+        ),
+        (
+            lambda d: d["concepts"][0].update(position=-1),
+            "position must be a whole number from 0 to 999",
+        ),
+        (lambda d: d["resources"][0].update(estimated_hours=40000), "estimated_hours must be"),
+        (lambda d: d["resources"][0].update(year=40000), "year must be a whole number"),
+        (
+            lambda d: d["resources"][1]["editions"][0].update(year=40000),
+            "year must be a whole number",
+        ),
         (
             lambda d: d["paths"][0]["stages"][0]["steps"][0].update(hours=40000),
             "hours must be a whole number from 1 to 2000",
