@@ -143,6 +143,15 @@ def whole_number_problem(value: Any, low: int, high: int, *, nullable: bool) -> 
     return f"{wanted % {'low': low, 'high': high}}: {why % {'value': shown}}"
 
 
+def yes_no_problem(value: Any) -> str | None:
+    """Why `value`, read from JSON, is not true or false; None when it is. "false" and 0 are
+    refused, not read as true and false."""
+    if isinstance(value, bool):
+        return None
+    shown = json.dumps(value, ensure_ascii=False)
+    return gettext("must be true or false (without quotes), not %(value)s") % {"value": shown}
+
+
 def _integer_range(model_field: models.Field) -> tuple[int, int]:
     """The values the import accepts for an integer field: its validators' limits, within
     what its column holds."""
@@ -183,17 +192,23 @@ class _Importer:
             for message in error.messages:
                 self.problem(where, message)
 
-    def whole_numbers(self, where: str, model: type[models.Model], item: dict, names) -> bool:
+    def check_values(self, where: str, model: type[models.Model], item: dict, names) -> bool:
         """Check the item's integer fields among `names` (whole numbers in the field's range,
-        as `whole_number_problem`); False, with the problems recorded, if any is not."""
+        as `whole_number_problem`) and its true/false ones (`yes_no_problem`); False, with the
+        problems recorded, if any is not."""
         ok = True
         for name in names:
             model_field = model._meta.get_field(name)
-            # null leaves the field to its default, as in `assign` (full_clean names a required one)
-            if item.get(name) is None or not isinstance(model_field, models.IntegerField):
+            # null leaves the field to its default, as in `assign`; full_clean names a required one.
+            if item.get(name) is None:
                 continue
-            low, high = _integer_range(model_field)
-            problem = whole_number_problem(item[name], low, high, nullable=model_field.null)
+            if isinstance(model_field, models.BooleanField):
+                problem = yes_no_problem(item[name])
+            elif isinstance(model_field, models.IntegerField):
+                low, high = _integer_range(model_field)
+                problem = whole_number_problem(item[name], low, high, nullable=model_field.null)
+            else:
+                continue
             if problem:
                 self.problem(where, f"{name} {problem}")
                 ok = False
@@ -247,7 +262,7 @@ class _Importer:
                 self.problem(where, "slug appears twice in the document")
                 continue
             seen.add(slug)
-            if not self.whole_numbers(where, Concept, item, CONCEPT_FIELDS):
+            if not self.check_values(where, Concept, item, CONCEPT_FIELDS):
                 continue
             concept = by_slug.get(slug) or Concept(slug=slug)
             changed = self.assign(concept, item, CONCEPT_FIELDS)
@@ -311,7 +326,7 @@ class _Importer:
                 self.problem(where, "slug appears twice in the document")
                 continue
             seen.add(slug)
-            if not self.whole_numbers(where, Resource, item, RESOURCE_FIELDS):
+            if not self.check_values(where, Resource, item, RESOURCE_FIELDS):
                 continue
             resource = by_slug.get(slug) or Resource(slug=slug)
             changed = self.assign(resource, item, RESOURCE_FIELDS)
@@ -356,7 +371,7 @@ class _Importer:
                     at,
                     f"{name}: " + gettext("must be a date written as text, such as “2026-12-06”"),
                 )
-            if not self.whole_numbers(at, ConferenceEdition, item, EDITION_FIELDS) or dates:
+            if not self.check_values(at, ConferenceEdition, item, EDITION_FIELDS) or dates:
                 continue
             edition = ConferenceEdition(conference=resource)
             self.assign(
@@ -401,6 +416,8 @@ class _Importer:
                 self.problem(where, "slug appears twice in the document")
                 continue
             seen.add(slug)
+            if not self.check_values(where, LearningPath, item, PATH_FIELDS):
+                continue
             path = by_slug.get(slug) or LearningPath(slug=slug)
             changed = self.assign(path, item, PATH_FIELDS)
             linked = self.slugs(where, item.get("concepts", []), concepts, "concept")
@@ -493,7 +510,12 @@ class _Importer:
                     self.problem(step_at, f"hours {problem}")
                     ok = False
                     continue
-                steps.append((resources[slug].pk, note, hours, bool(step.get("optional", False))))
+                optional = step.get("optional", False)
+                if yes_no_problem(optional):
+                    self.problem(step_at, f"optional {yes_no_problem(optional)}")
+                    ok = False
+                    continue
+                steps.append((resources[slug].pk, note, hours, optional))
             if not steps and not draft:
                 self.problem(at, "a stage of a published path needs at least one step")
                 ok = False

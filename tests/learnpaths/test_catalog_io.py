@@ -339,6 +339,30 @@ def test_import_refuses_a_number_it_would_store_otherwise_naming_the_reason(
     assert not any(snapshot().values())
 
 
+PATH = ('paths[0] "p"', "paths", 0)
+STEP = ('paths[0] "p" stages[0] steps[0]', "paths", 0, "stages", 0, "steps", 0)
+# (place, field, value): "false" was read as true, 0 and 1 as false and true.
+YES_NO = [
+    (BOOK, "published", "yes"), (BOOK, "published", 1), (PATH, "featured", "false"),
+    (PATH, "featured", 0), (STEP, "optional", "false"), (STEP, "optional", 1),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("place", "name", "value"), YES_NO)
+def test_import_refuses_a_yes_or_no_that_is_not_true_or_false(place, name, value):
+    document = copy.deepcopy(DOCUMENT)
+    where, *keys = place
+    _set(*keys, name)(document, value)
+    with pytest.raises(CatalogError) as refused:
+        catalog_import(document)
+    shown = json.dumps(value)
+    assert refused.value.problems[0] == (
+        f"{where}: {name} must be true or false (without quotes), not {shown}"
+    )
+    assert not any(snapshot().values())
+
+
 @pytest.mark.django_db
 def test_whole_numbers_in_range_are_taken_and_a_second_import_changes_nothing():
     document = copy.deepcopy(DOCUMENT)
