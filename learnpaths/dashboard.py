@@ -34,11 +34,11 @@ class WeekBar:
 
 
 def dashboard_data(user: User, *, version: int | None = None) -> dict:
-    """Everything the dashboard shows (`followed`: every path the learner follows, for the
-    exports; the paths shown are the published ones), in two queries whatever the learner's history (their
+    """Everything the dashboard shows, in two queries whatever the learner's history (their
     follows and their progress) and the catalogue version unless given; the paths themselves
     come from the cache (built together, in four more queries, when the catalogue has
-    changed)."""
+    changed). `followed` holds every path the learner follows (the exports list them all);
+    the page shows the published ones and names the others (`unpublished_paths`)."""
     follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
     if version is None:
         version = catalogue_version()

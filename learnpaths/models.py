@@ -197,9 +197,6 @@ class Stage(models.Model):
     def __str__(self) -> str:
         return f"{self.path.title} · {self.position}. {self.title}"
 
-    def get_absolute_url(self) -> str:
-        return f"{self.path.get_absolute_url()}#stage-{self.position}"
-
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
         with transaction.atomic():
@@ -210,6 +207,9 @@ class Stage(models.Model):
                 # one would still count its steps. The post_save signal that follows raises the
                 # catalogue version, so both paths' pages are current at once.
                 self.steps.exclude(path_id=self.path_id).update(path_id=self.path_id)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.path.get_absolute_url()}#stage-{self.position}"
 
     def clean(self) -> None:
         """Refuses moving a stored stage to a path that already has one of its resources as a

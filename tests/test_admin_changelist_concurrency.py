@@ -69,9 +69,7 @@ def test_a_stale_list_saves_only_the_rows_its_curator_changed(curators, make):
     assert LearningPath.objects.get(pk=first.pk).featured is True  # B's change is saved
 
 
-def test_a_changed_row_that_someone_changed_since_is_refused_and_nothing_is_written(
-    curators, make
-):
+def test_a_changed_row_that_someone_changed_since_is_refused_and_nothing_is_written(curators, make):
     a, b = curators
     first = make.concept(name="First", position=1)
     second = make.concept(name="Second", name_zh="概念4", position=2)

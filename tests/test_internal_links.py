@@ -141,7 +141,7 @@ def test_a_learners_pages_never_link_to_a_path_or_resource_unpublished_since(cur
     assert not broken, broken
     dashboard = signed_in.get(reverse("dashboard")).content.decode()
     for title in (path.title, done.title, doing.title):
-        assert f"{title} <span class=\"muted\">(no longer published)</span>" in dashboard
+        assert f'{title} <span class="muted">(no longer published)</span>' in dashboard
     # The exports are the learner's data: they keep all of it.
     exported = signed_in.get(reverse("export-json")).content.decode()
     assert path.slug in exported and done.slug in exported and doing.slug in exported

@@ -1,7 +1,6 @@
 """Every page that answers GET answers HEAD the same way (link checkers, monitors and some
 browsers' prefetchers send HEAD)."""
 
-from tests.security.conftest import world  # noqa: F401 (the fixture)
 from tests.security.test_access import ROLES, all_urls, clients
 
 
