@@ -204,8 +204,8 @@ class Stage(models.Model):
             if not adding:
                 # Steps carry a copy of their stage's path (Step.path): a stage moved to another
                 # path takes its steps along, or the new path would list it empty and the old
-                # one would still count its steps. The post_save signal that follows raises the
-                # catalogue version, so both paths' pages are current at once.
+                # one would still count its steps. The post_save signal raised the catalogue
+                # version in this same transaction: both paths' pages are current at commit.
                 self.steps.exclude(path_id=self.path_id).update(path_id=self.path_id)
 
     def get_absolute_url(self) -> str:
