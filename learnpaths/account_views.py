@@ -22,7 +22,8 @@ from learnpaths.views import safe_next
 FORMULA_STARTS = frozenset("=+-@|＝＋－＠")
 
 
-@require_http_methods(["GET", "POST"])
+# HEAD too: every page that answers GET answers HEAD (link checkers, monitors).
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
@@ -37,7 +38,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -19,6 +19,11 @@ from django.utils.translation import gettext_lazy
 
 VERSION_FIELD = "concurrency_version"
 
+STALE_ROW = gettext_lazy(
+    "“%(item)s” was changed by someone else since you opened this list; nothing was saved. "
+    "Reload the page to see their change, then make yours again."
+)
+
 STALE_FORM = gettext_lazy(
     "This %(item)s was changed by someone else since you opened it; reload the page to see "
     "their changes, then make yours again. Nothing was saved."
@@ -51,8 +56,59 @@ class _VersionedForm:
         return cleaned
 
 
+class _VersionedRowForm:
+    """Mixed into the form of each row of the changelist (`list_editable`): the row carries a
+    digest of its editable values as the curator saw them (`row_version_field`, rendered by
+    templates/admin/change_list_results.html).
+
+    On a save of the list, a row whose submitted values are the ones the curator saw is left
+    alone, even if someone changed it since (saving it would silently undo their change); a row
+    the curator did change is refused with a message if someone changed it since, and then
+    nothing of the list is written. A POST without tokens is handled as before.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[VERSION_FIELD] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=self._digest(self.initial)
+        )
+        self._untouched = False
+
+    def _digest(self, values: dict) -> str:
+        shown = [
+            str(self.fields[name].prepare_value(values.get(name)))
+            for name in sorted(self._meta.fields)
+        ]
+        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+
+    @property
+    def row_version_field(self):
+        return self[VERSION_FIELD]
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = self.cleaned_data.get(VERSION_FIELD)
+        if not seen:
+            return cleaned
+        if self._digest(cleaned) == seen:
+            self._untouched = True
+        elif self._digest(self.initial) != seen:
+            # On a field: the changelist shows the errors of its cells, not a row's own.
+            error = ValidationError(STALE_ROW, code="stale", params={"item": self.instance})
+            raise ValidationError({self._meta.fields[0]: error})
+        return cleaned
+
+    def has_changed(self) -> bool:
+        # The changelist saves the rows that "changed" compared with the database now; a row
+        # the curator did not touch differs from it only when someone else changed it since.
+        if self.is_bound and self.is_valid() and self._untouched:
+            return False
+        return super().has_changed()
+
+
 class ConcurrencyGuardMixin:
-    """For a ModelAdmin (before admin.ModelAdmin in the bases): version token on change forms.
+    """For a ModelAdmin (before admin.ModelAdmin in the bases): version token on change forms,
+    and on each row of the changelist's `list_editable` form (`_VersionedRowForm`).
 
     The admin's change view runs in one transaction; on a POST the item's row and its inline
     rows are locked (SELECT … FOR UPDATE where the database supports it; SQLite serialises
@@ -68,6 +124,10 @@ class ConcurrencyGuardMixin:
             # Read again under the lock: another save may have committed while we waited.
             obj = super().get_object(request, object_id, from_field)
         return obj
+
+    def get_changelist_form(self, request, **kwargs):
+        base = super().get_changelist_form(request, **kwargs)
+        return type(base.__name__, (_VersionedRowForm, base), {})
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None or not self.has_change_permission(request, obj):

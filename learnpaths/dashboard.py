@@ -37,7 +37,8 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
     """Everything the dashboard shows, in two queries whatever the learner's history (their
     follows and their progress) and the catalogue version unless given; the paths themselves
     come from the cache (built together, in four more queries, when the catalogue has
-    changed)."""
+    changed). `followed` holds every path the learner follows (the exports list them all);
+    the page shows the published ones and names the others (`unpublished_paths`)."""
     follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
     if version is None:
         version = catalogue_version()
@@ -53,14 +54,18 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
         if (path := paths.get(follow.path_id)) is not None
     ]
     done = [row for row in rows if row.status == ProgressStatus.DONE]
+    # A path set back to draft is not on the site: the page names it without a link (its page
+    # would be a 404) and leaves it out of the counts; the exports still list it.
+    shown = [f for f in followed if f.path.published]
     return {
         "followed": followed,
-        "active_paths": [f for f in followed if not f.progress.complete],
-        "completed_paths": [f for f in followed if f.progress.complete],
+        "active_paths": [f for f in shown if not f.progress.complete],
+        "completed_paths": [f for f in shown if f.progress.complete],
+        "unpublished_paths": [f for f in followed if not f.path.published],
         "in_progress": [row for row in rows if row.status == ProgressStatus.IN_PROGRESS],
         "recently_done": sorted(done, key=lambda row: row.completed_at, reverse=True)[:8],
         "done_total": len(done),
-        "hours_studied": hours_studied(done, [item.path for item in followed]),
+        "hours_studied": hours_studied(done, [item.path for item in shown]),
         "activity": weekly_activity(done, timezone.localdate()),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }

@@ -197,8 +197,46 @@ class Stage(models.Model):
     def __str__(self) -> str:
         return f"{self.path.title} · {self.position}. {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if not adding:
+                # Steps carry a copy of their stage's path (Step.path): a stage moved to another
+                # path takes its steps along, or the new path would list it empty and the old
+                # one would still count its steps. The post_save signal raised the catalogue
+                # version in this same transaction: both paths' pages are current at commit.
+                self.steps.exclude(path_id=self.path_id).update(path_id=self.path_id)
+
     def get_absolute_url(self) -> str:
         return f"{self.path.get_absolute_url()}#stage-{self.position}"
+
+    def clean(self) -> None:
+        """Refuses moving a stored stage to a path that already has one of its resources as a
+        step (a resource appears once per path), naming them; ValidationError on `path`."""
+        if self.pk is None or self.path_id is None:
+            return
+        shared = (
+            Step.objects.filter(stage=self)
+            .exclude(path_id=self.path_id)
+            .filter(resource__in=Step.objects.filter(path_id=self.path_id).values("resource"))
+            .select_related("resource")
+            .order_by("position")
+        )
+        titles = [f"“{step.resource.title}”" for step in shared]
+        if titles:
+            raise ValidationError(
+                {
+                    "path": ngettext(
+                        "%(resources)s is already a step of “%(path)s”; a resource appears once "
+                        "per path. Take it out of one of the two first.",
+                        "%(resources)s are already steps of “%(path)s”; a resource appears once "
+                        "per path. Take them out of one of the two first.",
+                        len(titles),
+                    )
+                    % {"resources": ", ".join(titles), "path": self.path.title}
+                }
+            )
 
 
 class Step(models.Model):

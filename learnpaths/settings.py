@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Turns axes' lockout flag into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # An out-of-range integer in an admin filter: the "invalid filter" answer, not a 500.
+    "learnpaths.middleware.AdminOverflowMiddleware",
     # Innermost, so that its 400 page still gets every header above.
     "learnpaths.security.RejectNulBytesMiddleware",
 ]

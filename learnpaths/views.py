@@ -1,5 +1,6 @@
 """Learning-path pages, following paths and marking progress."""
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -216,6 +218,8 @@ def _path_step_update(
         for step in stage.steps
         if step.resource_id == resource.pk
     ]
+    if not parts:
+        parts.append(_step_gone_html(request, resource))
     parts.append(path_progress_html(request, progress, oob=True))
     parts.extend(
         stage_progress_html(stage_progress, oob=True)
@@ -223,3 +227,21 @@ def _path_step_update(
         if any(step.resource_id == resource.pk for step in stage_progress.stage.steps)
     )
     return "".join(parts)
+
+
+def _step_gone_html(request: HttpRequest, resource: ResourceRef) -> str:
+    """What takes the place of a step that a curator took out of the path while the learner
+    had the page open: a sentence saying so, focused and announced like any status change
+    (`data-announce`, static/js/progress.js), instead of the step vanishing silently."""
+    message = gettext(
+        "This step is no longer part of the path; your progress on “%(resource)s” was saved."
+    ) % {"resource": resource.title}
+    target = request.headers.get("HX-Target", "")
+    step_id = format_html(' id="{}"', target) if re.fullmatch(r"step-\d+", target) else ""
+    return format_html(
+        '<li class="step step-removed"{}><p class="status" tabindex="-1" data-announce="{}">{}'
+        "</p></li>",
+        step_id,
+        message,
+        message,
+    )

@@ -230,3 +230,34 @@ def test_a_resource_that_steps_use_cannot_be_deleted_and_the_page_says_where_and
     page = response.content.decode()
     assert "Transformers from scratch" in page
     assert "Unpublish it instead." in page
+
+
+def _delete_instead(page: str) -> str:
+    return page.split('class="delete-instead"', 1)[1].split("</div>", 1)[0]
+
+
+def test_the_cannot_delete_page_words_what_blocks_and_names_the_real_action(staff_client, make):
+    from learnpaths import services
+
+    studied = make.resource(title="Studied Book")
+    services.progress_set(user=make.user(), resource_id=studied.pk, status="done")
+    used = Step.objects.get(path=make.path()).resource
+    pages = {
+        "progress": staff_client.get(admin_url(Resource, "delete", studied.pk)),
+        "steps": staff_client.get(admin_url(Resource, "delete", used.pk)),
+        "selected": staff_client.post(
+            admin_url(Resource, "changelist"),
+            {"action": "delete_selected", "_selected_action": [studied.pk]},
+        ),
+    }
+    text = {name: _delete_instead(page.content.decode()) for name, page in pages.items()}
+    for name in pages:
+        # The action as the list of resources offers it.
+        assert "“Unpublish the selected resources” action" in text[name], name
+        assert "selected items" not in text[name]
+    for name in ("progress", "selected"):
+        assert "Learners keep their progress on it" in text[name]
+        # Nothing about steps or paths: none uses this resource.
+        assert "step" not in text[name] and "path" not in text[name]
+    assert "take its step out of the published paths" in text["steps"]
+    assert "Learners keep their progress" not in text["steps"]

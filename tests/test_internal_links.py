@@ -115,3 +115,33 @@ def test_no_published_page_links_to_a_missing_page(curated, staff_client, make):
         broken = {url: found for url, found in reached.items() if found[0] in (404, 500)}
         assert not broken, broken
         assert set(pages) <= set(reached)
+
+
+def test_a_learners_pages_never_link_to_a_path_or_resource_unpublished_since(curated, make):
+    learner = make.user()
+    path = LearningPath.objects.published().order_by("slug")[0]
+    services.path_follow(user=learner, path=path)
+    LearningPath.objects.filter(pk=path.pk).set_status("draft")
+    # Of the path's resources, those no published path uses can be unpublished now.
+    free = (
+        Resource.objects.filter(steps__path=path)
+        .exclude(steps__path__status="published")
+        .order_by("pk")
+    )
+    done, doing = list(free[:2])
+    services.progress_set(user=learner, resource_id=done.pk, status="done")
+    services.progress_set(user=learner, resource_id=doing.pk, status="in_progress")
+    Resource.objects.filter(pk__in=[done.pk, doing.pk]).set_published(False)
+    signed_in = Client()
+    signed_in.force_login(learner)
+
+    reached = crawl(signed_in, [reverse("dashboard")])
+
+    broken = {url: found for url, found in reached.items() if found[0] in (404, 500)}
+    assert not broken, broken
+    dashboard = signed_in.get(reverse("dashboard")).content.decode()
+    for title in (path.title, done.title, doing.title):
+        assert f'{title} <span class="muted">(no longer published)</span>' in dashboard
+    # The exports are the learner's data: they keep all of it.
+    exported = signed_in.get(reverse("export-json")).content.decode()
+    assert path.slug in exported and done.slug in exported and doing.slug in exported

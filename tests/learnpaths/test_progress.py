@@ -537,3 +537,25 @@ def test_a_signed_in_path_page_has_unique_ids_and_numbered_status_buttons(client
         ]
         # No id: htmx would put focus back on the button in its place, whose meaning changed.
         assert all("id" not in b.attrs for b in buttons)
+
+
+def test_marking_a_step_a_curator_took_out_since_says_so_in_its_place(client, make):
+    path = make.path(stages=1, steps_per_stage=2)
+    ada = make.user()
+    client.force_login(ada)
+    assert client.get(path.get_absolute_url()).status_code == 200  # the page the learner has
+    step = steps_of(path)[1]
+    Step.objects.filter(pk=step.pk).delete()  # a curator deletes it meanwhile
+
+    response = mark(client, step, "done", path=path, HTTP_HX_TARGET=f"step-{step.pk}", **HTMX)
+
+    assert response.status_code == 200
+    swapped = parse(response.content.decode()).by_id(f"step-{step.pk}")
+    sentence = (
+        f"This step is no longer part of the path; your progress on “{step.resource.title}” "
+        "was saved."
+    )
+    status = swapped.find(class_="status")
+    assert status.text == sentence
+    assert status.attrs["data-announce"] == sentence and status.attrs["tabindex"] == "-1"
+    assert Progress.objects.get(user=ada, resource=step.resource).status == "done"
