@@ -51,6 +51,11 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
+# Longer LaTeX is shown as written, as code, without converting it: converting grows with the
+# length (a 960 KB expression took 23 s and gave a 10 MB page). No formula in a learning resource
+# comes near it; a 40-column matrix is about 400 characters.
+MAX_MATH_LENGTH = 2000
+
 
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that is safe to print unescaped.
@@ -97,12 +102,14 @@ def render_markdown(text: str) -> str:
 
 def _mathml(latex: str, *, display: bool) -> etree.Element:
     """`latex` as a MathML element whose text Markdown leaves alone; LaTeX that cannot be
-    converted is shown as written, as code."""
+    converted, or that is longer than `MAX_MATH_LENGTH` characters, is shown as written, as code."""
+    code = etree.Element("code")
+    code.text = AtomicString(latex)
+    if len(latex) > MAX_MATH_LENGTH:
+        return code
     try:
         math = latex_to_mathml(latex, display="block" if display else "inline")
     except Exception:
-        code = etree.Element("code")
-        code.text = AtomicString(latex)
         return code
     for element in math.iter():
         # latex2mathml leaves character references (&#x003D5;) in the text, to be unescaped in
@@ -130,6 +137,17 @@ class _InlineMath(InlineProcessor):
         return _mathml(latex, display=False), m.start(0), m.end(0)
 
 
+class _InlineDisplayMath(InlineProcessor):
+    """`$$…$$` that does not stand alone as a block: within a paragraph ("Einstein $$E=mc^2$$
+    said"), or on lines of their own with no blank line around them, as pandoc reads it. The
+    formula is shown as a block (`<math display="block">` may sit in a paragraph)."""
+
+    PATTERN = r"(?s)(?<!\\)\$\$(?!\$)((?:\\.|[^\\$\x02\x03])+?)(?<!\\)\$\$"
+
+    def handleMatch(self, m, data):
+        return _mathml(m.group(1).strip(), display=True), m.start(0), m.end(0)
+
+
 class _DisplayMath(BlockProcessor):
     """A block of `$$…$$`, `\\[…\\]` or `\\begin{env}…\\end{env}`."""
 
@@ -154,5 +172,8 @@ class MathExtension(Extension):
     def extendMarkdown(self, md):
         escape_chars(md, ["$"])
         # Priorities as Arithmatex's: after code spans, before emphasis.
+        md.inlinePatterns.register(
+            _InlineDisplayMath(_InlineDisplayMath.PATTERN, md), "math-inline-display", 189.95
+        )
         md.inlinePatterns.register(_InlineMath(_InlineMath.PATTERN, md), "math-inline", 189.9)
         md.parser.blockprocessors.register(_DisplayMath(md.parser), "math-block", 79.9)
