@@ -137,6 +137,20 @@ class _Importer:
             for message in error.messages:
                 self.problem(where, message)
 
+    def fits(self, where: str, model: type[models.Model], item: dict, names: Iterable[str]) -> bool:
+        """Whether the item's texts pass their model fields' validators (lengths), for rows that
+        are created without `full_clean` (stages and steps); each failure is a problem."""
+        ok = True
+        for name in names:
+            value = item.get(name)
+            if isinstance(value, str):
+                try:
+                    model._meta.get_field(name).run_validators(value)
+                except ValidationError as error:
+                    self.validation_problems(where, ValidationError({name: error.error_list}))
+                    ok = False
+        return ok
+
     def assign(self, obj: models.Model, item: dict, names: Iterable[str]) -> bool:
         """Set fields from the item (missing ones take their defaults); True if any changed."""
         before = {name: getattr(obj, name) for name in names}
@@ -394,6 +408,8 @@ class _Importer:
             if not stage.get("title") or not stage.get("goal"):
                 self.problem(at, "a stage needs a title and a goal")
                 ok = False
+            if not self.fits(at, Stage, stage, ("title", "goal")):
+                ok = False
             steps = []
             if len(stage.get("steps") or []) > MAX_POSITION:
                 self.problem(at, f"a stage has at most {MAX_POSITION} steps")
@@ -419,6 +435,9 @@ class _Importer:
                     self.problem(
                         step_at, gettext("every step of a published path needs the curator's note")
                     )
+                    ok = False
+                    continue
+                if not self.fits(step_at, Step, step, ("note",)):
                     ok = False
                     continue
                 hours = step.get("hours")

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import (
+    MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
     RegexValidator,
@@ -38,6 +39,21 @@ HTTP_URL_CHECK = Q(url__startswith="http://") | Q(url__startswith="https://")
 MAX_POSITION = 999
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_HOURS = 2000
+
+# Lengths of the Markdown fields, in characters: rendering grows with the text, so a field is
+# bounded where it is entered (forms, admin, import) to keep a save and a page small. Far above
+# any curated text (the longest seeded concept body is about 1 600 characters): a description
+# or body of several pages, a note of a few paragraphs, a summary or goal of a short paragraph.
+MAX_MARKDOWN_LENGTH = 20_000
+MAX_NOTE_LENGTH = 5_000
+MAX_SUMMARY_LENGTH = 1_000
+
+
+def bounded_text(max_length: int) -> dict:
+    """The keyword arguments of a TextField holding at most `max_length` characters: the form
+    field gets `max_length` (and the textarea its maxlength), model validation (the import
+    calls `full_clean`) the validator, as Django checks a TextField's length only in forms."""
+    return {"max_length": max_length, "validators": [MaxLengthValidator(max_length)]}
 
 
 class WebURLField(models.URLField):
@@ -87,9 +103,13 @@ class Concept(models.Model):
         validators=[MaxValueValidator(MAX_POSITION)],
         help_text="Order within its area on the concept map (0–999).",
     )
-    summary = models.TextField(help_text="One or two sentences, Markdown.")
+    summary = models.TextField(
+        help_text="One or two sentences, Markdown.", **bounded_text(MAX_SUMMARY_LENGTH)
+    )
     summary_html = models.TextField(editable=False, default="")
-    body = models.TextField(blank=True, help_text="The explanation, in Markdown.")
+    body = models.TextField(
+        blank=True, help_text="The explanation, in Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+    )
     body_html = models.TextField(editable=False, default="")
     prerequisites = models.ManyToManyField(
         "self",
@@ -383,7 +403,9 @@ class Resource(models.Model):
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
         help_text="Year of publication or first release.",
     )
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(
+        blank=True, help_text="Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+    )
     description_html = models.TextField(editable=False, default="")
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
     estimated_hours = models.PositiveIntegerField(
