@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 import zoneinfo
 from collections.abc import Collection, Iterable
@@ -54,6 +55,41 @@ def bounded_text(max_length: int) -> dict:
     field gets `max_length` (and the textarea its maxlength), model validation (the import
     calls `full_clean`) the validator, as Django checks a TextField's length only in forms."""
     return {"max_length": max_length, "validators": [MaxLengthValidator(max_length)]}
+
+
+def _has_dot_segment(identifier: str) -> bool:
+    return any(part in {".", ".."} for part in identifier.split("/"))
+
+
+def validate_doi(value: str) -> None:
+    """A DOI: `10.<registrant>/<suffix>`, without spaces or control characters, and with no "."
+    or ".." between slashes: a browser resolves those in the link (10.1000/x/../../10.9999/evil
+    would lead to doi.org/10.9999/evil)."""
+    if not DOI_PATTERN.fullmatch(value) or _has_dot_segment(value):
+        raise ValidationError(
+            _("Enter a DOI such as 10.1038/nature14539 (no “.” or “..” between slashes)."),
+            code="invalid",
+        )
+
+
+DOI_PATTERN = re.compile(r"10\.\d{4,9}/[^\s\x00-\x1f\x7f]+")
+
+
+def identifier_url(base: str, identifier: str) -> str:
+    """The link to `identifier` (a DOI, an arXiv id) under `base`, or "" without one.
+
+    The identifier is percent-encoded: a DOI may contain "#", "?" or "%" (10.1000/abc#def
+    would otherwise resolve as 10.1000/abc). "/" separates its parts and stays. A part that is
+    "." or ".." (stored before the validators refused it) has its dots encoded twice, as %252E:
+    browsers resolve "%2E" like "." (WHATWG URL), and the link must stay on the identifier.
+    """
+    if not identifier:
+        return ""
+    parts = [
+        part.replace(".", "%252E") if part in {".", ".."} else quote(part, safe="")
+        for part in identifier.split("/")
+    ]
+    return base + "/".join(parts)
 
 
 class WebURLField(models.URLField):
@@ -422,7 +458,7 @@ class Resource(models.Model):
         blank=True,
         validators=[
             RegexValidator(
-                r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
+                r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?\Z",
                 "Enter an arXiv identifier such as 1706.03762.",
             )
         ],
@@ -431,9 +467,7 @@ class Resource(models.Model):
         "DOI",
         max_length=200,
         blank=True,
-        validators=[
-            RegexValidator(r"^10\.\d{4,9}/\S+$", "Enter a DOI such as 10.1038/nature14539.")
-        ],
+        validators=[validate_doi],
     )
     venue = models.CharField(max_length=200, blank=True, help_text="Where a paper appeared.")
     concepts = models.ManyToManyField(Concept, related_name="resources", blank=True)
@@ -486,16 +520,13 @@ class Resource(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("resource-detail", kwargs={"slug": self.slug})
 
-    # Identifiers are percent-encoded into their links: a DOI may contain "#", "?" or "%"
-    # (10.1000/abc#def would otherwise resolve as 10.1000/abc). "/" separates the parts of both
-    # kinds of identifier and stays as it is.
     @property
     def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{quote(self.arxiv_id, safe='/')}" if self.arxiv_id else ""
+        return identifier_url("https://arxiv.org/abs/", self.arxiv_id)
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{quote(self.doi, safe='/')}" if self.doi else ""
+        return identifier_url("https://doi.org/", self.doi)
 
     @property
     def is_event(self) -> bool:
