@@ -34,20 +34,23 @@ MATHML_ATTRIBUTES = {
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
-    "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
+    "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "ul", *MATHML_TAGS,
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "abbr": {"title"},
     "code": {"class"},
-    "div": {"class"},
+    # A wide formula scrolls in its own box, which keyboard users reach with Tab.
+    "div": {"class", "tabindex"},
+    "span": {"class", "tabindex"},
     "img": {"src", "alt", "title", "width", "height"},
     "li": {"id"},
     "sup": {"id"},
     "td": {"align"},
     "th": {"align"},
     **dict.fromkeys(MATHML_TAGS, MATHML_ATTRIBUTES),
+    "math": {*MATHML_ATTRIBUTES, "tabindex"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -55,6 +58,8 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # length (a 960 KB expression took 23 s and gave a 10 MB page). No formula in a learning resource
 # comes near it; a 40-column matrix is about 400 characters.
 MAX_MATH_LENGTH = 2000
+# Inline LaTeX longer than this may be wider than a phone's line (about 40 characters).
+LONG_INLINE_MATH = 40
 
 
 def render_markdown(text: str) -> str:
@@ -134,7 +139,12 @@ class _InlineMath(InlineProcessor):
             literal = escaped_backslashes.replace("\\\\", f"{STX}{ord(chr(92))}{ETX}")
             return literal, m.start(0), m.end(0)
         latex = groups[2] or groups[5]
-        return _mathml(latex, display=False), m.start(0), m.end(0)
+        math = _mathml(latex, display=False)
+        if math.tag == "math" and len(latex) > LONG_INLINE_MATH:
+            # It may be wider than a phone's line, where it scrolls (site.css): a keyboard user
+            # must be able to reach it to scroll it.
+            math.set("tabindex", "0")
+        return math, m.start(0), m.end(0)
 
 
 class _InlineDisplayMath(InlineProcessor):
@@ -145,7 +155,16 @@ class _InlineDisplayMath(InlineProcessor):
     PATTERN = r"(?s)(?<!\\)\$\$(?!\$)((?:\\.|[^\\$\x02\x03])+?)(?<!\\)\$\$"
 
     def handleMatch(self, m, data):
-        return _mathml(m.group(1).strip(), display=True), m.start(0), m.end(0)
+        wrapper = _display_box("span")
+        wrapper.append(_mathml(m.group(1).strip(), display=True))
+        return wrapper, m.start(0), m.end(0)
+
+
+def _display_box(tag: str) -> etree.Element:
+    """The box a display formula sits in: it scrolls sideways when the formula is wider than
+    the page (site.css), and takes the keyboard focus so that it can be scrolled without a
+    mouse. A `span` inside a paragraph, a `div` on its own."""
+    return etree.Element(tag, {"class": "math-display", "tabindex": "0"})
 
 
 class _DisplayMath(BlockProcessor):
@@ -164,7 +183,8 @@ class _DisplayMath(BlockProcessor):
         blocks.pop(0)
         groups = self.match.groupdict()
         latex = groups["math"] or groups["math2"] or groups["math3"]
-        wrapper = etree.SubElement(parent, "div", {"class": "math-display"})
+        wrapper = _display_box("div")
+        parent.append(wrapper)
         wrapper.append(_mathml(latex, display=True))
 
 
