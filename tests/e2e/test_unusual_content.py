@@ -10,12 +10,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WIDTH = 390
 ROW = "&".join(f"a_{{{n}}}" for n in range(40))
+SUM = "+".join(f"x_{{{n}}}" for n in range(60))
 WORD = "Transformer" * 10  # 110 characters, no break opportunity
 DESCRIPTION = f"""A row vector:
 
 $$\\begin{{pmatrix}}{ROW}\\end{{pmatrix}}$$
 
-In a sentence $$\\begin{{pmatrix}}{ROW}\\end{{pmatrix}}$$ too, and inline ${"+".join(f"x_{{{n}}}" for n in range(60))}$.
+In a sentence $$\\begin{{pmatrix}}{ROW}\\end{{pmatrix}}$$ too, and inline ${SUM}$.
 
 See https://example.org/{"a" * 300} and `{"c" * 200}` and {WORD}.
 
