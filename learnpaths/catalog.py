@@ -36,7 +36,9 @@ from resources.models import (
     ConceptPrerequisite,
     ConferenceEdition,
     Resource,
+    Tag,
     deadline_instant,
+    normalise_tag_name,
     unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
@@ -267,6 +269,10 @@ class _Importer:
             tags = item.get("tags", [])
             if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
                 self.problem(where, "tags must be a list of names")
+                continue
+            # Normalised as the Tag model stores them, so that look-alikes are one tag.
+            tags = [normalise_tag_name(t) for t in tags]
+            if not all(self.fits(f"{where} tag {t!r}", Tag, {"name": t}, ("name",)) for t in tags):
                 continue
             if linked is None or not self.clean(where, resource, exclude=("description_html",)):
                 continue

@@ -21,12 +21,13 @@ from django.core.validators import (
 )
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from taggit.managers import TaggableManager
+from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from learnpaths.rendering import render_markdown
@@ -268,7 +269,64 @@ def unique_tag_slug(base: str, taken: Collection[str]) -> str:
     return slug
 
 
+# Zero-width (non-)joiners belong to words in some scripts (Persian, Hindi) and to emoji
+# sequences (👩‍💻); every other control, format or separator character is refused in a tag name.
+TAG_NAME_JOINERS = {"\u200c", "\u200d"}
+TAG_NAME_MAX_LENGTH = 100
+
+
+def normalise_tag_name(name: str) -> str:
+    """A tag name as stored and looked up: NFKC-normalised (the ligature "ﬁne" is "fine", the
+    full-width "Ｃ＋＋" is "C++") and without surrounding spaces."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def validate_tag_name(value: str) -> None:
+    """Refuse control, invisible formatting and line-separator characters (Unicode Cc, Cf, Zl,
+    Zp): they would be written into pages and links as they are, unseen."""
+    if any(
+        unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} and char not in TAG_NAME_JOINERS
+        for char in value
+    ):
+        raise ValidationError(
+            _("A tag name cannot contain control or invisible characters."), code="invisible"
+        )
+
+
+class CuratedTagsManager(_TaggableManager):
+    """Tags given by name (admin, import, shell) are normalised before they are looked up, so
+    that look-alikes resolve to one tag; names with control characters are refused."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        tags = [normalise_tag_name(tag) if isinstance(tag, str) else tag for tag in tags]
+        for tag in tags:
+            if isinstance(tag, str):
+                validate_tag_name(tag)
+        return super()._to_tag_model_instances(tags, tag_kwargs)
+
+
+class CuratedTags(TaggableManager):
+    """A resource's tags: names are normalised (`CuratedTagsManager`), and the form field
+    refuses control characters with a form error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("manager", CuratedTagsManager)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.validators.append(validate_tag_name)
+        return field
+
+
 class Tag(TagBase):
+    # Redeclared to refuse invisible characters (`save` and `clean` normalise it).
+    name = models.CharField(
+        _("name"),
+        unique=True,
+        max_length=TAG_NAME_MAX_LENGTH,
+        validators=[validate_tag_name],
+    )
     # Redeclared to let a curator leave it empty: `save` then makes one from the name.
     slug = models.SlugField(
         "slug",
@@ -285,13 +343,25 @@ class Tag(TagBase):
         constraints = [
             # The tag's page is reached by its slug: an empty one could not be linked to.
             models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+            # Tags are matched ignoring case (TAGGIT_CASE_INSENSITIVE): "Attention" next to
+            # "attention" would be two tags that no lookup can tell apart.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tag_name_unique_ignoring_case",
+                violation_error_message=_(
+                    "A tag with this name already exists (tag names ignore case)."
+                ),
+            ),
         ]
 
     def clean(self) -> None:
-        # Before the constraints are checked, so that a form may leave the slug empty.
+        # Before the constraints are checked, so that a form may leave the slug empty and the
+        # normalised name is the one compared with the other tags'.
+        self.name = normalise_tag_name(self.name)
         self.fill_slug()
 
     def save(self, *args, **kwargs) -> None:
+        self.name = normalise_tag_name(self.name)
         self.fill_slug()
         super().save(*args, **kwargs)
 
@@ -471,7 +541,7 @@ class Resource(models.Model):
     )
     venue = models.CharField(max_length=200, blank=True, help_text="Where a paper appeared.")
     concepts = models.ManyToManyField(Concept, related_name="resources", blank=True)
-    tags = TaggableManager(through=TaggedResource, blank=True)
+    tags = CuratedTags(through=TaggedResource, blank=True)
     published = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
