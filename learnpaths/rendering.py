@@ -50,7 +50,6 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
     **dict.fromkeys(MATHML_TAGS, MATHML_ATTRIBUTES),
-    "math": {*MATHML_ATTRIBUTES, "tabindex"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -58,8 +57,8 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # length (a 960 KB expression took 23 s and gave a 10 MB page). No formula in a learning resource
 # comes near it; a 40-column matrix is about 400 characters.
 MAX_MATH_LENGTH = 2000
-# Inline LaTeX longer than this may be wider than a phone's line (about 40 characters).
-LONG_INLINE_MATH = 40
+# Inline LaTeX longer than this may be wider than a phone's line.
+LONG_INLINE_MATH = 30
 
 
 def render_markdown(text: str) -> str:
@@ -141,9 +140,11 @@ class _InlineMath(InlineProcessor):
         latex = groups[2] or groups[5]
         math = _mathml(latex, display=False)
         if math.tag == "math" and len(latex) > LONG_INLINE_MATH:
-            # It may be wider than a phone's line, where it scrolls (site.css): a keyboard user
-            # must be able to reach it to scroll it.
-            math.set("tabindex", "0")
+            # It may be wider than a phone's line: it scrolls in a box of its own (site.css),
+            # which a keyboard user can reach to scroll it.
+            box = etree.Element("span", {"class": "math-inline", "tabindex": "0"})
+            box.append(math)
+            return box, m.start(0), m.end(0)
         return math, m.start(0), m.end(0)
 
 
