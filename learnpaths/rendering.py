@@ -93,7 +93,7 @@ def render_markdown(text: str) -> str:
             return None
         return value
 
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -102,6 +102,10 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # A code block wider than the page scrolls sideways in its box (site.css): keyboard users
+    # reach it with Tab to scroll it. nh3 has removed every attribute of <pre>, so this is the
+    # whole tag.
+    return html.replace("<pre>", '<pre tabindex="0">')
 
 
 def _mathml(latex: str, *, display: bool) -> etree.Element:

@@ -20,6 +20,10 @@ In a sentence $$\\begin{{pmatrix}}{ROW}\\end{{pmatrix}}$$ too, and inline ${SUM}
 
 See https://example.org/{"a" * 300} and `{"c" * 200}` and {WORD}.
 
+```
+{"long_line_of_code = 1; " * 12}
+```
+
 | {WORD} | {WORD} |
 |---|---|
 | x | y |
