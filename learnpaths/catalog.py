@@ -39,10 +39,12 @@ from resources.models import (
     ConceptPrerequisite,
     ConferenceEdition,
     Resource,
+    Tag,
     check_deadline_range,
     deadline_instant,
     deadline_out_of_range,
     deadline_zone,
+    normalise_tag_name,
     unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
@@ -214,6 +216,20 @@ class _Importer:
                 ok = False
         return ok
 
+    def fits(self, where: str, model: type[models.Model], item: dict, names: Iterable[str]) -> bool:
+        """Whether the item's texts pass their model fields' validators (lengths), for rows that
+        are created without `full_clean` (stages and steps); each failure is a problem."""
+        ok = True
+        for name in names:
+            value = item.get(name)
+            if isinstance(value, str):
+                try:
+                    model._meta.get_field(name).run_validators(value)
+                except ValidationError as error:
+                    self.validation_problems(where, ValidationError({name: error.error_list}))
+                    ok = False
+        return ok
+
     def assign(self, obj: models.Model, item: dict, names: Iterable[str]) -> bool:
         """Set fields from the item (missing ones take their defaults); True if any changed."""
         before = {name: getattr(obj, name) for name in names}
@@ -334,6 +350,10 @@ class _Importer:
             tags = item.get("tags", [])
             if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
                 self.problem(where, "tags must be a list of names")
+                continue
+            # Normalised as the Tag model stores them, so that look-alikes are one tag.
+            tags = [normalise_tag_name(t) for t in tags]
+            if not all(self.fits(f"{where} tag {t!r}", Tag, {"name": t}, ("name",)) for t in tags):
                 continue
             if linked is None or not self.clean(where, resource, exclude=("description_html",)):
                 continue
@@ -477,6 +497,8 @@ class _Importer:
             if not stage.get("title") or not stage.get("goal"):
                 self.problem(at, "a stage needs a title and a goal")
                 ok = False
+            if not self.fits(at, Stage, stage, ("title", "goal")):
+                ok = False
             steps = []
             if len(stage.get("steps") or []) > MAX_POSITION:
                 self.problem(at, f"a stage has at most {MAX_POSITION} steps")
@@ -502,6 +524,9 @@ class _Importer:
                     self.problem(
                         step_at, gettext("every step of a published path needs the curator's note")
                     )
+                    ok = False
+                    continue
+                if not self.fits(step_at, Step, step, ("note",)):
                     ok = False
                     continue
                 hours = step.get("hours")

@@ -1,13 +1,47 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
+    PasswordResetForm,
     SetPasswordForm,
     UserCreationForm,
 )
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learnpaths.models import User
+
+# Control, format (invisible: zero-width, bidi overrides), line and paragraph separator
+# characters: nobody types them into a one-line field, and some pass Django's own validators
+# (an e-mail domain may contain U+2028) only to break later, when a mail header is written.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def validate_single_line(value: str) -> None:
+    """Refuse text with a control, invisible formatting or line-separator character."""
+    if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in value):
+        raise ValidationError(
+            _("Remove the line breaks, control or invisible characters from this field."),
+            code="invisible_character",
+        )
+
+
+class SingleLineFieldsMixin:
+    """Every text field of the form except passwords takes one line of visible characters.
+
+    Passwords are left as they are: they are never shown or sent anywhere, and refusing a
+    character in them could lock someone out of an existing account.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(
+                field.widget, forms.PasswordInput
+            ):
+                field.validators.append(validate_single_line)
 
 
 class FocusFirstErrorMixin:
@@ -40,7 +74,7 @@ class NewPasswordMixin:
         super().validate_password_for_user(user, self.chosen_field)
 
 
-class SignupForm(FocusFirstErrorMixin, NewPasswordMixin, UserCreationForm):
+class SignupForm(SingleLineFieldsMixin, FocusFirstErrorMixin, NewPasswordMixin, UserCreationForm):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
@@ -58,7 +92,7 @@ class SignupForm(FocusFirstErrorMixin, NewPasswordMixin, UserCreationForm):
         return email
 
 
-class SignInForm(FocusFirstErrorMixin, AuthenticationForm):
+class SignInForm(SingleLineFieldsMixin, FocusFirstErrorMixin, AuthenticationForm):
     """Django's sign-in form; its `username` field also takes an e-mail address."""
 
     error_messages = {
@@ -72,6 +106,10 @@ class SignInForm(FocusFirstErrorMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username or e-mail")
+
+
+class ResetRequestForm(SingleLineFieldsMixin, FocusFirstErrorMixin, PasswordResetForm):
+    """Asking for a password-reset link by e-mail address."""
 
 
 class NewPasswordForm(FocusFirstErrorMixin, NewPasswordMixin, SetPasswordForm):

@@ -15,7 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from learnpaths.rendering import render_markdown
-from resources.models import MAX_HOURS, MAX_POSITION, Concept, Level, Resource
+from resources.models import (
+    MAX_HOURS,
+    MAX_MARKDOWN_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_POSITION,
+    MAX_SUMMARY_LENGTH,
+    Concept,
+    Level,
+    Resource,
+    bounded_text,
+)
 
 # Reordering in the admin first parks the rows it moves in free positions from PARKING_OFFSET
 # up (see learnpaths.admin.PositionedFormSet), so the columns also hold that range, used only
@@ -138,9 +148,13 @@ class LearningPathQuerySet(models.QuerySet):
 class LearningPath(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
-    summary = models.TextField(help_text="One or two sentences, Markdown.")
+    summary = models.TextField(
+        help_text="One or two sentences, Markdown.", **bounded_text(MAX_SUMMARY_LENGTH)
+    )
     summary_html = models.TextField(editable=False, default="")
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(
+        blank=True, help_text="Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+    )
     description_html = models.TextField(editable=False, default="")
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
     concepts = models.ManyToManyField(
@@ -181,7 +195,9 @@ class Stage(models.Model):
         help_text="Order within the path (1, 2, 3…; at most 999).",
     )
     title = models.CharField(max_length=200)
-    goal = models.TextField(help_text="What the learner can do after this stage.")
+    goal = models.TextField(
+        help_text="What the learner can do after this stage.", **bounded_text(MAX_SUMMARY_LENGTH)
+    )
 
     class Meta:
         ordering = ["path", "position"]
@@ -258,6 +274,7 @@ class Step(models.Model):
         blank=True,
         help_text="Why this resource, and what to focus on. Markdown. Required before the path "
         "is published.",
+        **bounded_text(MAX_NOTE_LENGTH),
     )
     note_html = models.TextField(editable=False, default="")
     hours = models.PositiveSmallIntegerField(

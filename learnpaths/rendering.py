@@ -34,14 +34,16 @@ MATHML_ATTRIBUTES = {
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
-    "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
+    "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "ul", *MATHML_TAGS,
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "abbr": {"title"},
     "code": {"class"},
-    "div": {"class"},
+    # A wide formula scrolls in its own box, which keyboard users reach with Tab.
+    "div": {"class", "tabindex"},
+    "span": {"class", "tabindex"},
     "img": {"src", "alt", "title", "width", "height"},
     "li": {"id"},
     "sup": {"id"},
@@ -50,6 +52,13 @@ ALLOWED_ATTRIBUTES = {
     **dict.fromkeys(MATHML_TAGS, MATHML_ATTRIBUTES),
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Longer LaTeX is shown as written, as code, without converting it: converting grows with the
+# length (a 960 KB expression took 23 s and gave a 10 MB page). No formula in a learning resource
+# comes near it; a 40-column matrix is about 400 characters.
+MAX_MATH_LENGTH = 2000
+# Inline LaTeX longer than this may be wider than a phone's line.
+LONG_INLINE_MATH = 30
 
 
 def render_markdown(text: str) -> str:
@@ -84,7 +93,7 @@ def render_markdown(text: str) -> str:
             return None
         return value
 
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -93,16 +102,22 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # A code block wider than the page scrolls sideways in its box (site.css): keyboard users
+    # reach it with Tab to scroll it. nh3 has removed every attribute of <pre>, so this is the
+    # whole tag.
+    return html.replace("<pre>", '<pre tabindex="0">')
 
 
 def _mathml(latex: str, *, display: bool) -> etree.Element:
     """`latex` as a MathML element whose text Markdown leaves alone; LaTeX that cannot be
-    converted is shown as written, as code."""
+    converted, or that is longer than `MAX_MATH_LENGTH` characters, is shown as written, as code."""
+    code = etree.Element("code")
+    code.text = AtomicString(latex)
+    if len(latex) > MAX_MATH_LENGTH:
+        return code
     try:
         math = latex_to_mathml(latex, display="block" if display else "inline")
     except Exception:
-        code = etree.Element("code")
-        code.text = AtomicString(latex)
         return code
     for element in math.iter():
         # latex2mathml leaves character references (&#x003D5;) in the text, to be unescaped in
@@ -127,7 +142,34 @@ class _InlineMath(InlineProcessor):
             literal = escaped_backslashes.replace("\\\\", f"{STX}{ord(chr(92))}{ETX}")
             return literal, m.start(0), m.end(0)
         latex = groups[2] or groups[5]
-        return _mathml(latex, display=False), m.start(0), m.end(0)
+        math = _mathml(latex, display=False)
+        if math.tag == "math" and len(latex) > LONG_INLINE_MATH:
+            # It may be wider than a phone's line: it scrolls in a box of its own (site.css),
+            # which a keyboard user can reach to scroll it.
+            box = etree.Element("span", {"class": "math-inline", "tabindex": "0"})
+            box.append(math)
+            return box, m.start(0), m.end(0)
+        return math, m.start(0), m.end(0)
+
+
+class _InlineDisplayMath(InlineProcessor):
+    """`$$…$$` that does not stand alone as a block: within a paragraph ("Einstein $$E=mc^2$$
+    said"), or on lines of their own with no blank line around them, as pandoc reads it. The
+    formula is shown as a block (`<math display="block">` may sit in a paragraph)."""
+
+    PATTERN = r"(?s)(?<!\\)\$\$(?!\$)((?:\\.|[^\\$\x02\x03])+?)(?<!\\)\$\$"
+
+    def handleMatch(self, m, data):
+        wrapper = _display_box("span")
+        wrapper.append(_mathml(m.group(1).strip(), display=True))
+        return wrapper, m.start(0), m.end(0)
+
+
+def _display_box(tag: str) -> etree.Element:
+    """The box a display formula sits in: it scrolls sideways when the formula is wider than
+    the page (site.css), and takes the keyboard focus so that it can be scrolled without a
+    mouse. A `span` inside a paragraph, a `div` on its own."""
+    return etree.Element(tag, {"class": "math-display", "tabindex": "0"})
 
 
 class _DisplayMath(BlockProcessor):
@@ -146,7 +188,8 @@ class _DisplayMath(BlockProcessor):
         blocks.pop(0)
         groups = self.match.groupdict()
         latex = groups["math"] or groups["math2"] or groups["math3"]
-        wrapper = etree.SubElement(parent, "div", {"class": "math-display"})
+        wrapper = _display_box("div")
+        parent.append(wrapper)
         wrapper.append(_mathml(latex, display=True))
 
 
@@ -154,5 +197,8 @@ class MathExtension(Extension):
     def extendMarkdown(self, md):
         escape_chars(md, ["$"])
         # Priorities as Arithmatex's: after code spans, before emphasis.
+        md.inlinePatterns.register(
+            _InlineDisplayMath(_InlineDisplayMath.PATTERN, md), "math-inline-display", 189.95
+        )
         md.inlinePatterns.register(_InlineMath(_InlineMath.PATTERN, md), "math-inline", 189.9)
         md.parser.blockprocessors.register(_DisplayMath(md.parser), "math-block", 79.9)

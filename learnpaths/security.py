@@ -1,10 +1,10 @@
 """Hooks for django-axes (brute-force protection on sign-in); wired up in settings."""
 
 import ipaddress
-from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -69,6 +69,40 @@ def lockout_response(
     )
 
 
+class UntouchedSession(SessionBase):
+    """An empty session that never reads or writes the session store and that Django's session
+    middleware leaves alone: it neither saves it nor deletes the visitor's session cookie (that
+    happens to a session that is empty or modified)."""
+
+    def is_empty(self) -> bool:
+        return False
+
+    @property
+    def modified(self) -> bool:
+        return False
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        # Whatever the 400 page does to the session (the messages framework pops its key), the
+        # visitor's real session is not replaced.
+        pass
+
+    def load(self) -> dict:
+        return {}
+
+    def exists(self, session_key: str) -> bool:
+        return False
+
+    def create(self) -> None:
+        pass
+
+    def save(self, must_create: bool = False) -> None:
+        pass
+
+    def delete(self, session_key: str | None = None) -> None:
+        pass
+
+
 class RejectNulBytesMiddleware:
     """Answer 400 to a request with a NUL character anywhere the app could read it: the path,
     the query string, form fields (names and values), cookies and headers.
@@ -83,9 +117,11 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.has_nul(request):
-            # The 400 page is shown to an anonymous visitor with an empty session: looking the
-            # session up by a key with NUL in it would itself fail on PostgreSQL.
-            request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+            # The 400 page is shown to an anonymous visitor: looking the session up by a key with
+            # NUL in it would itself fail on PostgreSQL. The stand-in is left alone by the session
+            # middleware, so the visitor stays signed in: a link on another site carrying a NUL
+            # must not sign a learner or a curator out.
+            request.session = UntouchedSession()
             request.user = AnonymousUser()
             raise SuspiciousOperation("NUL character in the request")
         return self.get_response(request)

@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 
 from learnpaths import account_views
 from learnpaths import views as path_views
-from learnpaths.forms import ChangePasswordForm, NewPasswordForm, SignInForm
+from learnpaths.forms import ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
 from resources import views as catalogue_views
 
 urlpatterns = [
@@ -47,6 +47,11 @@ urlpatterns = [
         "accounts/password_change/",
         auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
         name="password_change",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ResetRequestForm),
+        name="password_reset",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import unicodedata
 import zoneinfo
 from collections.abc import Collection, Iterable
@@ -13,6 +14,7 @@ from urllib.parse import quote
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import (
+    MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
     RegexValidator,
@@ -20,12 +22,13 @@ from django.core.validators import (
 )
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from taggit.managers import TaggableManager
+from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from learnpaths.rendering import render_markdown
@@ -39,6 +42,56 @@ HTTP_URL_CHECK = Q(url__startswith="http://") | Q(url__startswith="https://")
 MAX_POSITION = 999
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_HOURS = 2000
+
+# Lengths of the Markdown fields, in characters: rendering grows with the text, so a field is
+# bounded where it is entered (forms, admin, import) to keep a save and a page small. Far above
+# any curated text (the longest seeded concept body is about 1 600 characters): a description
+# or body of several pages, a note of a few paragraphs, a summary or goal of a short paragraph.
+MAX_MARKDOWN_LENGTH = 20_000
+MAX_NOTE_LENGTH = 5_000
+MAX_SUMMARY_LENGTH = 1_000
+
+
+def bounded_text(max_length: int) -> dict:
+    """The keyword arguments of a TextField holding at most `max_length` characters: the form
+    field gets `max_length` (and the textarea its maxlength), model validation (the import
+    calls `full_clean`) the validator, as Django checks a TextField's length only in forms."""
+    return {"max_length": max_length, "validators": [MaxLengthValidator(max_length)]}
+
+
+def _has_dot_segment(identifier: str) -> bool:
+    return any(part in {".", ".."} for part in identifier.split("/"))
+
+
+def validate_doi(value: str) -> None:
+    """A DOI: `10.<registrant>/<suffix>`, without spaces or control characters, and with no "."
+    or ".." between slashes: a browser resolves those in the link (10.1000/x/../../10.9999/evil
+    would lead to doi.org/10.9999/evil)."""
+    if not DOI_PATTERN.fullmatch(value) or _has_dot_segment(value):
+        raise ValidationError(
+            _("Enter a DOI such as 10.1038/nature14539 (no “.” or “..” between slashes)."),
+            code="invalid",
+        )
+
+
+DOI_PATTERN = re.compile(r"10\.\d{4,9}/[^\s\x00-\x1f\x7f]+")
+
+
+def identifier_url(base: str, identifier: str) -> str:
+    """The link to `identifier` (a DOI, an arXiv id) under `base`, or "" without one.
+
+    The identifier is percent-encoded: a DOI may contain "#", "?" or "%" (10.1000/abc#def
+    would otherwise resolve as 10.1000/abc). "/" separates its parts and stays. A part that is
+    "." or ".." (stored before the validators refused it) has its dots encoded twice, as %252E:
+    browsers resolve "%2E" like "." (WHATWG URL), and the link must stay on the identifier.
+    """
+    if not identifier:
+        return ""
+    parts = [
+        part.replace(".", "%252E") if part in {".", ".."} else quote(part, safe="")
+        for part in identifier.split("/")
+    ]
+    return base + "/".join(parts)
 
 
 class WebURLField(models.URLField):
@@ -88,9 +141,13 @@ class Concept(models.Model):
         validators=[MaxValueValidator(MAX_POSITION)],
         help_text="Order within its area on the concept map (0–999).",
     )
-    summary = models.TextField(help_text="One or two sentences, Markdown.")
+    summary = models.TextField(
+        help_text="One or two sentences, Markdown.", **bounded_text(MAX_SUMMARY_LENGTH)
+    )
     summary_html = models.TextField(editable=False, default="")
-    body = models.TextField(blank=True, help_text="The explanation, in Markdown.")
+    body = models.TextField(
+        blank=True, help_text="The explanation, in Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+    )
     body_html = models.TextField(editable=False, default="")
     prerequisites = models.ManyToManyField(
         "self",
@@ -213,7 +270,64 @@ def unique_tag_slug(base: str, taken: Collection[str]) -> str:
     return slug
 
 
+# Zero-width (non-)joiners belong to words in some scripts (Persian, Hindi) and to emoji
+# sequences (👩‍💻); every other control, format or separator character is refused in a tag name.
+TAG_NAME_JOINERS = {"\u200c", "\u200d"}
+TAG_NAME_MAX_LENGTH = 100
+
+
+def normalise_tag_name(name: str) -> str:
+    """A tag name as stored and looked up: NFKC-normalised (the ligature "ﬁne" is "fine", the
+    full-width "Ｃ＋＋" is "C++") and without surrounding spaces."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def validate_tag_name(value: str) -> None:
+    """Refuse control, invisible formatting and line-separator characters (Unicode Cc, Cf, Zl,
+    Zp): they would be written into pages and links as they are, unseen."""
+    if any(
+        unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} and char not in TAG_NAME_JOINERS
+        for char in value
+    ):
+        raise ValidationError(
+            _("A tag name cannot contain control or invisible characters."), code="invisible"
+        )
+
+
+class CuratedTagsManager(_TaggableManager):
+    """Tags given by name (admin, import, shell) are normalised before they are looked up, so
+    that look-alikes resolve to one tag; names with control characters are refused."""
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        tags = [normalise_tag_name(tag) if isinstance(tag, str) else tag for tag in tags]
+        for tag in tags:
+            if isinstance(tag, str):
+                validate_tag_name(tag)
+        return super()._to_tag_model_instances(tags, tag_kwargs)
+
+
+class CuratedTags(TaggableManager):
+    """A resource's tags: names are normalised (`CuratedTagsManager`), and the form field
+    refuses control characters with a form error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("manager", CuratedTagsManager)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.validators.append(validate_tag_name)
+        return field
+
+
 class Tag(TagBase):
+    # Redeclared to refuse invisible characters (`save` and `clean` normalise it).
+    name = models.CharField(
+        _("name"),
+        unique=True,
+        max_length=TAG_NAME_MAX_LENGTH,
+        validators=[validate_tag_name],
+    )
     # Redeclared to let a curator leave it empty: `save` then makes one from the name.
     slug = models.SlugField(
         "slug",
@@ -230,13 +344,25 @@ class Tag(TagBase):
         constraints = [
             # The tag's page is reached by its slug: an empty one could not be linked to.
             models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+            # Tags are matched ignoring case (TAGGIT_CASE_INSENSITIVE): "Attention" next to
+            # "attention" would be two tags that no lookup can tell apart.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tag_name_unique_ignoring_case",
+                violation_error_message=_(
+                    "A tag with this name already exists (tag names ignore case)."
+                ),
+            ),
         ]
 
     def clean(self) -> None:
-        # Before the constraints are checked, so that a form may leave the slug empty.
+        # Before the constraints are checked, so that a form may leave the slug empty and the
+        # normalised name is the one compared with the other tags'.
+        self.name = normalise_tag_name(self.name)
         self.fill_slug()
 
     def save(self, *args, **kwargs) -> None:
+        self.name = normalise_tag_name(self.name)
         self.fill_slug()
         super().save(*args, **kwargs)
 
@@ -384,7 +510,9 @@ class Resource(models.Model):
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
         help_text="Year of publication or first release.",
     )
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(
+        blank=True, help_text="Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+    )
     description_html = models.TextField(editable=False, default="")
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
     estimated_hours = models.PositiveIntegerField(
@@ -401,7 +529,7 @@ class Resource(models.Model):
         blank=True,
         validators=[
             RegexValidator(
-                r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$",
+                r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?\Z",
                 "Enter an arXiv identifier such as 1706.03762.",
             )
         ],
@@ -410,13 +538,11 @@ class Resource(models.Model):
         "DOI",
         max_length=200,
         blank=True,
-        validators=[
-            RegexValidator(r"^10\.\d{4,9}/\S+$", "Enter a DOI such as 10.1038/nature14539.")
-        ],
+        validators=[validate_doi],
     )
     venue = models.CharField(max_length=200, blank=True, help_text="Where a paper appeared.")
     concepts = models.ManyToManyField(Concept, related_name="resources", blank=True)
-    tags = TaggableManager(through=TaggedResource, blank=True)
+    tags = CuratedTags(through=TaggedResource, blank=True)
     published = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -465,16 +591,13 @@ class Resource(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("resource-detail", kwargs={"slug": self.slug})
 
-    # Identifiers are percent-encoded into their links: a DOI may contain "#", "?" or "%"
-    # (10.1000/abc#def would otherwise resolve as 10.1000/abc). "/" separates the parts of both
-    # kinds of identifier and stays as it is.
     @property
     def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{quote(self.arxiv_id, safe='/')}" if self.arxiv_id else ""
+        return identifier_url("https://arxiv.org/abs/", self.arxiv_id)
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{quote(self.doi, safe='/')}" if self.doi else ""
+        return identifier_url("https://doi.org/", self.doi)
 
     @property
     def is_event(self) -> bool:

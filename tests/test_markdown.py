@@ -189,3 +189,37 @@ def test_the_migration_renders_rows_saved_before_again(make):
     assert "<math" in resource.description_html and "<em>" not in resource.description_html
     assert internal_links_resolve_within(path.description_html)
     assert CatalogueVersion.objects.get(pk=1).number == version + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "after"),
+    [
+        ("Einstein $$E=mc^2$$ said", "Einstein", "said"),
+        ("line\n$$\nE=mc^2\n$$\nend", "line", "end"),
+        ("$$E=mc^2$$ opens the paragraph", "", "opens the paragraph"),
+        ("The paragraph ends with $$E=mc^2$$", "The paragraph ends with", ""),
+        ("- first\n- Einstein $$E=mc^2$$ said", "first Einstein", "said"),
+        ("- first\n- line\n  $$\n  E=mc^2\n  $$\n  end", "first line", "end"),
+    ],
+    ids=["in-a-sentence", "own-lines", "paragraph-start", "paragraph-end", "list", "list-lines"],
+)
+def test_display_math_inside_a_paragraph_is_display_math(text, before, after):
+    html = render_markdown(text)
+    (math,) = [attrs for tag, attrs in elements(html) if tag == "math"]
+    assert math["display"] == "block"
+    assert math_elements(html) == [("mi", "E"), ("mo", "="), ("mi", "m"), ("mi", "c"), ("mn", "2")]
+    assert " ".join(html_text(html).split()) == " ".join(f"{before} E=mc2 {after}".split())
+
+
+@pytest.mark.parametrize("delimiters", [("$", "$"), ("$$", "$$"), ("$$\n", "\n$$")])
+def test_math_longer_than_the_limit_is_shown_as_code_not_converted(delimiters):
+    latex = "x-" * 1200 + "x"
+    html = render_markdown(f"Long {delimiters[0]}{latex}{delimiters[1]} math")
+    assert "<math" not in html
+    assert (("code", latex)) in texts(html)
+
+
+def test_math_up_to_the_limit_is_converted():
+    latex = "x-" * 999 + "x"  # 1 999 characters
+    html = render_markdown(f"Long ${latex}$ math")
+    assert "<math" in html and "<code>" not in html

@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from learnpaths import services
@@ -72,3 +73,50 @@ def test_csv_export_neutralises_formulas_after_leading_spaces_and_controls(clien
             assert exported[resource.slug] == "'" + resource.title, repr(resource.title)
         else:
             assert exported[resource.slug] == resource.title, repr(resource.title)
+
+
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "10.1000/x/../../10.9999/evil",
+        "10.1000/../10.9999/evil",
+        "10.1000/./x",
+        "10.1000/x/..",
+        "10.1000/x\n",
+        "10.1000/x\x01y",
+    ],
+)
+def test_a_doi_with_dot_segments_or_control_characters_is_refused(doi):
+    with pytest.raises(ValidationError) as error:
+        Resource._meta.get_field("doi").run_validators(doi)
+    assert "Enter a DOI" in str(error.value)
+
+
+@pytest.mark.parametrize("doi", ["10.1000/x..y", "10.1000/..x", "10.1000/a.b/c.", "10.1000/%2E%2E"])
+def test_dots_within_a_doi_part_are_accepted(doi):
+    Resource._meta.get_field("doi").run_validators(doi)
+
+
+def test_an_arxiv_id_with_a_trailing_line_feed_is_refused():
+    with pytest.raises(ValidationError):
+        Resource._meta.get_field("arxiv_id").run_validators("1706.03762\n")
+
+
+@pytest.mark.parametrize(
+    ("doi", "url"),
+    [
+        (
+            "10.1000/x/../../10.9999/evil",
+            "https://doi.org/10.1000/x/%252E%252E/%252E%252E/10.9999/evil",
+        ),
+        ("10.1000/./x", "https://doi.org/10.1000/%252E/x"),
+        ("10.1000/x/%2E%2E/y", "https://doi.org/10.1000/x/%252E%252E/y"),
+        ("10.1000/x..y/z", "https://doi.org/10.1000/x..y/z"),
+    ],
+)
+def test_a_stored_doi_with_dot_segments_is_linked_without_leaving_it(doi, url):
+    # Stored by other means than the validated fields (an old row, the shell).
+    assert Resource(doi=doi).doi_url == url
+    assert Resource(arxiv_id=doi).arxiv_url == url.replace(
+        "https://doi.org/", "https://arxiv.org/abs/"
+    )

@@ -148,3 +148,36 @@ def test_the_admin_saves_a_stage_with_two_hundred_steps(staff_client, make):
     assert response.status_code == 302, response.content.decode()[:2000]
     stage.refresh_from_db()
     assert stage.title == "Renamed"
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"path": "/search/?q=a%00b"},
+        {"path": "/resources/book%00/"},
+        {"path": "/me/", "headers": {"user-agent": "x\x00y"}},
+        {"path": "/me/", "method": "post", "data": {"x": "a\x00b"}},
+    ],
+    ids=["query", "path", "header", "form-field"],
+)
+def test_nul_in_a_signed_in_request_keeps_the_learner_signed_in(learner_client, request_kwargs):
+    learner_client.get("/me/")  # the CSRF cookie is set as on any visit
+    csrf_before = learner_client.cookies["csrftoken"].value
+    kwargs = dict(request_kwargs)
+    send = getattr(learner_client, kwargs.pop("method", "get"))
+    response = send(kwargs.pop("path"), **kwargs)
+    assert_bad_request_page(response)
+    assert "sessionid" not in response.cookies
+    assert "csrftoken" not in response.cookies
+    assert learner_client.cookies["csrftoken"].value == csrf_before
+    me = learner_client.get("/me/")
+    assert me.status_code == 200
+    assert me.wsgi_request.user.username == "nul-learner"
+
+
+def test_nul_in_a_signed_in_learners_session_cookie_is_a_bad_request(learner_client):
+    session_key = learner_client.cookies["sessionid"].value
+    learner_client.cookies["sessionid"] = session_key[:8] + "\x00" + session_key[8:]
+    assert_bad_request_page(learner_client.get("/me/"))
+    learner_client.cookies["sessionid"] = session_key
+    assert learner_client.get("/me/").wsgi_request.user.username == "nul-learner"
