@@ -4,6 +4,7 @@ from django.core.cache import cache
 from learnpaths.cache import local_cache
 from learnpaths.models import LearningPath, PathStatus, Stage, Step, User
 from resources.models import Concept, Resource
+from tests._migrations import migrate
 
 
 @pytest.fixture(autouse=True)
@@ -96,3 +97,11 @@ def staff_client(client, make):
     curator = make.user(username="curator", is_staff=True, is_superuser=True)
     client.force_login(curator)
     return client
+
+
+@pytest.fixture
+def back_to_latest(transactional_db):
+    """For tests of data migrations (`tests._migrations.migrate`): the database is migrated back
+    to the latest migrations after the test."""
+    yield
+    migrate()

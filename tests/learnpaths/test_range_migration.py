@@ -1,29 +1,12 @@
 """Databases holding positions or hours the forms no longer accept still migrate."""
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from tests._migrations import migrate
 
 BEFORE = [
     ("learnpaths", "0008_step_note_optional_in_drafts"),
     ("resources", "0002_postgres_search"),
 ]
 AFTER = [("learnpaths", "0009_position_and_hours_ranges")]
-
-
-def migrate(targets=None):
-    """Migrate to `targets` (default: the latest migrations); returns the historical apps."""
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def back_to_latest(transactional_db):
-    yield
-    migrate()
 
 
 def test_out_of_range_rows_are_renumbered_in_order_and_clamped(back_to_latest):

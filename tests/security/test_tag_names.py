@@ -5,12 +5,12 @@ look-alike spellings (ligatures, full-width forms) are the same tag, wherever ta
 import copy
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from learnpaths.catalog import CatalogError, catalog_import
 from resources.models import Resource, Tag
+from tests._migrations import migrate
 from tests.admin_forms import change_form, post_form
 from tests.learnpaths.test_catalog import DOCUMENT
 
@@ -115,20 +115,6 @@ def test_the_import_resolves_look_alikes_to_the_existing_tags():
 
 
 # -- the migration that merges the tags stored before ----------------------------------------
-
-
-def migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def back_to_latest(transactional_db):
-    yield
-    migrate()
 
 
 def test_the_migration_merges_tags_that_differ_in_case_or_form(back_to_latest):
