@@ -1,8 +1,9 @@
 """Production serving: `gunicorn -c gunicorn.conf.py learnpaths.wsgi:application`.
 
 Two processes per core, 16 threads each (gthread). Many threads, because a gthread worker gives a
-new connection a thread of its own before the first byte arrives: an idle connection holds it for
-up to 5 s, a client that sends its request head slowly holds it until the head is complete. With
+new connection a thread of its own: an idle connection holds it for up to 5 s, a client that
+sends its request head slowly holds it until the head is complete, and a worker takes no more
+connections than it has threads (worker_connections below). With
 2 threads per process, two idle connections delayed other requests by 5 s and forty slow ones
 stopped the site (scripts/slow_clients.py measures it). Threads that only wait cost little memory
 and no database connection; a thread holds a PostgreSQL connection (CONN_MAX_AGE) only once it
@@ -30,9 +31,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # a restart or deploy (SIGTERM) before workers are killed.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-# Seconds an idle kept-alive connection stays open: short, so idle clients let go soon; the
-# proxy in front reconnects at no cost on loopback or a private network.
-keepalive = 2
+# A worker takes no more connections than it has threads: one whose threads are all held by slow
+# clients stops accepting, and the kernel hands new connections to a worker with a free thread.
+# Without this a worker took any number, and one that drew 16 of 40 slow clients left the next
+# request it accepted waiting (CI, 29 Nov 2026: 2 of 6 requests timed out). The price is no
+# keep-alive to gunicorn (a kept-alive connection would take a slot); the proxy in front
+# reconnects at no cost on loopback or a private network.
+worker_connections = threads
+keepalive = 0
 # Recycle workers now and then so that a slow leak cannot grow without bound; jitter keeps them
 # from restarting all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
