@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from learnpaths.admin_concurrency import ConcurrencyGuardMixin
+from learnpaths.core.admin_concurrency import ConcurrencyGuardMixin
 from learnpaths.models import (
     PARKING_OFFSET,
     LearningPath,

@@ -6,6 +6,10 @@ class LearnpathsConfig(AppConfig):
     verbose_name = "Learning paths and progress"
 
     def ready(self) -> None:
-        from learnpaths import invalidation
+        from learnpaths.models import LearningPath, Stage, Step, published_paths_using
+        from resources import invalidation
+        from resources.models import UNPUBLISH_GUARDS
 
-        invalidation.connect()
+        invalidation.curated(LearningPath, Stage, Step, through=[LearningPath.concepts.through])
+        if published_paths_using not in UNPUBLISH_GUARDS:
+            UNPUBLISH_GUARDS.append(published_paths_using)

@@ -8,13 +8,13 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from learnpaths.rendering import render_markdown
+from learnpaths.core.markdown import render_markdown
 from resources.models import (
     MAX_HOURS,
     MAX_MARKDOWN_LENGTH,
@@ -103,7 +103,7 @@ class LearningPathQuerySet(models.QuerySet):
         Raises ValidationError, changing nothing, when publishing a path that is not complete
         (`publication_problems`); each message names the path.
         """
-        from learnpaths.cache import bump_catalogue_version
+        from resources.versions import bump_catalogue_version
 
         with transaction.atomic():
             changing = self.exclude(status=status)
@@ -477,21 +477,6 @@ class PathFollow(models.Model):
         return f"{self.user} follows {self.path}"
 
 
-class CatalogueVersion(models.Model):
-    """One row whose number goes up whenever curated content changes (see learnpaths.cache).
-
-    Cached fragments of catalogue pages are keyed by this number, so a change made through any
-    app server is seen by all of them at once, whatever the cache backend. It lives in the
-    database (not the cache) so that it rolls back with a failed import and is shared by every
-    gunicorn worker even with the per-process local-memory cache.
-    """
-
-    number = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"catalogue version {self.number}"
-
-
 class SeedKind(models.TextChoices):
     CONCEPT = "concept", "concept"
     RESOURCE = "resource", "resource"
@@ -504,7 +489,7 @@ class SeedRecord(models.Model):
     The digest is a SHA-256 of the item as the catalogue export writes it (a concept with its
     prerequisites; a resource with its concepts, tags and editions; a path with its concepts,
     stages and steps). When the rows no longer match it, a curator changed the item, and seeding
-    leaves it alone (see learnpaths.catalog.catalog_seed).
+    leaves it alone (see learnpaths.catalogue_io.seed.catalog_seed).
     """
 
     kind = models.CharField(max_length=10, choices=SeedKind.choices)
@@ -522,3 +507,29 @@ class SeedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.slug}"
+
+
+def unpublish_refusal(resource: Resource, paths: list[str]) -> str:
+    """Why `resource` cannot be unpublished: the published paths (titles) whose steps use it."""
+    return ngettext(
+        "“%(resource)s” cannot be unpublished: the published path %(paths)s uses it. "
+        "Take it out of the path or unpublish the path first.",
+        "“%(resource)s” cannot be unpublished: the published paths %(paths)s use it. "
+        "Take it out of the paths or unpublish the paths first.",
+        len(paths),
+    ) % {"resource": resource.title, "paths": ", ".join(f"“{title}”" for title in paths)}
+
+
+def published_paths_using(resources: QuerySet[Resource]) -> dict[Resource, list[str]]:
+    """The resources of `resources` that a step of a published path uses, each with one
+    sentence naming those paths (`unpublish_refusal`): an unpublish guard of the catalogue
+    (`resources.models.UNPUBLISH_GUARDS`). One query."""
+    rows = (
+        resources.filter(steps__path__status=PathStatus.PUBLISHED)
+        .annotate(path_title=models.F("steps__path__title"))
+        .order_by("title", "pk", "path_title")
+    )
+    titles: dict[Resource, list[str]] = {}
+    for resource in rows:
+        titles.setdefault(resource, []).append(resource.path_title)
+    return {resource: [unpublish_refusal(resource, paths)] for resource, paths in titles.items()}

@@ -1,22 +1,25 @@
-"""Reads for learners: statuses in one query, and progress through a path computed from them."""
+"""Database reads about learners: statuses in one query, a learner's state on a path, the
+dashboard's data, and the admin's engagement statistics.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from learnpaths.charts import CHART_HEIGHT, CHART_WIDTH, hours_studied, weekly_activity
 from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, User
+from learnpaths.path_structures import PathData, paths_by_id
+from learnpaths.progress import PathProgress, _aware, path_progress
+from resources.versions import catalogue_version
 
 if TYPE_CHECKING:
-    from learnpaths.path_data import StageData, StepData
-
-NOT_STARTED = ProgressStatus.NOT_STARTED
+    pass
 
 
 def statuses_for(user: User, resource_ids: Iterable[int] | None = None) -> dict[int, str]:
@@ -98,144 +101,6 @@ def learner_path_state_from(rows: Iterable[tuple]) -> LearnerPathState:
     return state
 
 
-def _aware(value: datetime | str) -> datetime:
-    """A datetime as the ORM would return it: SQLite hands plain SQL naive UTC (or text)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
-
-
-@dataclass
-class Tally:
-    """Progress over a set of steps, by count and by estimated hours, required and optional
-    steps counted apart: completion and the percentages are of the required steps (of all the
-    steps when there is no required one), optional steps are extra."""
-
-    required_total: int = 0
-    required_done: int = 0
-    optional_total: int = 0
-    optional_done: int = 0
-    required_hours_total: int = 0
-    required_hours_done: int = 0
-    optional_hours_total: int = 0
-    optional_hours_done: int = 0
-
-    def add(self, step: StepData, status: str) -> None:
-        hours = step.hours
-        done = status == ProgressStatus.DONE
-        if step.optional:
-            self.optional_total += 1
-            self.optional_done += done
-            self.optional_hours_total += hours
-            self.optional_hours_done += hours if done else 0
-        else:
-            self.required_total += 1
-            self.required_done += done
-            self.required_hours_total += hours
-            self.required_hours_done += hours if done else 0
-
-    @property
-    def steps_total(self) -> int:
-        return self.required_total + self.optional_total
-
-    @property
-    def steps_done(self) -> int:
-        return self.required_done + self.optional_done
-
-    @property
-    def optional_left(self) -> int:
-        return self.optional_total - self.optional_done
-
-    @property
-    def hours_done(self) -> int:
-        """Hours studied on these steps: each done step's hours, required or optional
-        (`dashboard.hours_studied` counts a learner's hours the same way)."""
-        return self.required_hours_done + self.optional_hours_done
-
-    @property
-    def percent(self) -> int:
-        """Per cent of the required steps done (of all steps when none is required)."""
-        if self.required_total:
-            return round(100 * self.required_done / self.required_total)
-        return round(100 * self.optional_done / self.optional_total) if self.optional_total else 0
-
-    @property
-    def hours_percent(self) -> int:
-        """Per cent of the required steps' hours done (of all steps' when none is required)."""
-        if self.required_total:
-            total, done = self.required_hours_total, self.required_hours_done
-        else:
-            total, done = self.optional_hours_total, self.optional_hours_done
-        return round(100 * done / total) if total else self.percent
-
-    @property
-    def hours_left(self) -> int:
-        """Hours of the required steps not done yet (of all steps when none is required)."""
-        if self.required_total:
-            return self.required_hours_total - self.required_hours_done
-        return self.optional_hours_total - self.optional_hours_done
-
-    @property
-    def complete(self) -> bool:
-        return self.required_total > 0 and self.required_done == self.required_total
-
-
-@dataclass
-class StageProgress:
-    stage: StageData
-    tally: Tally
-
-
-@dataclass
-class PathProgress:
-    stages: list[StageProgress] = field(default_factory=list)
-    tally: Tally = field(default_factory=Tally)
-    # The first required step not done: where "Continue" leads; None once the path is complete.
-    next_step: StepData | None = None
-    # The first optional step not done: what a complete path suggests next.
-    next_optional: StepData | None = None
-    # When the path was completed: when the last of its required steps was done.
-    completed_at: datetime | None = None
-
-    @property
-    def complete(self) -> bool:
-        return self.tally.complete
-
-
-def path_progress(
-    stages: Iterable[StageData],
-    statuses: dict[int, str],
-    completed_at: dict[int, datetime] | None = None,
-) -> PathProgress:
-    """Progress through a path's stages (`PathData.stages`): `next_step` is the first required
-    step not done (the first step not done when no step is required), `next_optional` the first
-    optional one; `completed_at` from the learner's completion times per resource, when given.
-    No query."""
-    progress = PathProgress()
-    last_required_done = None
-    for stage in stages:
-        stage_tally = Tally()
-        for step in stage.steps:
-            status = statuses.get(step.resource_id, NOT_STARTED)
-            stage_tally.add(step, status)
-            progress.tally.add(step, status)
-            if status != ProgressStatus.DONE:
-                if not step.optional and progress.next_step is None:
-                    progress.next_step = step
-                elif step.optional and progress.next_optional is None:
-                    progress.next_optional = step
-            elif not step.optional and completed_at:
-                done_at = completed_at.get(step.resource_id)
-                if done_at and (last_required_done is None or done_at > last_required_done):
-                    last_required_done = done_at
-        progress.stages.append(StageProgress(stage, stage_tally))
-    if not progress.tally.required_total:  # optional steps only: they are the path
-        progress.next_step = progress.next_optional
-    if progress.complete:
-        progress.completed_at = last_required_done
-    return progress
-
-
 @dataclass
 class StageEngagement:
     stage: Stage
@@ -272,3 +137,48 @@ def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
     # The same definition as the changelist's count, in one place.
     completions = PathFollow.objects.filter(path=path).completed().count()
     return len(user_ids), completions, per_stage
+
+
+@dataclass
+class FollowedPath:
+    follow: PathFollow
+    path: PathData
+    progress: PathProgress
+
+
+def dashboard_data(user: User, *, version: int | None = None) -> dict:
+    """Everything the dashboard shows, in two queries whatever the learner's history (their
+    follows and their progress) and the catalogue version unless given; the paths themselves
+    come from the cache (built together, in four more queries, when the catalogue has
+    changed). `followed` holds every path the learner follows (the exports list them all);
+    the page shows the published ones and names the others (`unpublished_paths`)."""
+    follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
+    if version is None:
+        version = catalogue_version()
+    paths = paths_by_id([f.path_id for f in follows], version=version)
+    rows = list(
+        Progress.objects.filter(user=user).select_related("resource").order_by("-updated_at")
+    )
+    statuses = {row.resource_id: row.status for row in rows}
+    completed_at = {row.resource_id: row.completed_at for row in rows if row.completed_at}
+    followed = [
+        FollowedPath(follow, path, path_progress(path.stages, statuses, completed_at))
+        for follow in follows
+        if (path := paths.get(follow.path_id)) is not None
+    ]
+    done = [row for row in rows if row.status == ProgressStatus.DONE]
+    # A path set back to draft is not on the site: the page names it without a link (its page
+    # would be a 404) and leaves it out of the counts; the exports still list it.
+    shown = [f for f in followed if f.path.published]
+    return {
+        "followed": followed,
+        "active_paths": [f for f in shown if not f.progress.complete],
+        "completed_paths": [f for f in shown if f.progress.complete],
+        "unpublished_paths": [f for f in followed if not f.path.published],
+        "in_progress": [row for row in rows if row.status == ProgressStatus.IN_PROGRESS],
+        "recently_done": sorted(done, key=lambda row: row.completed_at, reverse=True)[:8],
+        "done_total": len(done),
+        "hours_studied": hours_studied(done, [item.path for item in shown]),
+        "activity": weekly_activity(done, timezone.localdate()),
+        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
+    }

@@ -66,8 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost: whatever answers a HEAD request, its body is dropped here.
-    "learnpaths.middleware.HeadWithoutBodyMiddleware",
-    "learnpaths.security.IsolationHeadersMiddleware",
+    "learnpaths.core.middleware.HeadWithoutBodyMiddleware",
+    "learnpaths.core.middleware.IsolationHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,16 +75,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Learners' pages and htmx answers are never stored (Back shows them as they are now).
-    "learnpaths.security.LearnerNoStoreMiddleware",
+    "learnpaths.core.middleware.LearnerNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Turns axes' lockout flag into the lockout page.
     "axes.middleware.AxesMiddleware",
     # An out-of-range integer in an admin filter: the "invalid filter" answer, not a 500.
-    "learnpaths.middleware.AdminOverflowMiddleware",
+    "learnpaths.core.middleware.AdminOverflowMiddleware",
     # Innermost, so that its 400 page still gets every header above.
-    "learnpaths.security.RejectNulBytesMiddleware",
+    "learnpaths.core.middleware.RejectNulBytesMiddleware",
 ]
 
 ROOT_URLCONF = "learnpaths.urls"
@@ -157,7 +157,7 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "learnpaths.redis_cache.SharedClientRedisCache",
+            "BACKEND": "learnpaths.core.redis_cache.SharedClientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "learnpaths"),
             "TIMEOUT": 3600,
@@ -238,7 +238,7 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Says what to do (reload the page), also to htmx, whose status buttons show it.
-CSRF_FAILURE_VIEW = "learnpaths.views.csrf_failure"
+CSRF_FAILURE_VIEW = "learnpaths.core.http.csrf_failure"
 
 # Content-Security-Policy (django-csp 4): nothing is allowed unless listed. Scripts and styles
 # come only from our own static files (htmx too; its indicator styles are off in base.html), so
@@ -266,21 +266,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Retrying during the pause does not extend it, so "wait 15 minutes" on the page stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "learnpaths.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "learnpaths.auth.lockout_response"
 # Only failures are recorded: no log of every successful sign-in is kept.
 AXES_DISABLE_ACCESS_LOG = True
 # The sign-in field takes a username or an e-mail: both count against the same account.
-AXES_USERNAME_CALLABLE = "learnpaths.security.axes_username"
+AXES_USERNAME_CALLABLE = "learnpaths.auth.axes_username"
 # Behind N proxies, the client address is the N-th entry from the right of X-Forwarded-For (the
 # one our own proxy appended); entries further left are whatever the client sent. With no proxy
 # (TRUSTED_PROXIES=0, the default) REMOTE_ADDR is used and X-Forwarded-For is ignored.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
-AXES_CLIENT_IP_CALLABLE = "learnpaths.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "learnpaths.auth.client_ip"
 
 # axes' backend goes first: it refuses a locked-out pair before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "learnpaths.backends.UsernameOrEmailBackend",
+    "learnpaths.auth.UsernameOrEmailBackend",
 ]
 LOGIN_REDIRECT_URL = "/me/"
 EMAIL_BACKEND = os.environ.get(

@@ -5,13 +5,12 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from learnpaths import account_views
-from learnpaths import views as path_views
 from learnpaths.forms import ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
+from learnpaths.views import accounts, catalogue, learner, paths
 from resources import views as catalogue_views
 
 urlpatterns = [
-    path("", catalogue_views.home, name="home"),
+    path("", catalogue.home, name="home"),
     # Browsers ask for /favicon.ico on pages without a favicon link (the admin's): no 404 in the
     # log. Lazy: the static file's hashed name is known only once the app has started.
     path(
@@ -23,18 +22,18 @@ urlpatterns = [
     path("concepts/", catalogue_views.concept_list, name="concept-list"),
     # Before concepts/<slug>/, which would otherwise take "map" for a slug.
     path("concepts/map/", catalogue_views.concept_map_view, name="concept-map"),
-    path("concepts/<slug:slug>/", catalogue_views.concept_detail, name="concept-detail"),
+    path("concepts/<slug:slug>/", catalogue.concept_detail, name="concept-detail"),
     path("resources/", catalogue_views.resource_list, name="resource-list"),
-    path("resources/<slug:slug>/", catalogue_views.resource_detail, name="resource-detail"),
-    path("resources/<slug:slug>/progress/", path_views.progress_update, name="resource-progress"),
+    path("resources/<slug:slug>/", catalogue.resource_detail, name="resource-detail"),
+    path("resources/<slug:slug>/progress/", paths.progress_update, name="resource-progress"),
     path("tags/<str:slug>/", catalogue_views.tag_detail, name="tag-detail"),
     path("search/", catalogue_views.search, name="search"),
-    path("paths/", path_views.path_list, name="path-list"),
-    path("paths/<slug:slug>/", path_views.path_detail, name="path-detail"),
-    path("paths/<slug:slug>/follow/", path_views.path_follow, name="path-follow"),
-    path("me/", account_views.dashboard_view, name="dashboard"),
-    path("me/export.csv", account_views.export_csv, name="export-csv"),
-    path("me/export.json", account_views.export_json, name="export-json"),
+    path("paths/", paths.path_list, name="path-list"),
+    path("paths/<slug:slug>/", paths.path_detail, name="path-detail"),
+    path("paths/<slug:slug>/follow/", paths.path_follow, name="path-follow"),
+    path("me/", learner.dashboard_view, name="dashboard"),
+    path("me/export.csv", learner.export_csv, name="export-csv"),
+    path("me/export.json", learner.export_json, name="export-json"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -58,8 +57,8 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
         name="password_reset_confirm",
     ),
-    path("accounts/signup/", account_views.signup, name="signup"),
-    path("accounts/delete/", account_views.account_delete, name="account-delete"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/delete/", accounts.account_delete, name="account-delete"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as UnusedTaggitTag
 
-from learnpaths.admin_concurrency import ConcurrencyGuardMixin
+from learnpaths.core.admin_concurrency import ConcurrencyGuardMixin
 from resources.models import (
     Concept,
     ConceptPrerequisite,
@@ -19,7 +19,6 @@ from resources.models import (
     Tag,
     deadline_instant,
     in_fold,
-    unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
 
@@ -193,7 +192,7 @@ class ResourceAdminForm(forms.ModelForm):
         if not published and self.instance.pk is not None:
             blockers = Resource.objects.filter(pk=self.instance.pk).unpublish_blockers()
             if blockers:
-                raise ValidationError([unpublish_refusal(*item) for item in blockers.items()])
+                raise ValidationError([why for reasons in blockers.values() for why in reasons])
         return published
 
 
@@ -256,8 +255,9 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
         """Unpublish the selected resources that no published path uses; say why the others
         were left published."""
         blockers = queryset.unpublish_blockers()
-        for resource, paths in blockers.items():
-            self.message_user(request, unpublish_refusal(resource, paths), messages.ERROR)
+        for reasons in blockers.values():
+            for why in reasons:
+                self.message_user(request, why, messages.ERROR)
         try:
             changed = queryset.exclude(pk__in=[r.pk for r in blockers]).set_published(False)
         except ValidationError as error:  # a path using one was published meanwhile

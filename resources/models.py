@@ -7,7 +7,7 @@ import functools
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -20,18 +20,17 @@ from django.core.validators import (
     RegexValidator,
     URLValidator,
 )
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from learnpaths.rendering import render_markdown
+from learnpaths.core.markdown import render_markdown
 
 HTTP_URL_CHECK = Q(url__startswith="http://") | Q(url__startswith="https://")
 
@@ -430,6 +429,12 @@ class Language(models.TextChoices):
     MULTILINGUAL = "multi", "Several languages"
 
 
+# Why a resource may not be unpublished is known to the apps that use resources, not to the
+# catalogue: each guard takes a Resource queryset and returns {resource: [reason, …]} for those
+# it holds (learning paths register one: the published paths whose steps use it).
+UNPUBLISH_GUARDS: list[Callable[[ResourceQuerySet], dict[Resource, list[str]]]] = []
+
+
 class ResourceQuerySet(models.QuerySet):
     def published(self) -> ResourceQuerySet:
         return self.filter(published=True)
@@ -439,19 +444,13 @@ class ResourceQuerySet(models.QuerySet):
         return self.prefetch_related("tags")
 
     def unpublish_blockers(self) -> dict[Resource, list[str]]:
-        """The resources of this queryset that a step of a published path uses, each with the
-        titles of those paths (sorted): they cannot be unpublished. One query."""
-        from learnpaths.models import PathStatus
-
-        rows = (
-            self.filter(steps__path__status=PathStatus.PUBLISHED)
-            .annotate(path_title=models.F("steps__path__title"))
-            .order_by("title", "pk", "path_title")
-        )
+        """The resources of this queryset that may not be unpublished, each with the reasons
+        (sentences naming it), sorted by title: what the `UNPUBLISH_GUARDS` say."""
         blockers: dict[Resource, list[str]] = {}
-        for resource in rows:
-            blockers.setdefault(resource, []).append(resource.path_title)
-        return blockers
+        for guard in UNPUBLISH_GUARDS:
+            for resource, reasons in guard(self).items():
+                blockers.setdefault(resource, []).extend(reasons)
+        return dict(sorted(blockers.items(), key=lambda item: (item[0].title, item[0].pk)))
 
     def set_published(self, published: bool) -> int:
         """Publish or unpublish these resources and make the public pages current at once (the
@@ -460,8 +459,6 @@ class ResourceQuerySet(models.QuerySet):
         Raises ValidationError, changing nothing, when unpublishing a resource that a step of a
         published path uses (`unpublish_blockers`); each message names the resource and paths.
         """
-        from learnpaths.cache import bump_catalogue_version
-
         with transaction.atomic():
             # Locked until commit, as `LearningPath.objects.set_status` locks the resources of
             # the paths it publishes: a path cannot be published while one is unpublished.
@@ -473,24 +470,11 @@ class ResourceQuerySet(models.QuerySet):
             if not published:
                 blockers = changing.unpublish_blockers()
                 if blockers:
-                    raise ValidationError(
-                        [unpublish_refusal(resource, paths) for resource, paths in blockers.items()]
-                    )
+                    raise ValidationError([why for reasons in blockers.values() for why in reasons])
             changed = changing.update(published=published, updated_at=timezone.now())
             if changed:
-                bump_catalogue_version()
+                CatalogueVersion.objects.bump()
         return changed
-
-
-def unpublish_refusal(resource: Resource, paths: list[str]) -> str:
-    """Why `resource` cannot be unpublished: the published paths (titles) whose steps use it."""
-    return ngettext(
-        "“%(resource)s” cannot be unpublished: the published path %(paths)s uses it. "
-        "Take it out of the path or unpublish the path first.",
-        "“%(resource)s” cannot be unpublished: the published paths %(paths)s use it. "
-        "Take it out of the paths or unpublish the paths first.",
-        len(paths),
-    ) % {"resource": resource.title, "paths": ", ".join(f"“{title}”" for title in paths)}
 
 
 class Resource(models.Model):
@@ -853,3 +837,37 @@ class ConferenceEdition(models.Model):
         """The deadline as the organisers state it: aware, in their time zone."""
         deadline = self.deadline
         return deadline.local if deadline else None
+
+
+VERSION_PK = 1  # the one row
+
+
+class CatalogueVersionManager(models.Manager):
+    def bump(self) -> None:
+        """Raise the number by one: every cached catalogue fragment is stale. Part of the
+        caller's transaction."""
+        if self.filter(pk=VERSION_PK).update(number=models.F("number") + 1):
+            return
+        # The row is missing (a test database that was flushed): create it, once.
+        try:
+            with transaction.atomic():
+                self.create(pk=VERSION_PK, number=1)
+        except IntegrityError:
+            self.filter(pk=VERSION_PK).update(number=models.F("number") + 1)
+
+
+class CatalogueVersion(models.Model):
+    """One row whose number goes up whenever curated content changes (see resources.versions).
+
+    Cached fragments of catalogue pages are keyed by this number, so a change made through any
+    app server is seen by all of them at once, whatever the cache backend. It lives in the
+    database (not the cache) so that it rolls back with a failed import and is shared by every
+    gunicorn worker even with the per-process local-memory cache.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    objects = CatalogueVersionManager()
+
+    def __str__(self) -> str:
+        return f"catalogue version {self.number}"

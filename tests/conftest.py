@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from learnpaths.cache import local_cache
+from learnpaths.core.cache import local_cache
 from learnpaths.models import LearningPath, PathStatus, Stage, Step, User
 from resources.models import Concept, Resource
 from tests._migrations import migrate

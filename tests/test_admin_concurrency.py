@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import connection
 
-from learnpaths.admin_concurrency import VERSION_FIELD
+from learnpaths.core.admin_concurrency import VERSION_FIELD
 from learnpaths.models import LearningPath, Stage, Step
 from resources.models import Concept, ConferenceEdition, Resource, Tag
 from tests.admin_forms import change_form, post_form

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from learnpaths import cache as cache_module
-from learnpaths.cache import LocalCache
+from learnpaths.core import cache as cache_module
+from learnpaths.core.cache import LocalCache
 
 
 def test_the_local_cache_keeps_the_most_recently_used_entries():
@@ -54,7 +54,7 @@ def _redis_up() -> bool:
 
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.1:6379 (CI has it)")
 def test_the_redis_backend_shares_one_client_between_operations_and_threads():
-    from learnpaths.redis_cache import SharedClientRedisCache
+    from learnpaths.core.redis_cache import SharedClientRedisCache
 
     backend = SharedClientRedisCache(
         "redis://127.0.0.1:6379/4", {"KEY_PREFIX": f"backend-test-{threading.get_ident()}"}

@@ -6,7 +6,7 @@ import copy
 import pytest
 from django.db import IntegrityError, transaction
 
-from learnpaths.catalog import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from learnpaths.models import Stage, Step
 from resources.models import Concept, ConferenceEdition, Resource
 from tests.admin_forms import change_form, post_form

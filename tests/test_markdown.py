@@ -1,11 +1,11 @@
 import importlib
 
 import pytest
-from django.apps import apps
 
-from learnpaths.models import CatalogueVersion, LearningPath, Step
-from learnpaths.rendering import render_markdown
-from resources.models import Resource
+from learnpaths.core.markdown import render_markdown
+from learnpaths.models import LearningPath, Step
+from resources.models import CatalogueVersion, Resource
+from tests._migrations import migrate
 from tests.security._html import elements, hrefs, html_text, ids, texts
 
 XSS_PAYLOADS = [
@@ -176,14 +176,23 @@ def test_math_is_rendered_on_the_resource_page(client, make):
     assert "<math" in page and "<mi>ϕ</mi>" in page
 
 
-def test_the_migration_renders_rows_saved_before_again(make):
+def test_the_migration_renders_rows_saved_before_again(back_to_latest, make):
     migration = importlib.import_module("learnpaths.migrations.0011_rerender_markdown")
     resource = make.resource(description=r"Uses $\phi(x)*\phi(y)$.")
     path = make.path(description=FOOTNOTED)
+    # The catalogue version was still a model of learnpaths then (resources 0010 moved it).
+    old = migrate(
+        [
+            ("learnpaths", "0013_rerender_markdown_scroll_boxes"),
+            ("resources", "0009_tag_names_unique_ignoring_case"),
+        ]
+    )
     Resource.objects.update(description_html="<p>Uses $\\phi(x)<em>\\phi(y)$.</p>")
     LearningPath.objects.update(description_html='<sup id="fnref:1">old</sup>')
-    version = CatalogueVersion.objects.get_or_create(pk=1)[0].number
-    migration.rerender(apps, None)
+    OldVersion = old.get_model("learnpaths", "CatalogueVersion")
+    version = OldVersion.objects.get_or_create(pk=1)[0].number
+    migration.rerender(old, None)
+    migrate()
     resource.refresh_from_db()
     path.refresh_from_db()
     assert "<math" in resource.description_html and "<em>" not in resource.description_html

@@ -12,7 +12,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from learnpaths.catalog import FORMAT, CatalogError, catalog_export, catalog_import
+from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import Concept, Resource
 from tests.test_scale_out import FormFields

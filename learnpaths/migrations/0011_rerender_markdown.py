@@ -6,7 +6,7 @@ the catalogue version goes up."""
 from django.db import migrations
 from django.db.models import F
 
-from learnpaths.rendering import render_markdown
+from learnpaths.core.markdown import render_markdown
 
 MARKDOWN_FIELDS = {
     ("resources", "Concept"): ("summary", "body"),

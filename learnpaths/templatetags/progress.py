@@ -1,13 +1,13 @@
 from django import template
 
-from learnpaths.path_data import progress_form as build_progress_form
+from learnpaths.fragments import progress_form as build_progress_form
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def progress_form(context, resource, status, target, changed=False):
-    """The status buttons for one resource (see learnpaths.path_data.progress_form); `changed`
+    """The status buttons for one resource (see learnpaths.fragments.progress_form); `changed`
     in the htmx answer to a status change."""
     return build_progress_form(
         context["request"],

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from learnpaths.catalog import FORMAT, CatalogError, catalog_import
+from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from learnpaths.models import LearningPath, Stage, Step
 from resources.models import Concept, ConceptPrerequisite, ConferenceEdition, Resource, Tag
 

@@ -12,9 +12,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from learnpaths.catalog import FORMAT, CatalogError, catalog_export, catalog_import
+from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import (
+    CatalogueVersion,
     Concept,
     ConceptPrerequisite,
     ConferenceEdition,
@@ -72,7 +75,7 @@ def test_the_snapshot_covers_every_catalogue_table():
         LearningPath.concepts.through,
         Stage,
         Step,
-    }
+    } - {CatalogueVersion}  # a counter, not content: an import raises it
     assert catalogue == set(CATALOGUE_TABLES)
     assert "description_html" in natural_columns(Resource, {})
     assert "note_html" in natural_columns(Step, {})

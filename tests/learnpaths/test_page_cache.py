@@ -305,7 +305,7 @@ def test_the_path_page_rendered_once_for_many_learners_shows_each_their_own(make
     are written into it: each learner's page is as if rendered for them alone."""
     from django.core.cache import cache
 
-    from learnpaths.cache import local_cache
+    from learnpaths.core.cache import local_cache
 
     path = make.path(slug="p", stages=2, steps_per_stage=2)
     first, second, *_ = steps_of(path)

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learnpaths import services
-from learnpaths.dashboard import dashboard_data
 from learnpaths.models import PathFollow, Progress, Step, User
+from learnpaths.selectors import dashboard_data
 from tests.learnpaths._html import parse
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from learnpaths.catalog import catalog_export
+from learnpaths.catalogue_io.exporter import catalog_export
 from learnpaths.models import LearningPath, SeedRecord, Stage
 from resources.models import Resource
 from tests.admin_forms import change_form, post_form

@@ -11,7 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from learnpaths.catalog import FORMAT, CatalogError, catalog_export, catalog_import
+from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from resources.models import ConferenceEdition, Resource
 from tests.test_scale_out import FormFields
 

@@ -176,7 +176,7 @@ HOSTILE_PARAMS = [
 def test_bad_input_never_breaks_a_page(client, make, url, params):
     make.resource(title="Deep learning", tags=["nlp"])
     response = client.get(url, params)
-    # A NUL character is refused up front (400) by learnpaths.security.RejectNulBytesMiddleware.
+    # A NUL character is refused up front (400) by RejectNulBytesMiddleware.
     has_nul = any("\x00" in str(value) for value in params.values())
     assert response.status_code == (400 if has_nul else 200)
     assert b"<script>alert(1)</script>" not in response.content

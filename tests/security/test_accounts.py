@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from learnpaths.security import client_ip
+from learnpaths.auth import client_ip
 from tests.security.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"

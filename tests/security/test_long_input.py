@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from learnpaths.catalog import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from learnpaths.models import LearningPath
 from resources.models import (
     MAX_MARKDOWN_LENGTH,

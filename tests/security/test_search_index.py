@@ -5,7 +5,8 @@ where the search index is a stored vector kept current by triggers."""
 import pytest
 from django.urls import reverse
 
-from learnpaths.catalog import FORMAT, catalog_import
+from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.importer import catalog_import
 from resources import selectors
 from resources.models import Concept, Resource, Tag
 from resources.search import refresh_search_vectors

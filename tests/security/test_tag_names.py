@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from learnpaths.catalog import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from resources.models import Resource, Tag
 from tests._migrations import migrate
 from tests.admin_forms import change_form, post_form

@@ -7,7 +7,8 @@ from django.apps import apps
 from django.db import IntegrityError
 from django.urls import reverse
 
-from learnpaths.catalog import FORMAT, catalog_import
+from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.importer import catalog_import
 from resources.models import Resource, Tag
 from tests.security._html import hrefs
 

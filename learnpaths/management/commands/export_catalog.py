@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learnpaths.catalog import catalog_export
+from learnpaths.catalogue_io.exporter import catalog_export
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learnpaths.catalog import CatalogError, catalog_import, read_documents
+from learnpaths.catalogue_io.importer import CatalogError, catalog_import, read_documents
 
 
 class Command(BaseCommand):

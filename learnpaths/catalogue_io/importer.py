@@ -7,7 +7,6 @@ or, on any error, changes nothing and raises CatalogError naming every problem i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -19,14 +18,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
-from learnpaths.cache import bump_catalogue_version
+from learnpaths.catalogue_io.format import (
+    CONCEPT_FIELDS,
+    EDITION_FIELDS,
+    FORMAT,
+    PATH_FIELDS,
+    RESOURCE_FIELDS,
+    STAGE_FIELDS,
+    STEP_FIELDS,
+)
 from learnpaths.models import (
     LearningPath,
     PathStatus,
-    SeedKind,
-    SeedRecord,
     Stage,
     Step,
     publication_refusal,
@@ -45,24 +50,10 @@ from resources.models import (
     deadline_out_of_range,
     deadline_zone,
     normalise_tag_name,
-    unpublish_refusal,
 )
 from resources.search import refresh_search_vectors
+from resources.versions import bump_catalogue_version
 
-FORMAT = "learnpaths-catalog/1"
-
-CONCEPT_FIELDS = ("name", "name_zh", "area", "position", "summary", "body")
-RESOURCE_FIELDS = (
-    "title", "title_zh", "kind", "url", "authors", "year", "description", "level",
-    "estimated_hours", "cost", "language", "arxiv_id", "doi", "venue", "published",
-)  # fmt: skip
-EDITION_FIELDS = (
-    "year", "starts_on", "ends_on", "location", "submission_deadline", "deadline_timezone",
-    "url", "notes",
-)  # fmt: skip
-PATH_FIELDS = ("title", "summary", "description", "level", "status", "featured")
-STAGE_FIELDS = ("title", "goal")
-STEP_FIELDS = ("note", "hours", "optional")
 HOURS = Step._meta.get_field("hours")
 
 
@@ -564,8 +555,9 @@ class _Importer:
         unpublished = Resource.objects.filter(
             published=False, slug__in=[slug for key, slug in where if key == "resources"]
         )
-        for resource, paths in unpublished.unpublish_blockers().items():
-            self.problem(where["resources", resource.slug], unpublish_refusal(resource, paths))
+        for resource, reasons in unpublished.unpublish_blockers().items():
+            for why in reasons:
+                self.problem(where["resources", resource.slug], why)
 
     @staticmethod
     def current_stages(path: LearningPath) -> list:
@@ -607,236 +599,6 @@ def catalog_import(document: dict[str, Any]) -> ImportReport:
 # -- seeding ------------------------------------------------------------------------------------
 # The document's lists, with the kind of item each holds (plain strings: enum members hash by
 # name, and these are dictionary keys next to values read from the database).
-CONCEPT, RESOURCE, PATH = SeedKind.CONCEPT.value, SeedKind.RESOURCE.value, SeedKind.PATH.value
-SEED_KINDS = {"concepts": CONCEPT, "resources": RESOURCE, "paths": PATH}
-# Why a seed kept an item as it is.
-KEPT_CHANGED = gettext_lazy("changed by a curator since it was seeded")
-KEPT_DELETED = gettext_lazy("deleted by a curator after it was seeded; not created again")
-KEPT_NOT_SEEDED = gettext_lazy("not written by the seed (edited or imported); left as it is")
-KEPT_NAMES_MISSING = gettext_lazy("names the %(kind)s “%(slug)s”, which is not in the catalogue")
-
-
-@dataclass
-class SeedReport:
-    """What a seed did: the import's counts, and the items it left as curators made them, as
-    (kind, slug, reason) in document order."""
-
-    imported: ImportReport
-    kept: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-def catalogue_fingerprints() -> dict[tuple[str, str], str]:
-    """{(kind, slug): SHA-256 hex digest} of every concept, resource and path as it is now.
-
-    An item's digest covers exactly what the catalogue format holds for it (the export of that
-    one item), so it changes with any edit a curator can make to the item, its prerequisites,
-    tags, editions, stages or steps, and with nothing else.
-    """
-    document = catalog_export()
-    return {
-        (kind, item["slug"]): _digest(item)
-        for key, kind in SEED_KINDS.items()
-        for item in document[key]
-    }
-
-
-def _digest(item: dict[str, Any]) -> str:
-    text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _key(kind: str, item: Any) -> tuple[str, str] | None:
-    slug = item.get("slug") if isinstance(item, dict) else None
-    return (kind, slug) if isinstance(slug, str) else None
-
-
-def _references(kind: str, item: dict[str, Any]) -> list[tuple[str, str]]:
-    """The other items this one names; malformed parts are left for the import to report."""
-
-    def slugs(values: Any) -> list[str]:
-        return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
-
-    if kind == CONCEPT:
-        return [(CONCEPT, s) for s in slugs(item.get("prerequisites"))]
-    named = [(CONCEPT, s) for s in slugs(item.get("concepts"))]
-    if kind == PATH:
-        stages = item.get("stages") if isinstance(item.get("stages"), list) else []
-        for stage in stages:
-            steps = stage.get("steps") if isinstance(stage, dict) else None
-            for step in steps if isinstance(steps, list) else []:
-                if isinstance(step, dict) and isinstance(step.get("resource"), str):
-                    named.append((RESOURCE, step["resource"]))
-    return named
-
-
-def _subset(document: dict[str, Any], left_out: set[tuple[str, str]]) -> dict[str, Any]:
-    return {
-        "format": FORMAT,
-        **{
-            key: [item for item in document.get(key, []) if _key(kind, item) not in left_out]
-            for key, kind in SEED_KINDS.items()
-        },
-    }
-
-
-def catalog_seed(document: dict[str, Any], *, overwrite: bool = False) -> SeedReport:
-    """Load the curated catalogue without undoing curators' work; atomic like catalog_import.
-
-    Each item seeded is remembered with a fingerprint of what it became (SeedRecord). On the
-    next seed, an item whose rows still match its fingerprint is brought up to the document; one
-    that a curator changed since (or that exists but was never seeded) is kept as it is, and an
-    item a curator deleted is not created again, unless `overwrite`. Kept items are not recorded
-    anew, so they stay kept until a seed with `overwrite`. An item that names a deleted item
-    (a path whose step is a deleted resource) is kept too. Raises CatalogError as
-    catalog_import does.
-    """
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise CatalogError([f'not a catalogue document ("format" must be "{FORMAT}")'])
-    with transaction.atomic():
-        current = catalogue_fingerprints()
-        records = {(r.kind, r.slug): r for r in SeedRecord.objects.select_for_update()}
-        items = {
-            key: item
-            for doc_key, kind in SEED_KINDS.items()
-            if isinstance(document.get(doc_key), list)
-            for item in document[doc_key]
-            if (key := _key(kind, item)) is not None
-        }
-        kept: dict[tuple[str, str], str] = {}
-        unrecorded: set[tuple[str, str]] = set()
-        if not overwrite:
-            for key in items:
-                record = records.get(key)
-                if key not in current:
-                    if record is not None:
-                        kept[key] = str(KEPT_DELETED)
-                elif record is None:
-                    unrecorded.add(key)
-                elif record.digest != current[key]:
-                    kept[key] = str(KEPT_CHANGED)
-        _keep_what_names_a_missing_item(items, current, kept)
-        if unrecorded:
-            # Rows the seed did not write (made in the admin, imported from a backup, or
-            # seeded before fingerprints were kept) are the seed's only if the document would
-            # leave them exactly as they are: try it, look, and undo.
-            savepoint = transaction.savepoint()
-            catalog_import(_subset(document, set(kept)))
-            tried = catalogue_fingerprints()
-            transaction.savepoint_rollback(savepoint)
-            for key in unrecorded:
-                if tried.get(key) != current[key]:
-                    kept[key] = str(KEPT_NOT_SEEDED)
-        imported = catalog_import(_subset(document, set(kept)))
-        after = catalogue_fingerprints()
-        for key in items.keys() - kept.keys():
-            record = records.get(key)
-            if record is None:
-                SeedRecord.objects.create(kind=key[0], slug=key[1], digest=after[key])
-            elif record.digest != after[key]:
-                record.digest = after[key]
-                record.save(update_fields=["digest", "seeded_at"])
-    return SeedReport(
-        imported=imported,
-        kept=[(kind, slug, kept[kind, slug]) for kind, slug in items if (kind, slug) in kept],
-    )
-
-
-def _keep_what_names_a_missing_item(
-    items: dict[tuple[str, str], dict],
-    current: dict[tuple[str, str], str],
-    kept: dict[tuple[str, str], str],
-) -> None:
-    """Add to `kept` every item that names an item which will not exist after the seed."""
-    changed = True
-    while changed:
-        changed = False
-        missing = {key for key in kept if key not in current}
-        for key, item in items.items():
-            if key in kept:
-                continue
-            gone = [ref for ref in _references(key[0], item) if ref in missing]
-            if gone:
-                kind, slug = gone[0]
-                kept[key] = KEPT_NAMES_MISSING % {"kind": kind, "slug": slug}
-                changed = True
-
-
-# -- export -------------------------------------------------------------------------------------
-def catalog_export() -> dict[str, Any]:
-    """The whole catalogue as one document that `catalog_import` turns back into the same rows.
-
-    It is a backup, so unpublished resources and draft paths are included. Items are in a stable
-    order (concepts in map order, resources and paths by slug; slug lists sorted; stages, steps
-    and editions in their own order), so two exports of the same catalogue are identical.
-    """
-    connection = transaction.get_connection()
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            # One snapshot for every query below: a backup must not mix two states of the
-            # catalogue when a curator saves something during the export. (SQLite's IMMEDIATE
-            # transaction already holds the write lock for the duration.)
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        concepts = Concept.objects.order_by("area", "position", "slug").prefetch_related(
-            models.Prefetch("prerequisites", queryset=Concept.objects.order_by("slug"))
-        )
-        resources = Resource.objects.order_by("slug").prefetch_related(
-            models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
-            "tags",
-            models.Prefetch("editions", queryset=ConferenceEdition.objects.order_by("year")),
-        )
-        paths = LearningPath.objects.order_by("slug").prefetch_related(
-            models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
-            models.Prefetch(
-                "stages",
-                queryset=Stage.objects.order_by("position").prefetch_related(
-                    models.Prefetch(
-                        "steps",
-                        queryset=Step.objects.order_by("position").select_related("resource"),
-                    )
-                ),
-            ),
-        )
-        return {
-            "format": FORMAT,
-            "concepts": [
-                {
-                    "slug": concept.slug,
-                    **_fields(concept, CONCEPT_FIELDS),
-                    "prerequisites": [p.slug for p in concept.prerequisites.all()],
-                }
-                for concept in concepts
-            ],
-            "resources": [
-                {
-                    "slug": resource.slug,
-                    **_fields(resource, RESOURCE_FIELDS),
-                    "concepts": [c.slug for c in resource.concepts.all()],
-                    "tags": sorted(tag.name for tag in resource.tags.all()),
-                    "editions": [_edition(e) for e in resource.editions.all()],
-                }
-                for resource in resources
-            ],
-            "paths": [
-                {
-                    "slug": path.slug,
-                    **_fields(path, PATH_FIELDS),
-                    "concepts": [c.slug for c in path.concepts.all()],
-                    "stages": [
-                        {
-                            **_fields(stage, STAGE_FIELDS),
-                            "steps": [
-                                {"resource": step.resource.slug, **_fields(step, STEP_FIELDS)}
-                                for step in stage.steps.all()
-                            ],
-                        }
-                        for stage in path.stages.all()
-                    ],
-                }
-                for path in paths
-            ],
-        }
 
 
 def parse_deadline(value: Any, zone: str) -> dt.datetime | None:
@@ -887,32 +649,3 @@ def parse_deadline(value: Any, zone: str) -> dt.datetime | None:
     instant = parsed.astimezone(dt.UTC)
     check_deadline_range(instant)
     return instant
-
-
-def format_deadline(edition: ConferenceEdition) -> str | None:
-    """The edition's deadline as the format states it: the wall clock in its zone, with the UTC
-    offset only where the wall clock alone does not name the instant (a daylight-saving fold),
-    so that `parse_deadline` gives back the same instant."""
-    local = edition.local_deadline
-    if local is None:
-        return None
-    timespec = "auto" if local.second or local.microsecond else "minutes"
-    wall = local.replace(tzinfo=None)
-    try:
-        if deadline_instant(wall, edition.deadline_timezone) == edition.submission_deadline:
-            return wall.isoformat(timespec=timespec)
-    except ValidationError:
-        pass
-    return local.isoformat(timespec=timespec)
-
-
-def _fields(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in names}
-
-
-def _edition(edition: ConferenceEdition) -> dict[str, Any]:
-    item = _fields(edition, EDITION_FIELDS)
-    for name in ("starts_on", "ends_on"):
-        item[name] = item[name].isoformat() if item[name] else None
-    item["submission_deadline"] = format_deadline(edition)
-    return item

@@ -10,13 +10,12 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
-from learnpaths.cache import (
+from learnpaths.core.cache import (
     SLOT,
     anonymous_page,
     body_to_store,
@@ -25,22 +24,16 @@ from learnpaths.cache import (
     has_pending_messages,
     learner_page,
 )
-from learnpaths.models import LearningPath, ProgressStatus
-from learnpaths.path_data import (
-    PathData,
-    ResourceRef,
+from learnpaths.core.http import is_htmx, safe_next
+from learnpaths.fragments import (
     path_progress_html,
-    published_path,
-    published_resource,
     stage_progress_html,
     stage_steps_html,
     step_html,
 )
+from learnpaths.models import LearningPath, ProgressStatus
+from learnpaths.path_structures import PathData, ResourceRef, published_path, published_resource
 from resources.models import Concept, Level
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_safe
@@ -120,29 +113,6 @@ def _render_path_page(
         "stages": list(zip(path.stages, stage_parts[::2], stage_parts[1::2], strict=True)),
     }
     return render(request, "learnpaths/path_detail.html", context)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """The 403 for a form whose CSRF token no longer holds (the learner signed in or out in
-    another tab, or the page is very old): reloading the page gives it a valid one. htmx gets
-    the sentence alone, as plain text, which static/js/progress.js shows by the form."""
-    message = gettext(
-        "This page is out of date (you may have signed in or out in another tab), so your "
-        "change was not saved. Reload the page and try again."
-    )
-    if is_htmx(request):
-        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
-    context = {"message": message, "back": safe_next(request, default=reverse("home"))}
-    return render(request, "learnpaths/csrf_failure.html", context, status=403)
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:

@@ -12,7 +12,7 @@ bare `update()` elsewhere. The handler only bumps a counter: no business logic l
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from learnpaths.cache import bump_catalogue_version
+from resources.versions import bump_catalogue_version
 
 
 def _catalogue_changed(sender, **kwargs) -> None:
@@ -24,8 +24,19 @@ def _catalogue_changed(sender, **kwargs) -> None:
     bump_catalogue_version()
 
 
+def curated(*models, through=()) -> None:
+    """Raise the catalogue version whenever a row of `models` is saved or deleted, or a
+    many-to-many relation in `through` changes. The catalogue calls it for its own models; an
+    app above it (learning paths) for the curated models it adds to the public pages."""
+    for model in models:
+        post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-{model}")
+        post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-d-{model}")
+    for relation in through:
+        uid = f"catalogue-{relation}"
+        m2m_changed.connect(_catalogue_changed, sender=relation, dispatch_uid=uid)
+
+
 def connect() -> None:
-    from learnpaths.models import LearningPath, Stage, Step
     from resources.models import (
         Concept,
         ConceptPrerequisite,
@@ -35,18 +46,12 @@ def connect() -> None:
         TaggedResource,
     )
 
-    for model in (
+    curated(
         Concept,
         ConceptPrerequisite,
         Resource,
         Tag,
         TaggedResource,
         ConferenceEdition,
-        LearningPath,
-        Stage,
-        Step,
-    ):
-        post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-{model}")
-        post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-d-{model}")
-    for through in (Resource.concepts.through, LearningPath.concepts.through):
-        m2m_changed.connect(_catalogue_changed, sender=through, dispatch_uid=f"catalogue-{through}")
+        through=[Resource.concepts.through],
+    )

@@ -1,28 +1,17 @@
-"""Paths as compact, cacheable structures, and the per-learner parts of a path page.
+"""The per-learner HTML of a path page: each step's status form and the progress bars.
 
-A path page is the same for every learner except the statuses, the follow form and the
-progress numbers. Everything else — the path, its stages and steps, and each step's static
-HTML (title, badges, curator's note, link) — is built once per catalogue version into plain
-dataclasses (cheap to unpickle, unlike model instances with prefetches) and shared through
-the cache by the path page, the mark-done POST and the dashboard. Per request only the status
-form of each step and the progress bars are rendered, by small functions instead of template
-includes: the htmx response to a status change is made of them, and Django's template engine
-took longer to render them than the database to read the learner's statuses.
+The rest of a path page is the same for every learner and built once per catalogue version
+(`path_structures`). These small functions are used by the full page and by the htmx response
+to a status change alike; Django's template engine took longer to render them than the
+database to read the learner's statuses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from html import escape  # not Django's: no lazy-string wrapper, called for every step
 from urllib.parse import quote
 
-from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
@@ -30,207 +19,19 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
-from learnpaths.cache import (
-    DEFAULT_TIMEOUT,
-    cached,
-    catalogue_version,
-    fragment_key,
-    local_cache,
-)
-from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage, Step
-from learnpaths.selectors import PathProgress, StageProgress, Tally
-from resources.models import Concept, Resource
-
-
-@dataclass(frozen=True, slots=True)
-class ConceptLink:
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class StepData:
-    pk: int
-    resource_id: int
-    resource_slug: str
-    title: str  # the resource's title
-    hours: int
-    optional: bool
-    progress_url: str
-    body_html: str  # everything in the step but its status form, the same for every visitor
-
-
-@dataclass(frozen=True, slots=True)
-class StageData:
-    pk: int
-    position: int
-    title: str
-    goal: str
-    steps: tuple[StepData, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PathData:
-    pk: int
-    slug: str
-    title: str
-    status: str
-    level: str
-    level_display: str
-    summary: str
-    summary_html: str
-    description_html: str
-    url: str
-    concepts: tuple[ConceptLink, ...]
-    stages: tuple[StageData, ...]
-
-    @property
-    def published(self) -> bool:
-        return self.status == PathStatus.PUBLISHED
-
-    def get_absolute_url(self) -> str:
-        return self.url
-
-    @property
-    def resource_ids(self) -> list[int]:
-        return [step.resource_id for stage in self.stages for step in stage.steps]
-
-    @property
-    def step_count(self) -> int:
-        return sum(len(stage.steps) for stage in self.stages)
-
-    @property
-    def hours_total(self) -> int:
-        return sum(step.hours for stage in self.stages for step in stage.steps)
-
-
-def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
-    """PathData for every path of `paths`, in four queries however many paths there are."""
-    paths = list(
-        paths.prefetch_related(Prefetch("concepts", queryset=Concept.objects.order_by("name")))
-    )
-    ids = [path.pk for path in paths]
-    steps_by_stage: dict[int, list[StepData]] = {}
-    steps = Step.objects.filter(path_id__in=ids).select_related("resource")
-    for step in steps.order_by("stage_id", "position"):
-        body = render_to_string("learnpaths/partials/_step_body.html", {"step": step})
-        steps_by_stage.setdefault(step.stage_id, []).append(
-            StepData(
-                pk=step.pk,
-                resource_id=step.resource_id,
-                resource_slug=step.resource.slug,
-                title=step.resource.title,
-                hours=step.estimated_hours or 0,  # the step's own estimate, else the resource's
-                optional=step.optional,
-                progress_url=reverse("resource-progress", args=[step.resource.slug]),
-                body_html=body,
-            )
-        )
-    stages_by_path: dict[int, list[StageData]] = {}
-    for stage in Stage.objects.filter(path_id__in=ids).order_by("path_id", "position"):
-        stages_by_path.setdefault(stage.path_id, []).append(
-            StageData(
-                pk=stage.pk,
-                position=stage.position,
-                title=stage.title,
-                goal=stage.goal,
-                steps=tuple(steps_by_stage.get(stage.pk, ())),
-            )
-        )
-    return {
-        path.pk: PathData(
-            pk=path.pk,
-            slug=path.slug,
-            title=path.title,
-            status=path.status,
-            level=path.level,
-            level_display=path.get_level_display(),
-            summary=path.summary,
-            summary_html=path.summary_html,
-            description_html=path.description_html,
-            url=path.get_absolute_url(),
-            concepts=tuple(ConceptLink(c.name, c.get_absolute_url()) for c in path.concepts.all()),
-            stages=tuple(stages_by_path.get(path.pk, ())),
-        )
-        for path in paths
-    }
-
-
-def _key(pk: int, version: int) -> str:
-    return fragment_key("path-data", pk, version=version)
-
-
-def paths_by_id(ids: Iterable[int], *, version: int) -> dict[int, PathData]:
-    """The paths with these ids (drafts included), from this process's memory or the shared
-    cache; the missing ones are built together in four queries and cached."""
-    keys = {pk: _key(pk, version) for pk in set(ids)}
-    result = {}
-    for pk, key in keys.items():
-        if (data := local_cache.get(key)) is not None:
-            result[pk] = data
-    shared = [keys[pk] for pk in keys if pk not in result]
-    if shared:
-        found = cache.get_many(shared)
-        for pk, key in keys.items():
-            if key in found:
-                result[pk] = found[key]
-                local_cache.set(key, found[key])
-    missing = [pk for pk in keys if pk not in result]
-    if missing:
-        built = _build(LearningPath.objects.filter(pk__in=missing))
-        cache.set_many({keys[pk]: data for pk, data in built.items()}, DEFAULT_TIMEOUT)
-        for pk, data in built.items():
-            local_cache.set(keys[pk], data)
-        result |= built
-    return result
-
-
-def published_path(request, slug: str) -> PathData:
-    """The published path with this slug (Http404 if there is none), from the cache."""
-    version = catalogue_version(request)
-
-    def build_id() -> int:
-        built = _build(LearningPath.objects.published().filter(slug=slug))
-        if not built:
-            raise Http404("No such path.")
-        cache.set_many({_key(pk, version): data for pk, data in built.items()}, DEFAULT_TIMEOUT)
-        return next(iter(built))
-
-    pk = cached(request, "path-id", slug, build=build_id, local=True)
-    data = paths_by_id([pk], version=version).get(pk)
-    if data is None or not data.published:  # deleted or unpublished since: version bumped
-        raise Http404("No such path.")
-    return data
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceRef:
-    """What the status form and the mark-done POST need of a resource."""
-
-    pk: int
-    slug: str
-    title: str
-    url: str  # the resource's page on this site
-
-    def get_absolute_url(self) -> str:
-        return self.url
-
-
-def published_resource(request, slug: str) -> ResourceRef:
-    """The published resource with this slug (Http404 if there is none), from the cache."""
-
-    def build() -> ResourceRef:
-        resource = get_object_or_404(Resource.objects.published(), slug=slug)
-        return ResourceRef(resource.pk, resource.slug, resource.title, resource.get_absolute_url())
-
-    return cached(request, "resource-ref", slug, build=build, local=True)
-
+from learnpaths.models import ProgressStatus
+from learnpaths.path_structures import PathData, StageData, StepData
+from learnpaths.progress import PathProgress, StageProgress, Tally
 
 _LABELS = {"done": "✓ Done", "in_progress": "In progress"}
+
+
 # The buttons for each status, built once: the form is rendered for every step of a path page.
 # They have no ids on purpose: htmx would refocus a button with the id of the one pressed, and
 # after "Mark done" that is "Back to in progress", which a second Enter would then press.
 _BUTTON = '<button type="submit" name="status" value="{}" class="button button-small{}">{}</button>'
+
+
 _BUTTONS = {
     "not_started": _BUTTON.format("done", "", "Mark done")
     + _BUTTON.format("in_progress", " button-secondary", "Start"),

@@ -13,9 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from learnpaths.cache import bump_catalogue_version
+from learnpaths.core.markdown import render_markdown
 from learnpaths.models import LearningPath, PathFollow, Progress, Stage, Step, User
-from learnpaths.rendering import render_markdown
 from resources.models import (
     Concept,
     ConceptArea,
@@ -29,6 +28,7 @@ from resources.models import (
     TaggedResource,
 )
 from resources.search import refresh_search_vectors
+from resources.versions import bump_catalogue_version
 
 PREFIX = "bench-"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105  # nosec B105

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from learnpaths.catalog import CatalogError, catalog_seed, read_documents
+from learnpaths.catalogue_io.importer import CatalogError, read_documents
+from learnpaths.catalogue_io.seed import catalog_seed
 
 
 class Command(BaseCommand):

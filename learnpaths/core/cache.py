@@ -1,7 +1,9 @@
 """Cached fragments and pages, keyed by version numbers kept in the database.
 
 Every change to curated content (admin, `manage.py seed`, catalogue import, `seed_bench`) bumps
-one number, `CatalogueVersion`; every cache key includes it. A change therefore makes every
+one number, the catalogue's version (`resources.versions`, which the catalogue app hands to
+`use_version` at start-up: this module sits below the apps and imports neither); every cache
+key includes it. A change therefore makes every
 older fragment unreachable at once, on every app server, without deleting keys one by one (old
 entries simply expire). Reading the number costs one primary-key query per request, memoised
 on the request (none for signed-in visitors: it comes with their user row).
@@ -23,49 +25,33 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from learnpaths.models import CatalogueVersion
-
 T = TypeVar("T")
-VERSION_PK = 1
 # Fragments are unreachable after a change anyway; the timeout only bounds memory. (Parts that
 # go out of date with time say until when they hold: `stale`, `cache_until`.)
 DEFAULT_TIMEOUT = 60 * 60
-_MEMO_ATTR = "_catalogue_version"
 
 
-def catalogue_version(request=None) -> int:
-    """The current catalogue version (one query, once per request when `request` is given; none
-    for a signed-in visitor, whose user row came with it: `UsernameOrEmailBackend.get_user`)."""
-    if request is not None and hasattr(request, _MEMO_ATTR):
-        return getattr(request, _MEMO_ATTR)
-    number = getattr(getattr(request, "user", None), "catalogue_version", None)
-    if number is None:
-        number = (
-            CatalogueVersion.objects.filter(pk=VERSION_PK).values_list("number", flat=True).first()
-            or 0
-        )
-    if request is not None:
-        setattr(request, _MEMO_ATTR, number)
-    return number
+def _unversioned(request) -> int:
+    return 0
 
 
-def bump_catalogue_version() -> None:
-    """Make every cached catalogue fragment stale. Part of the caller's transaction."""
-    if CatalogueVersion.objects.filter(pk=VERSION_PK).update(number=F("number") + 1):
-        return
-    # The row is missing (a test database that was flushed): create it, once.
-    try:
-        with transaction.atomic():
-            CatalogueVersion.objects.create(pk=VERSION_PK, number=1)
-    except IntegrityError:
-        CatalogueVersion.objects.filter(pk=VERSION_PK).update(number=F("number") + 1)
+_version: Callable[[Any], int] = _unversioned
+
+
+def use_version(source: Callable[[Any], int]) -> None:
+    """Key every cached fragment and page by `source(request)` (an int that changes whenever
+    what they show changes). Called once, by the catalogue app's `ready()`."""
+    global _version
+    _version = source
+
+
+def catalogue_version(request) -> int:
+    return _version(request)
 
 
 class LocalCache:

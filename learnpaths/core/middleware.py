@@ -1,72 +1,66 @@
-"""Hooks for django-axes (brute-force protection on sign-in); wired up in settings."""
+"""Response rules that hold for every view."""
 
-import ipaddress
+from collections.abc import Callable
 
-from django.conf import settings
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
-
-from learnpaths.models import User
-
-# axes stores the username in a 255-character column.
-MAX_USERNAME_LENGTH = 255
+from django.utils.translation import gettext
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The address of the person signing in, as our own proxies saw it.
+class HeadWithoutBodyMiddleware:
+    """A HEAD response carries the GET response's headers and no body (RFC 9110 §9.3.2).
 
-    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so
-    with `TRUSTED_PROXIES` = N the client is the N-th entry from the right. Entries further left
-    come from the client and could be anything, so they are never used. Without proxies, or with
-    a header shorter than the proxy chain (a misconfiguration), REMOTE_ADDR is the answer.
+    Django's views answer HEAD as GET, body included; its test client and runserver drop the
+    body, gunicorn drops it too but logs "sent body bytes on a no-body response" each time.
+    Content-Length (set by CommonMiddleware, further in) is kept: it describes the GET body.
     """
-    remote = request.META.get("REMOTE_ADDR", "")
-    hops = settings.TRUSTED_PROXIES
-    if hops <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if len(forwarded) < hops:
-        return remote
-    candidate = forwarded[-hops]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                # A file's handle stays registered with the response and is closed with it.
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
 
 
-def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
-    """The account a sign-in attempt is aimed at, whichever way it was typed.
+class AdminOverflowMiddleware:
+    """An integer too large for the database in an admin URL's query (a changelist filter such
+    as `?path=9223372036854775808`) is the visitor's mistake, not a server error.
 
-    The sign-in field takes a username or an e-mail address; both must count against the same
-    account, or an attacker would get twice the attempts. Unknown e-mail addresses are counted
-    case-insensitively, as they are matched.
+    Django turns most out-of-range integer lookups into "no match", but not all of them (a
+    foreign-key filter by its raw name reaches SQLite's driver, which raises OverflowError
+    while the list is counted). Whichever admin it is, ours or an installed app's: a changelist
+    answers as Django answers any invalid filter (the unfiltered list, flagged with `?e=1`);
+    any other admin page answers 400.
     """
-    typed = (credentials or {}).get("username") or request.POST.get("username") or ""
-    typed = str(typed).strip()
-    if "@" in typed:
-        username = (
-            User.objects.filter(email__iexact=typed).values_list("username", flat=True).first()
-        )
-        typed = username or typed.lower()
-    return typed[:MAX_USERNAME_LENGTH]
 
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
 
-def lockout_response(
-    request: HttpRequest, original_response=None, credentials: dict | None = None
-) -> HttpResponse:
-    """The page a locked-out person sees: what happened, for how long, and what to do."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
-        request,
-        "registration/locked_out.html",
-        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
-        status=429,
-    )
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        match = request.resolver_match
+        if (
+            not isinstance(exception, OverflowError)
+            or match is None
+            or "admin" not in match.namespaces
+        ):
+            return None
+        if (match.url_name or "").endswith("_changelist"):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return HttpResponseBadRequest(gettext("A number in this address is out of range."))
 
 
 class UntouchedSession(SessionBase):

@@ -1,0 +1,139 @@
+"""Export of the curated catalogue in the JSON format of docs/catalog-format.md (export then
+import gives the same catalogue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from learnpaths.catalogue_io.format import (
+    CONCEPT_FIELDS,
+    EDITION_FIELDS,
+    FORMAT,
+    PATH_FIELDS,
+    RESOURCE_FIELDS,
+    STAGE_FIELDS,
+    STEP_FIELDS,
+)
+from learnpaths.models import (
+    LearningPath,
+    Stage,
+    Step,
+)
+from resources.models import (
+    Concept,
+    ConferenceEdition,
+    Resource,
+    deadline_instant,
+)
+
+
+# -- export -------------------------------------------------------------------------------------
+def catalog_export() -> dict[str, Any]:
+    """The whole catalogue as one document that `catalog_import` turns back into the same rows.
+
+    It is a backup, so unpublished resources and draft paths are included. Items are in a stable
+    order (concepts in map order, resources and paths by slug; slug lists sorted; stages, steps
+    and editions in their own order), so two exports of the same catalogue are identical.
+    """
+    connection = transaction.get_connection()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for every query below: a backup must not mix two states of the
+            # catalogue when a curator saves something during the export. (SQLite's IMMEDIATE
+            # transaction already holds the write lock for the duration.)
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        concepts = Concept.objects.order_by("area", "position", "slug").prefetch_related(
+            models.Prefetch("prerequisites", queryset=Concept.objects.order_by("slug"))
+        )
+        resources = Resource.objects.order_by("slug").prefetch_related(
+            models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
+            "tags",
+            models.Prefetch("editions", queryset=ConferenceEdition.objects.order_by("year")),
+        )
+        paths = LearningPath.objects.order_by("slug").prefetch_related(
+            models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
+            models.Prefetch(
+                "stages",
+                queryset=Stage.objects.order_by("position").prefetch_related(
+                    models.Prefetch(
+                        "steps",
+                        queryset=Step.objects.order_by("position").select_related("resource"),
+                    )
+                ),
+            ),
+        )
+        return {
+            "format": FORMAT,
+            "concepts": [
+                {
+                    "slug": concept.slug,
+                    **_fields(concept, CONCEPT_FIELDS),
+                    "prerequisites": [p.slug for p in concept.prerequisites.all()],
+                }
+                for concept in concepts
+            ],
+            "resources": [
+                {
+                    "slug": resource.slug,
+                    **_fields(resource, RESOURCE_FIELDS),
+                    "concepts": [c.slug for c in resource.concepts.all()],
+                    "tags": sorted(tag.name for tag in resource.tags.all()),
+                    "editions": [_edition(e) for e in resource.editions.all()],
+                }
+                for resource in resources
+            ],
+            "paths": [
+                {
+                    "slug": path.slug,
+                    **_fields(path, PATH_FIELDS),
+                    "concepts": [c.slug for c in path.concepts.all()],
+                    "stages": [
+                        {
+                            **_fields(stage, STAGE_FIELDS),
+                            "steps": [
+                                {"resource": step.resource.slug, **_fields(step, STEP_FIELDS)}
+                                for step in stage.steps.all()
+                            ],
+                        }
+                        for stage in path.stages.all()
+                    ],
+                }
+                for path in paths
+            ],
+        }
+
+
+def format_deadline(edition: ConferenceEdition) -> str | None:
+    """The edition's deadline as the format states it: the wall clock in its zone, with the UTC
+    offset only where the wall clock alone does not name the instant (a daylight-saving fold),
+    so that `parse_deadline` gives back the same instant."""
+    local = edition.local_deadline
+    if local is None:
+        return None
+    timespec = "auto" if local.second or local.microsecond else "minutes"
+    wall = local.replace(tzinfo=None)
+    try:
+        if deadline_instant(wall, edition.deadline_timezone) == edition.submission_deadline:
+            return wall.isoformat(timespec=timespec)
+    except ValidationError:
+        pass
+    return local.isoformat(timespec=timespec)
+
+
+def _fields(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _edition(edition: ConferenceEdition) -> dict[str, Any]:
+    item = _fields(edition, EDITION_FIELDS)
+    for name in ("starts_on", "ends_on"):
+        item[name] = item[name].isoformat() if item[name] else None
+    item["submission_deadline"] = format_deadline(edition)
+    return item

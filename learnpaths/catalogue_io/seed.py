@@ -1,0 +1,183 @@
+"""`manage.py seed`: the curated catalogue written into the database without undoing a curator's
+work. Items changed or deleted since they were seeded are kept (SeedRecord fingerprints) and
+listed, unless `overwrite`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy
+
+from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.importer import CatalogError, ImportReport, catalog_import
+from learnpaths.models import (
+    SeedKind,
+    SeedRecord,
+)
+
+CONCEPT, RESOURCE, PATH = SeedKind.CONCEPT.value, SeedKind.RESOURCE.value, SeedKind.PATH.value
+SEED_KINDS = {"concepts": CONCEPT, "resources": RESOURCE, "paths": PATH}
+
+
+# Why a seed kept an item as it is.
+KEPT_CHANGED = gettext_lazy("changed by a curator since it was seeded")
+
+
+KEPT_DELETED = gettext_lazy("deleted by a curator after it was seeded; not created again")
+
+
+KEPT_NOT_SEEDED = gettext_lazy("not written by the seed (edited or imported); left as it is")
+
+
+KEPT_NAMES_MISSING = gettext_lazy("names the %(kind)s “%(slug)s”, which is not in the catalogue")
+
+
+@dataclass
+class SeedReport:
+    """What a seed did: the import's counts, and the items it left as curators made them, as
+    (kind, slug, reason) in document order."""
+
+    imported: ImportReport
+    kept: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def catalogue_fingerprints() -> dict[tuple[str, str], str]:
+    """{(kind, slug): SHA-256 hex digest} of every concept, resource and path as it is now.
+
+    An item's digest covers exactly what the catalogue format holds for it (the export of that
+    one item), so it changes with any edit a curator can make to the item, its prerequisites,
+    tags, editions, stages or steps, and with nothing else.
+    """
+    document = catalog_export()
+    return {
+        (kind, item["slug"]): _digest(item)
+        for key, kind in SEED_KINDS.items()
+        for item in document[key]
+    }
+
+
+def _digest(item: dict[str, Any]) -> str:
+    text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _key(kind: str, item: Any) -> tuple[str, str] | None:
+    slug = item.get("slug") if isinstance(item, dict) else None
+    return (kind, slug) if isinstance(slug, str) else None
+
+
+def _references(kind: str, item: dict[str, Any]) -> list[tuple[str, str]]:
+    """The other items this one names; malformed parts are left for the import to report."""
+
+    def slugs(values: Any) -> list[str]:
+        return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+    if kind == CONCEPT:
+        return [(CONCEPT, s) for s in slugs(item.get("prerequisites"))]
+    named = [(CONCEPT, s) for s in slugs(item.get("concepts"))]
+    if kind == PATH:
+        stages = item.get("stages") if isinstance(item.get("stages"), list) else []
+        for stage in stages:
+            steps = stage.get("steps") if isinstance(stage, dict) else None
+            for step in steps if isinstance(steps, list) else []:
+                if isinstance(step, dict) and isinstance(step.get("resource"), str):
+                    named.append((RESOURCE, step["resource"]))
+    return named
+
+
+def _subset(document: dict[str, Any], left_out: set[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        **{
+            key: [item for item in document.get(key, []) if _key(kind, item) not in left_out]
+            for key, kind in SEED_KINDS.items()
+        },
+    }
+
+
+def catalog_seed(document: dict[str, Any], *, overwrite: bool = False) -> SeedReport:
+    """Load the curated catalogue without undoing curators' work; atomic like catalog_import.
+
+    Each item seeded is remembered with a fingerprint of what it became (SeedRecord). On the
+    next seed, an item whose rows still match its fingerprint is brought up to the document; one
+    that a curator changed since (or that exists but was never seeded) is kept as it is, and an
+    item a curator deleted is not created again, unless `overwrite`. Kept items are not recorded
+    anew, so they stay kept until a seed with `overwrite`. An item that names a deleted item
+    (a path whose step is a deleted resource) is kept too. Raises CatalogError as
+    catalog_import does.
+    """
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise CatalogError([f'not a catalogue document ("format" must be "{FORMAT}")'])
+    with transaction.atomic():
+        current = catalogue_fingerprints()
+        records = {(r.kind, r.slug): r for r in SeedRecord.objects.select_for_update()}
+        items = {
+            key: item
+            for doc_key, kind in SEED_KINDS.items()
+            if isinstance(document.get(doc_key), list)
+            for item in document[doc_key]
+            if (key := _key(kind, item)) is not None
+        }
+        kept: dict[tuple[str, str], str] = {}
+        unrecorded: set[tuple[str, str]] = set()
+        if not overwrite:
+            for key in items:
+                record = records.get(key)
+                if key not in current:
+                    if record is not None:
+                        kept[key] = str(KEPT_DELETED)
+                elif record is None:
+                    unrecorded.add(key)
+                elif record.digest != current[key]:
+                    kept[key] = str(KEPT_CHANGED)
+        _keep_what_names_a_missing_item(items, current, kept)
+        if unrecorded:
+            # Rows the seed did not write (made in the admin, imported from a backup, or
+            # seeded before fingerprints were kept) are the seed's only if the document would
+            # leave them exactly as they are: try it, look, and undo.
+            savepoint = transaction.savepoint()
+            catalog_import(_subset(document, set(kept)))
+            tried = catalogue_fingerprints()
+            transaction.savepoint_rollback(savepoint)
+            for key in unrecorded:
+                if tried.get(key) != current[key]:
+                    kept[key] = str(KEPT_NOT_SEEDED)
+        imported = catalog_import(_subset(document, set(kept)))
+        after = catalogue_fingerprints()
+        for key in items.keys() - kept.keys():
+            record = records.get(key)
+            if record is None:
+                SeedRecord.objects.create(kind=key[0], slug=key[1], digest=after[key])
+            elif record.digest != after[key]:
+                record.digest = after[key]
+                record.save(update_fields=["digest", "seeded_at"])
+    return SeedReport(
+        imported=imported,
+        kept=[(kind, slug, kept[kind, slug]) for kind, slug in items if (kind, slug) in kept],
+    )
+
+
+def _keep_what_names_a_missing_item(
+    items: dict[tuple[str, str], dict],
+    current: dict[tuple[str, str], str],
+    kept: dict[tuple[str, str], str],
+) -> None:
+    """Add to `kept` every item that names an item which will not exist after the seed."""
+    changed = True
+    while changed:
+        changed = False
+        missing = {key for key in kept if key not in current}
+        for key, item in items.items():
+            if key in kept:
+                continue
+            gone = [ref for ref in _references(key[0], item) if ref in missing]
+            if gone:
+                kind, slug = gone[0]
+                kept[key] = KEPT_NAMES_MISSING % {"kind": kind, "slug": slug}
+                changed = True

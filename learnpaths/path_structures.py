@@ -1,0 +1,208 @@
+"""Paths as compact, cacheable structures.
+
+Everything on a path page that is the same for every learner — the path, its stages and steps,
+and each step's static HTML (title, badges, curator's note, link) — is built once per catalogue
+version into plain dataclasses (cheap to unpickle, unlike model instances with prefetches) and
+shared through the cache by the path page, the mark-done POST and the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from learnpaths.core.cache import DEFAULT_TIMEOUT, cached, fragment_key, local_cache
+from learnpaths.models import LearningPath, PathStatus, Stage, Step
+from resources.models import Concept, Resource
+from resources.versions import catalogue_version
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptLink:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepData:
+    pk: int
+    resource_id: int
+    resource_slug: str
+    title: str  # the resource's title
+    hours: int
+    optional: bool
+    progress_url: str
+    body_html: str  # everything in the step but its status form, the same for every visitor
+
+
+@dataclass(frozen=True, slots=True)
+class StageData:
+    pk: int
+    position: int
+    title: str
+    goal: str
+    steps: tuple[StepData, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PathData:
+    pk: int
+    slug: str
+    title: str
+    status: str
+    level: str
+    level_display: str
+    summary: str
+    summary_html: str
+    description_html: str
+    url: str
+    concepts: tuple[ConceptLink, ...]
+    stages: tuple[StageData, ...]
+
+    @property
+    def published(self) -> bool:
+        return self.status == PathStatus.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    @property
+    def resource_ids(self) -> list[int]:
+        return [step.resource_id for stage in self.stages for step in stage.steps]
+
+    @property
+    def step_count(self) -> int:
+        return sum(len(stage.steps) for stage in self.stages)
+
+    @property
+    def hours_total(self) -> int:
+        return sum(step.hours for stage in self.stages for step in stage.steps)
+
+
+def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
+    """PathData for every path of `paths`, in four queries however many paths there are."""
+    paths = list(
+        paths.prefetch_related(Prefetch("concepts", queryset=Concept.objects.order_by("name")))
+    )
+    ids = [path.pk for path in paths]
+    steps_by_stage: dict[int, list[StepData]] = {}
+    steps = Step.objects.filter(path_id__in=ids).select_related("resource")
+    for step in steps.order_by("stage_id", "position"):
+        body = render_to_string("learnpaths/partials/_step_body.html", {"step": step})
+        steps_by_stage.setdefault(step.stage_id, []).append(
+            StepData(
+                pk=step.pk,
+                resource_id=step.resource_id,
+                resource_slug=step.resource.slug,
+                title=step.resource.title,
+                hours=step.estimated_hours or 0,  # the step's own estimate, else the resource's
+                optional=step.optional,
+                progress_url=reverse("resource-progress", args=[step.resource.slug]),
+                body_html=body,
+            )
+        )
+    stages_by_path: dict[int, list[StageData]] = {}
+    for stage in Stage.objects.filter(path_id__in=ids).order_by("path_id", "position"):
+        stages_by_path.setdefault(stage.path_id, []).append(
+            StageData(
+                pk=stage.pk,
+                position=stage.position,
+                title=stage.title,
+                goal=stage.goal,
+                steps=tuple(steps_by_stage.get(stage.pk, ())),
+            )
+        )
+    return {
+        path.pk: PathData(
+            pk=path.pk,
+            slug=path.slug,
+            title=path.title,
+            status=path.status,
+            level=path.level,
+            level_display=path.get_level_display(),
+            summary=path.summary,
+            summary_html=path.summary_html,
+            description_html=path.description_html,
+            url=path.get_absolute_url(),
+            concepts=tuple(ConceptLink(c.name, c.get_absolute_url()) for c in path.concepts.all()),
+            stages=tuple(stages_by_path.get(path.pk, ())),
+        )
+        for path in paths
+    }
+
+
+def _key(pk: int, version: int) -> str:
+    return fragment_key("path-data", pk, version=version)
+
+
+def paths_by_id(ids: Iterable[int], *, version: int) -> dict[int, PathData]:
+    """The paths with these ids (drafts included), from this process's memory or the shared
+    cache; the missing ones are built together in four queries and cached."""
+    keys = {pk: _key(pk, version) for pk in set(ids)}
+    result = {}
+    for pk, key in keys.items():
+        if (data := local_cache.get(key)) is not None:
+            result[pk] = data
+    shared = [keys[pk] for pk in keys if pk not in result]
+    if shared:
+        found = cache.get_many(shared)
+        for pk, key in keys.items():
+            if key in found:
+                result[pk] = found[key]
+                local_cache.set(key, found[key])
+    missing = [pk for pk in keys if pk not in result]
+    if missing:
+        built = _build(LearningPath.objects.filter(pk__in=missing))
+        cache.set_many({keys[pk]: data for pk, data in built.items()}, DEFAULT_TIMEOUT)
+        for pk, data in built.items():
+            local_cache.set(keys[pk], data)
+        result |= built
+    return result
+
+
+def published_path(request, slug: str) -> PathData:
+    """The published path with this slug (Http404 if there is none), from the cache."""
+    version = catalogue_version(request)
+
+    def build_id() -> int:
+        built = _build(LearningPath.objects.published().filter(slug=slug))
+        if not built:
+            raise Http404("No such path.")
+        cache.set_many({_key(pk, version): data for pk, data in built.items()}, DEFAULT_TIMEOUT)
+        return next(iter(built))
+
+    pk = cached(request, "path-id", slug, build=build_id, local=True)
+    data = paths_by_id([pk], version=version).get(pk)
+    if data is None or not data.published:  # deleted or unpublished since: version bumped
+        raise Http404("No such path.")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRef:
+    """What the status form and the mark-done POST need of a resource."""
+
+    pk: int
+    slug: str
+    title: str
+    url: str  # the resource's page on this site
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def published_resource(request, slug: str) -> ResourceRef:
+    """The published resource with this slug (Http404 if there is none), from the cache."""
+
+    def build() -> ResourceRef:
+        resource = get_object_or_404(Resource.objects.published(), slug=slug)
+        return ResourceRef(resource.pk, resource.slug, resource.title, resource.get_absolute_url())
+
+    return cached(request, "resource-ref", slug, build=build, local=True)

@@ -1,0 +1,117 @@
+"""Catalogue pages that also show learning paths and the learner's progress: home, concept
+detail, resource detail (the catalogue app itself knows nothing of paths).
+"""
+
+from itertools import groupby
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from learnpaths.core.cache import anonymous_page, cached
+from learnpaths.models import LearningPath
+from learnpaths.selectors import statuses_for
+from resources.concept_map import concept_graph
+from resources.models import (
+    Concept,
+    ConferenceEdition,
+    Resource,
+    ResourceKind,
+    next_deadline,
+)
+from resources.versions import catalogue_version
+from resources.views import concept_map
+
+
+@require_safe
+@anonymous_page("home")
+def home(request: HttpRequest) -> HttpResponse:
+    # The upcoming deadlines go out of date as time passes, not only with edits: the context is
+    # built again once one of them has passed, and neither the page nor its fragment (keyed by
+    # the first deadline listed) is served past it.
+    context = cached(request, "home", build=_home_context, stale=_lists_a_passed_deadline)
+    until = next_deadline(context["deadlines"])
+    context = {
+        **context,
+        "catalogue_version": catalogue_version(request),
+        "deadlines_until": until.isoformat() if until else "",
+    }
+    response = render(request, "resources/home.html", context)
+    response.cache_until = until
+    return response
+
+
+def _lists_a_passed_deadline(context: dict) -> bool:
+    return any(edition.deadline.passed() for edition in context["deadlines"])
+
+
+def _home_context() -> dict:
+    return {
+        "featured_paths": list(
+            LearningPath.objects.published().filter(featured=True).for_cards()[:6]
+        ),
+        "concept_areas": concept_map(),
+        "recent_resources": list(
+            Resource.objects.published().order_by("-created_at", "-pk").for_list()[:8]
+        ),
+        "deadlines": list(ConferenceEdition.objects.upcoming_deadlines(timezone.now())[:6]),
+    }
+
+
+@require_safe
+@anonymous_page("concept")
+def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    context = cached(request, "concept", slug, build=lambda: _concept_context(slug))
+    context = {**context, "catalogue_version": catalogue_version(request)}
+    return render(request, "resources/concept_detail.html", context)
+
+
+def _concept_context(slug: str) -> dict:
+    concept = get_object_or_404(
+        Concept.objects.prefetch_related(
+            Prefetch("prerequisites", queryset=Concept.objects.order_by("name")),
+            Prefetch("leads_to", queryset=Concept.objects.order_by("name")),
+        ),
+        slug=slug,
+    )
+    resources = Resource.objects.published().filter(concepts=concept).order_by("kind", "title")
+    kind_labels = dict(ResourceKind.choices)
+    resources_by_kind = [
+        (kind_labels[kind], list(group))
+        for kind, group in groupby(resources.for_list(), key=lambda r: r.kind)
+    ]
+    # The neighbourhood, one level each way, from the rows prefetched above.
+    prerequisites, leads_to = list(concept.prerequisites.all()), list(concept.leads_to.all())
+    links = [(p.pk, concept.pk) for p in prerequisites] + [(concept.pk, n.pk) for n in leads_to]
+    return {
+        "concept": concept,
+        "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
+        "resources_by_kind": resources_by_kind,
+        "paths": list(LearningPath.objects.published().filter(concepts=concept).for_cards()),
+    }
+
+
+@require_safe
+@anonymous_page("resource")
+def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    context = cached(request, "resource", slug, build=lambda: _resource_context(slug))
+    resource = context["resource"]
+    status = statuses_for(request.user, [resource.pk]).get(resource.pk)
+    response = render(request, "resources/resource_detail.html", {**context, "status": status})
+    response.cache_until = next_deadline(resource.editions.all())  # then it is marked passed
+    return response
+
+
+def _resource_context(slug: str) -> dict:
+    resource = get_object_or_404(
+        Resource.objects.published().prefetch_related(
+            "tags",
+            Prefetch("concepts", queryset=Concept.objects.order_by("name")),
+            Prefetch("editions", queryset=ConferenceEdition.objects.order_by("-year")),
+        ),
+        slug=slug,
+    )
+    paths = LearningPath.objects.published().filter(stages__steps__resource=resource).distinct()
+    return {"resource": resource, "paths": list(paths.order_by("title"))}
