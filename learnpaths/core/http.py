@@ -1,4 +1,4 @@
-"""Small HTTP helpers shared by every view: htmx detection, safe redirects, the CSRF failure page."""
+"""Small HTTP helpers shared by every view: htmx detection, safe redirects, the CSRF page."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
