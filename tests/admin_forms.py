@@ -1,4 +1,5 @@
-"""Read an admin change form the way a browser submits it: every field's name and value."""
+"""Read a form the way a browser submits it (every field's name and value), and the admin's
+URLs: the one place the tests take them from."""
 
 from html.parser import HTMLParser
 
@@ -6,14 +7,21 @@ from django.urls import reverse
 
 
 def admin_url(obj) -> str:
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    """obj's admin change page."""
+    return admin_view_url(type(obj), "change", obj.pk)
+
+
+def admin_view_url(model, view: str, *args) -> str:
+    """The admin page `view` ("changelist", "add", "change", "delete", …) of `model`."""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 class _FormFields(HTMLParser):
     """Collects what submitting the page's admin form would send, as {name: [values]}."""
 
-    def __init__(self):
+    def __init__(self, form_id: str | None = None):
         super().__init__(convert_charrefs=True)
+        self.form_id = form_id  # None: the admin's change or add form (its id ends in _form)
         self.fields: dict[str, list[str]] = {}
         self.in_form = False
         self.select: tuple[str, bool] | None = None  # (name, multiple)
@@ -27,8 +35,10 @@ class _FormFields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and (attrs.get("id") or "").endswith("_form"):
-            self.in_form = True
+        if tag == "form":
+            form_id = attrs.get("id") or ""
+            if form_id == self.form_id or (self.form_id is None and form_id.endswith("_form")):
+                self.in_form = True
         if not self.in_form:
             return
         if tag == "input":
@@ -68,6 +78,14 @@ class _FormFields(HTMLParser):
             # The HTML parser keeps the newline that browsers drop after <textarea>.
             self.add(self.textarea, "".join(self.text).removeprefix("\n"))
             self.textarea = None
+
+
+def form_fields(html: str, form_id: str | None = None) -> dict[str, list[str]]:
+    """What submitting the form with id `form_id` (default: the admin's change form) on the
+    page `html` would send, as {name: [values]}."""
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    return parser.fields
 
 
 def change_form(client, obj) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from learnpaths.catalogue_io.exporter import catalog_export
 from learnpaths.catalogue_io.format import FORMAT
 from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from resources.models import ConferenceEdition, Resource
-from tests.test_scale_out import FormFields
+from tests.admin_forms import form_fields
 
 UTC = dt.UTC
 
@@ -473,7 +473,7 @@ def test_export_then_import_gives_back_every_deadline_exactly():
 
 
 def admin_form(client, url: str, form_id: str) -> dict[str, list[str]]:
-    return FormFields(client.get(url).content.decode(), form_id).fields
+    return form_fields(client.get(url).content.decode(), form_id)
 
 
 def edition_form(conference, day: str, time: str, zone: str) -> dict:

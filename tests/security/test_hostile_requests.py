@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from learnpaths.models import Progress, Stage, User
-from tests.test_admin import admin_url
+from tests.admin_forms import admin_view_url as admin_url
 
 BAD_REQUEST_HEADING = "That request could not be understood"
 

@@ -10,8 +10,8 @@ from learnpaths.catalogue_io.importer import catalog_import
 from resources import selectors
 from resources.models import Concept, Resource, Tag
 from resources.search import refresh_search_vectors
+from tests.admin_forms import admin_view_url as admin_url
 from tests.security._html import html_text
-from tests.test_admin import admin_url
 
 TITLES = {"Fish book", "Other book", "Marsupial book"}
 

@@ -14,15 +14,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from learnpaths.models import Stage, Step
+from tests.admin_forms import form_fields
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REDIS = ("127.0.0.1", 6379)
 
 
@@ -71,52 +71,6 @@ class Browser:
         body = {**data, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
         encoded = urllib.parse.urlencode(body, doseq=True).encode()
         return self._open(urllib.request.Request(self.base + path, data=encoded))[0]
-
-
-class FormFields(HTMLParser):
-    """The fields a browser would submit from the form with this id on a page (inputs, checked
-    boxes, selected options, textareas), as name → list of values."""
-
-    def __init__(self, html: str, form_id: str):
-        super().__init__()
-        self.form_id = form_id
-        self.fields: dict[str, list[str]] = {}
-        self._in_form = self._done = False
-        self._select = self._textarea = None
-        self.feed(html)
-
-    def _add(self, name, value):
-        self.fields.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and not self._done and attrs.get("id") == self.form_id:
-            self._in_form = True
-        if not self._in_form or not attrs.get("name", attrs.get("value")):
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
-            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
-                self._add(name, attrs.get("value") or "")
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self._add(self._select, attrs.get("value") or "")
-        elif tag == "textarea":
-            self._textarea = name
-            self._add(name, "")
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.fields[self._textarea][-1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "form" and self._in_form:
-            self._in_form, self._done = False, True
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -215,7 +169,7 @@ def test_two_app_servers_share_sessions_cache_and_progress(servers, make):
     assert signed_in == 302
     stage = Stage.objects.get(path=path)
     change_url = f"/admin/learnpaths/stage/{stage.pk}/change/"
-    fields = FormFields(curator.get(change_url)[1], "stage_form").fields
+    fields = form_fields(curator.get(change_url)[1], "stage_form")
     fields.pop("csrfmiddlewaretoken")
     fields["title"] = ["Renamed by a curator"]
     assert curator.post(change_url, fields) == 302

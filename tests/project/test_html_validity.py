@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.security import conftest as security
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = Path(os.environ.get("VNU_JAR") or ROOT / "node_modules/vnu-jar/build/dist/vnu.jar")
 HOW_TO_ENABLE = "The HTML checker needs Java 17+ and `npm ci --ignore-scripts` (vnu-jar)"
 

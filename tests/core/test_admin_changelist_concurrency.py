@@ -6,8 +6,8 @@ from django.test import Client
 
 from learnpaths.models import LearningPath
 from resources.models import Concept
-from tests.test_publishing import admin_url, change_form
-from tests.test_scale_out import FormFields
+from tests.admin_forms import admin_view_url as admin_url
+from tests.admin_forms import change_form, form_fields
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def curators(make):
 
 def changelist_form(client, model) -> dict[str, list[str]]:
     html = client.get(admin_url(model, "changelist")).content.decode()
-    return FormFields(html, "changelist-form").fields
+    return form_fields(html, "changelist-form")
 
 
 def row_prefix(fields, obj) -> str:

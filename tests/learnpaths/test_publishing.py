@@ -10,18 +10,14 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
-from django.urls import reverse
 
 from learnpaths.catalogue_io.exporter import catalog_export
 from learnpaths.catalogue_io.format import FORMAT
 from learnpaths.catalogue_io.importer import CatalogError, catalog_import
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import Concept, Resource
-from tests.test_scale_out import FormFields
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+from tests.admin_forms import admin_view_url as admin_url
+from tests.admin_forms import change_form
 
 
 def run_action(client, model, action, *objects):
@@ -31,14 +27,6 @@ def run_action(client, model, action, *objects):
         {"action": action, "_selected_action": [obj.pk for obj in objects]},
         follow=True,
     )
-
-
-def change_form(client, obj) -> dict[str, list[str]]:
-    """The fields of obj's admin change form as the page fills them in."""
-    html = client.get(admin_url(type(obj), "change", obj.pk)).content.decode()
-    fields = FormFields(html, f"{obj._meta.model_name}_form").fields
-    # Browsers drop the newline Django writes after <textarea>.
-    return {name: [value.removeprefix("\n") for value in values] for name, values in fields.items()}
 
 
 def texts(response) -> str:

@@ -7,7 +7,9 @@ import pytest
 from django.test import Client
 
 from learnpaths.models import PathStatus, Stage, Step
-from tests.test_publishing import admin_url, change_form, texts
+from tests.admin_forms import admin_view_url as admin_url
+from tests.admin_forms import change_form
+from tests.learnpaths.test_publishing import texts
 
 
 def step_titles(client, path) -> list[str]:

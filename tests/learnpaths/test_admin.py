@@ -1,15 +1,11 @@
 import pytest
 from django.contrib import admin
-from django.urls import reverse
 
 from learnpaths.models import Stage, Step
 from resources.models import ConceptPrerequisite, Resource
+from tests.admin_forms import admin_view_url as admin_url
 
 ADMIN_MODELS = list(admin.site._registry)
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def test_every_catalogue_and_path_model_is_in_the_admin():
