@@ -387,19 +387,40 @@ slow_clients = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(slow_clients)
 
 
-@pytest.fixture(scope="module")
-def gunicorn():
-    """The port of a running gunicorn with the production settings' defaults."""
+def _start_gunicorn(**settings: str):
+    """(port, process) of a gunicorn over its own SQLite file (`DATABASE_URL` in `settings`)."""
     env = slow_clients.environment()
     # SECURE_SSL_REDIRECT as deployed: the settings' default, not the test environment's 0.
     del env["SECURE_SSL_REDIRECT"]
-    env.update(WEB_CONCURRENCY="1", GUNICORN_THREADS="2")
+    env.update(WEB_CONCURRENCY="1", GUNICORN_THREADS="2", **settings)
     slow_clients.migrate(env)
     port = slow_clients.free_port()
-    process = slow_clients.start(ROOT / "gunicorn.conf.py", env, port)
+    return port, slow_clients.start(ROOT / "gunicorn.conf.py", env, port)
+
+
+@pytest.fixture(scope="module")
+def gunicorn():
+    """The port of a running gunicorn with the production settings' defaults."""
+    port, process = _start_gunicorn()
     yield port
     process.terminate()
     process.wait(timeout=30)
+
+
+def test_a_client_that_is_not_the_proxy_cannot_claim_https(tmp_path):
+    # gunicorn alone decides whether X-Forwarded-Proto is believed: only from the proxy's
+    # addresses (FORWARDED_ALLOW_IPS). Here the proxy is elsewhere, so 127.0.0.1 is any client
+    # reaching the app server directly; claiming https must not make the request secure.
+    port, process = _start_gunicorn(
+        FORWARDED_ALLOW_IPS="192.0.2.1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    )
+    try:
+        response = live_get(port, "/paths/", {"X-Forwarded-Proto": "https"})
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert response.status == 301
+    assert urlsplit(response.getheader("Location")).scheme == "https"
 
 
 def live_get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
@@ -412,8 +433,8 @@ def live_get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPR
 
 
 def test_behind_the_tls_proxy_gunicorn_pins_https_and_names_no_version(gunicorn):
-    # The proxy terminates TLS and says so in X-Forwarded-Proto, which gunicorn (from the
-    # proxy's address, forwarded_allow_ips) and Django (SECURE_PROXY_SSL_HEADER) both read.
+    # The proxy terminates TLS and says so in X-Forwarded-Proto, which gunicorn believes from
+    # the proxy's address (forwarded_allow_ips) and passes to Django as the request's scheme.
     response = live_get(gunicorn, "/", {"X-Forwarded-Proto": "https"})
     assert response.status == 200
     hsts = hsts_directives(response.getheader("Strict-Transport-Security", ""))
