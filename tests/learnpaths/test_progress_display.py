@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from learnpaths import services
 from learnpaths.models import Progress, Step, User
-from tests.learnpaths._html import parse
+from tests.html import parse
 from tests.learnpaths.test_progress import HTMX, mark, shown_progress, steps_of
 
 

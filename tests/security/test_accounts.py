@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learnpaths.auth import client_ip
+from tests.html import parse
 from tests.security.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -332,7 +333,7 @@ def test_sign_up_focuses_the_first_field_with_an_error(client, world):
 
 def test_sign_in_speaks_of_username_or_e_mail(client, world):
     page = client.get(LOGIN).content.decode()
-    assert '<label for="id_username">Username or e-mail</label>' in page
+    assert parse(page).find("label", for_="id_username").text == "Username or e-mail"
     page = sign_in(client, "nobody@example.org").content.decode()
     assert "Please enter a correct username or e-mail and password" in page
     assert "correct username and password" not in page

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from learnpaths import services
 from resources.models import Resource
-from tests.security._html import hrefs
+from tests.html import hrefs
 
 
 @pytest.mark.parametrize(

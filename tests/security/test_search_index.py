@@ -11,7 +11,7 @@ from resources import selectors
 from resources.models import Concept, Resource, Tag
 from resources.search import refresh_search_vectors
 from tests.admin_forms import admin_view_url as admin_url
-from tests.security._html import html_text
+from tests.html import html_text
 
 TITLES = {"Fish book", "Other book", "Marsupial book"}
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from learnpaths.catalogue_io.format import FORMAT
 from learnpaths.catalogue_io.importer import catalog_import
 from resources.models import Resource, Tag
-from tests.security._html import hrefs
+from tests.html import hrefs
 
 UNUSUAL_NAMES = ["∇", "🔥", "注意力", "∂", "❤️", "👩\u200d💻", "+", "∇∇", "Ⅻ"]
 

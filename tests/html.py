@@ -1,4 +1,7 @@
-"""Read pages as a browser would: elements with their attributes and text, not substrings."""
+"""Read pages as a browser would: elements with their attributes and text, not substrings.
+
+The one HTML reader of the tests: `parse` gives the element tree; `elements`, `hrefs`, `ids`,
+`texts` and `html_text` are flat views of it for the tests that only need those."""
 
 from __future__ import annotations
 
@@ -28,7 +31,8 @@ class Element:
 
     def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
         """Elements with this tag (any if None) whose attributes have these values; `class_`
-        matches one class among several, other underscores stand for dashes."""
+        matches one class among several, `for_` the attribute for, other underscores stand for
+        dashes."""
         found = []
         for element in self.iter():
             if tag is not None and element.tag != tag:
@@ -49,7 +53,8 @@ class Element:
 def _matches(element: Element, name: str, value: str) -> bool:
     if name == "class_":
         return value in element.attrs.get("class", "").split()
-    return element.attrs.get(name.replace("_", "-")) == value
+    # for_ is the attribute "for" (a keyword in Python); other underscores stand for dashes.
+    return element.attrs.get(name.removesuffix("_").replace("_", "-")) == value
 
 
 class _Builder(HTMLParser):
@@ -57,9 +62,11 @@ class _Builder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.root = Element("#root", {})
         self.stack = [self.root]
+        self.flat: list[tuple[str, dict[str, str | None]]] = []  # start tags, attributes as given
 
     def handle_starttag(self, tag, attrs):
         element = Element(tag, {name: value or "" for name, value in attrs})
+        self.flat.append((tag, dict(attrs)))
         self.stack[-1].children.append(element)
         if tag not in VOID:
             self.stack.append(element)
@@ -74,8 +81,46 @@ class _Builder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
-def parse(html: str | bytes) -> Element:
+def _build(html: str | bytes) -> _Builder:
     builder = _Builder()
     builder.feed(html.decode() if isinstance(html, bytes) else html)
     builder.close()
-    return builder.root
+    return builder
+
+
+def parse(html: str | bytes) -> Element:
+    """The document's element tree, under a root element named "#root"."""
+    return _build(html).root
+
+
+def elements(html: str | bytes) -> list[tuple[str, dict[str, str | None]]]:
+    """Every start tag of `html` as (name, attributes), in document order."""
+    return _build(html).flat
+
+
+def hrefs(html: str | bytes) -> list[str]:
+    return [attrs["href"] for tag, attrs in elements(html) if tag == "a" and attrs.get("href")]
+
+
+def ids(html: str | bytes) -> list[str]:
+    return [attrs["id"] for _, attrs in elements(html) if attrs.get("id")]
+
+
+def texts(html: str | bytes) -> list[tuple[str, str]]:
+    """Every run of text in `html` with the name of the element it is directly in ("" at the
+    top level)."""
+
+    def walk(element: Element):
+        for child in element.children:
+            if isinstance(child, str):
+                yield ("" if element is root else element.tag), child
+            else:
+                yield from walk(child)
+
+    root = parse(html)
+    return list(walk(root))
+
+
+def html_text(html: str | bytes) -> str:
+    """The text of `html` as a reader sees it, whitespace collapsed."""
+    return " ".join("".join(text for _, text in texts(html)).split())
