@@ -137,30 +137,36 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
     }
 
 
-def paths_by_id(ids: Iterable[int], *, version: int) -> dict[int, PathData]:
+def paths_by_id(
+    ids: Iterable[int], *, version: int, built: dict[int, PathData] | None = None
+) -> dict[int, PathData]:
     """The paths with these ids (drafts included), from this process's memory or the shared
-    cache; the missing ones are built together in four queries and cached. Localised: the
-    steps' HTML holds UI text."""
-    return cached_many(
-        "path-data",
-        ids,
-        version=version,
-        build=lambda missing: _build(LearningPath.objects.filter(pk__in=missing)),
-    )
+    cache; the missing ones are taken from `built` (just built by the caller) or built
+    together in four queries, and cached. Localised: the steps' HTML holds UI text."""
+    built = built or {}
+
+    def build(missing: list[int]) -> dict[int, PathData]:
+        rest = [pk for pk in missing if pk not in built]
+        fresh = _build(LearningPath.objects.filter(pk__in=rest)) if rest else {}
+        return {pk: built[pk] for pk in missing if pk in built} | fresh
+
+    return cached_many("path-data", ids, version=version, build=build)
 
 
 def published_path(request, slug: str) -> PathData:
     """The published path with this slug (Http404 if there is none), from the cache."""
     version = catalogue_version(request)
+    built: dict[int, PathData] = {}
 
     def build_id() -> int:
-        path = LearningPath.objects.published().filter(slug=slug).values_list("pk", flat=True)
-        if (pk := path.first()) is None:
+        # The path is built with its id (four queries in all), for `paths_by_id` to cache.
+        built.update(_build(LearningPath.objects.published().filter(slug=slug)))
+        if not built:
             raise Http404("No such path.")
-        return pk
+        return next(iter(built))
 
     pk = cached("path-id", slug, version=version, build=build_id, local=True, localised=False)
-    data = paths_by_id([pk], version=version).get(pk)
+    data = paths_by_id([pk], version=version, built=built).get(pk)
     if data is None or not data.published:  # deleted or unpublished since: version bumped
         raise Http404("No such path.")
     return data

@@ -352,3 +352,23 @@ def test_a_path_page_filled_for_a_learner_carries_their_browsers_csrf_token(make
         {"action": "follow", "csrfmiddlewaretoken": tokens[1]},
     )
     assert response.status_code == 302 and PathFollow.objects.filter(user=bob).exists()
+
+
+def test_a_learners_catalogue_pages_are_cached_for_them_until_their_own_change(
+    make, django_assert_num_queries
+):
+    resource = make.resource(slug="r", title="Deep learning")
+    ada = make.user(username="ada")
+    client = Client()
+    client.force_login(ada)
+    before = client.get("/resources/r/").content.decode()
+    with django_assert_num_queries(2):  # session, user with the catalogue version
+        assert client.get("/resources/r/").content.decode().count("Deep learning") >= 1
+    client.post(reverse("resource-progress", args=["r"]), {"status": "done"})
+    after = client.get("/resources/r/").content.decode()
+    assert "status-done" not in before and "status-done" in after
+    assert Progress.objects.get(user=ada, resource=resource).status == "done"
+    # Another learner's page is their own.
+    bob = Client()
+    bob.force_login(make.user(username="bob"))
+    assert _without_tokens(bob.get("/resources/r/").content.decode()) == _without_tokens(before)
