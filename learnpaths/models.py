@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from learnpaths.core.markdown import render_markdown
+from resources.invalidation import catalogue_changed
 from resources.models import (
     MAX_HOURS,
     MAX_MARKDOWN_LENGTH,
@@ -103,8 +104,6 @@ class LearningPathQuerySet(models.QuerySet):
         Raises ValidationError, changing nothing, when publishing a path that is not complete
         (`publication_problems`); each message names the path.
         """
-        from resources.versions import bump_catalogue_version
-
         with transaction.atomic():
             changing = self.exclude(status=status)
             if status == PathStatus.PUBLISHED:
@@ -120,8 +119,8 @@ class LearningPathQuerySet(models.QuerySet):
                 if refused:
                     raise ValidationError(refused)
             changed = changing.update(status=status, updated_at=timezone.now())
-            if changed:
-                bump_catalogue_version()
+            if changed:  # a bulk update: model signals do not see it
+                catalogue_changed()
         return changed
 
     def for_cards(self) -> LearningPathQuerySet:

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from learnpaths.core.cache import DEFAULT_TIMEOUT, cached, fragment_key, local_cache
+from learnpaths.core.cache import cached, cached_many
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import Concept, Resource
 from resources.versions import catalogue_version
@@ -138,48 +137,36 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
     }
 
 
-def _key(pk: int, version: int) -> str:
-    return fragment_key("path-data", pk, version=version)
-
-
-def paths_by_id(ids: Iterable[int], *, version: int) -> dict[int, PathData]:
+def paths_by_id(
+    ids: Iterable[int], *, version: int, built: dict[int, PathData] | None = None
+) -> dict[int, PathData]:
     """The paths with these ids (drafts included), from this process's memory or the shared
-    cache; the missing ones are built together in four queries and cached."""
-    keys = {pk: _key(pk, version) for pk in set(ids)}
-    result = {}
-    for pk, key in keys.items():
-        if (data := local_cache.get(key)) is not None:
-            result[pk] = data
-    shared = [keys[pk] for pk in keys if pk not in result]
-    if shared:
-        found = cache.get_many(shared)
-        for pk, key in keys.items():
-            if key in found:
-                result[pk] = found[key]
-                local_cache.set(key, found[key])
-    missing = [pk for pk in keys if pk not in result]
-    if missing:
-        built = _build(LearningPath.objects.filter(pk__in=missing))
-        cache.set_many({keys[pk]: data for pk, data in built.items()}, DEFAULT_TIMEOUT)
-        for pk, data in built.items():
-            local_cache.set(keys[pk], data)
-        result |= built
-    return result
+    cache; the missing ones are taken from `built` (just built by the caller) or built
+    together in four queries, and cached. Localised: the steps' HTML holds UI text."""
+    built = built or {}
+
+    def build(missing: list[int]) -> dict[int, PathData]:
+        rest = [pk for pk in missing if pk not in built]
+        fresh = _build(LearningPath.objects.filter(pk__in=rest)) if rest else {}
+        return {pk: built[pk] for pk in missing if pk in built} | fresh
+
+    return cached_many("path-data", ids, version=version, build=build)
 
 
 def published_path(request, slug: str) -> PathData:
     """The published path with this slug (Http404 if there is none), from the cache."""
     version = catalogue_version(request)
+    built: dict[int, PathData] = {}
 
     def build_id() -> int:
-        built = _build(LearningPath.objects.published().filter(slug=slug))
+        # The path is built with its id (four queries in all), for `paths_by_id` to cache.
+        built.update(_build(LearningPath.objects.published().filter(slug=slug)))
         if not built:
             raise Http404("No such path.")
-        cache.set_many({_key(pk, version): data for pk, data in built.items()}, DEFAULT_TIMEOUT)
         return next(iter(built))
 
-    pk = cached(request, "path-id", slug, build=build_id, local=True)
-    data = paths_by_id([pk], version=version).get(pk)
+    pk = cached("path-id", slug, version=version, build=build_id, local=True, localised=False)
+    data = paths_by_id([pk], version=version, built=built).get(pk)
     if data is None or not data.published:  # deleted or unpublished since: version bumped
         raise Http404("No such path.")
     return data
@@ -205,4 +192,5 @@ def published_resource(request, slug: str) -> ResourceRef:
         resource = get_object_or_404(Resource.objects.published(), slug=slug)
         return ResourceRef(resource.pk, resource.slug, resource.title, resource.get_absolute_url())
 
-    return cached(request, "resource-ref", slug, build=build, local=True)
+    version = catalogue_version(request)
+    return cached("resource-ref", slug, version=version, build=build, local=True, localised=False)

@@ -151,13 +151,15 @@ STORAGES = {
 }
 
 # CACHE_URL=redis://host:6379/0 shares the cache between app servers (scale-out); without it each
-# process keeps its own local-memory cache, which is correct because cached catalogue fragments
-# are keyed by a version number kept in the database (learnpaths/cache.py).
+# process keeps its own local-memory cache, which is correct because cached pages are versioned
+# by numbers kept in the database (learnpaths/core/cache.py). django-redis keeps one Redis
+# client per process (Django's own backend builds one per operation, which costs about as much
+# as the round trip it makes).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "learnpaths.core.redis_cache.SharedClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "learnpaths"),
             "TIMEOUT": 3600,

@@ -20,7 +20,7 @@ from django.core.validators import (
     RegexValidator,
     URLValidator,
 )
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -31,6 +31,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from learnpaths.core.markdown import render_markdown
+from resources.invalidation import catalogue_changed
 
 HTTP_URL_CHECK = Q(url__startswith="http://") | Q(url__startswith="https://")
 
@@ -472,8 +473,8 @@ class ResourceQuerySet(models.QuerySet):
                 if blockers:
                     raise ValidationError([why for reasons in blockers.values() for why in reasons])
             changed = changing.update(published=published, updated_at=timezone.now())
-            if changed:
-                CatalogueVersion.objects.bump()
+            if changed:  # a bulk update: model signals do not see it
+                catalogue_changed()
         return changed
 
 
@@ -842,32 +843,17 @@ class ConferenceEdition(models.Model):
 VERSION_PK = 1  # the one row
 
 
-class CatalogueVersionManager(models.Manager):
-    def bump(self) -> None:
-        """Raise the number by one: every cached catalogue fragment is stale. Part of the
-        caller's transaction."""
-        if self.filter(pk=VERSION_PK).update(number=models.F("number") + 1):
-            return
-        # The row is missing (a test database that was flushed): create it, once.
-        try:
-            with transaction.atomic():
-                self.create(pk=VERSION_PK, number=1)
-        except IntegrityError:
-            self.filter(pk=VERSION_PK).update(number=models.F("number") + 1)
-
-
 class CatalogueVersion(models.Model):
-    """One row whose number goes up whenever curated content changes (see resources.versions).
+    """One row whose number goes up whenever curated content changes: raised only by
+    `resources.invalidation.catalogue_changed`, read by `resources.versions`.
 
-    Cached fragments of catalogue pages are keyed by this number, so a change made through any
+    Cached pages and structures are versioned by this number, so a change made through any
     app server is seen by all of them at once, whatever the cache backend. It lives in the
     database (not the cache) so that it rolls back with a failed import and is shared by every
     gunicorn worker even with the per-process local-memory cache.
     """
 
     number = models.PositiveBigIntegerField(default=0)
-
-    objects = CatalogueVersionManager()
 
     def __str__(self) -> str:
         return f"catalogue version {self.number}"

@@ -1,6 +1,7 @@
-"""The catalogue version: one number, raised by every change to curated content, that keys every
-cached fragment and page (see learnpaths.core.cache). Reading it costs one primary-key query per
-request, memoised on the request (none for a signed-in visitor: it comes with their user row).
+"""Reading the catalogue version: one number, raised by every change to curated content
+(`resources.invalidation.catalogue_changed`, the only writer), that versions every cached page
+and structure (see learnpaths.core.cache). Reading it costs one primary-key query per request,
+memoised on the request (none for a signed-in visitor: it comes with their user row).
 """
 
 from __future__ import annotations
@@ -24,8 +25,3 @@ def catalogue_version(request=None) -> int:
     if request is not None:
         setattr(request, _MEMO_ATTR, number)
     return number
-
-
-def bump_catalogue_version() -> None:
-    """Make every cached catalogue fragment stale. Part of the caller's transaction."""
-    CatalogueVersion.objects.bump()

@@ -2,13 +2,14 @@
 
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from learnpaths.core.cache import anonymous_page, cached, cached_page
+from learnpaths.core.cache import cached_page
 from resources import selectors
 from resources.concept_map import concept_graph
 from resources.models import (
@@ -32,10 +33,9 @@ def concept_map() -> list[tuple[str, list[Concept]]]:
 
 
 @require_safe
-@anonymous_page("concept-list")
+@cached_page("concept-list")
 def concept_list(request: HttpRequest) -> HttpResponse:
-    concept_areas = cached(request, "concept-map", build=concept_map)
-    return render(request, "resources/concept_list.html", {"concept_areas": concept_areas})
+    return render(request, "resources/concept_list.html", {"concept_areas": concept_map()})
 
 
 @require_safe
@@ -47,22 +47,13 @@ def concept_map_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@anonymous_page("resource-list", params=LIST_PARAMS)
+@cached_page("resource-list", params=LIST_PARAMS)
 def resource_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ResourceFilters.from_query(request.GET)
-    # Keyed by the parsed filters, so junk parameters cannot multiply the cache entries.
-    key = (sorted(filters.choices.items()), filters.concepts, filters.tags, filters.sort)
-    page = cached_page(
-        request,
-        "resource-list",
-        key,
-        queryset=selectors.filtered_resources(filters),
-        per_page=RESOURCES_PER_PAGE,
-    )
     context = {
-        "page": page,
+        "page": _page(request, selectors.filtered_resources(filters)),
         "filters": filters,
-        "facets": cached(request, "facets", key, build=lambda: selectors.resource_facets(filters)),
+        "facets": selectors.resource_facets(filters),
         "sorts": [(key, label) for key, (label, _) in selectors.SORTS.items()],
         "query_without_page": _query_without(request, "page"),
     }
@@ -75,11 +66,11 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@anonymous_page("tag", params=frozenset({"page"}))
+@cached_page("tag", params=frozenset({"page"}))
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     resources = Resource.objects.published().filter(tags=tag).order_by("title").for_list()
-    page = cached_page(request, "tag", tag.pk, queryset=resources, per_page=RESOURCES_PER_PAGE)
+    page = _page(request, resources)
     return render(
         request,
         "resources/tag_detail.html",
@@ -88,7 +79,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@anonymous_page("search", params=frozenset({"q", "page"}))
+@cached_page("search", params=frozenset({"q", "page"}))
 def search(request: HttpRequest) -> HttpResponse:
     query = selectors.normalise_query(request.GET.get("q", ""))
     context = {
@@ -96,29 +87,13 @@ def search(request: HttpRequest) -> HttpResponse:
         "too_long": len(request.GET.get("q", "")) > selectors.MAX_QUERY_LENGTH,
     }
     if query:
-        page = cached_page(
-            request,
-            "search",
-            query,
-            queryset=selectors.search_resources(query),
-            per_page=RESOURCES_PER_PAGE,
-        )
         context |= {
-            "page": page,
-            "concepts": cached(
-                request,
-                "search-concepts",
-                query,
-                build=lambda: list(selectors.search_concepts(query)),
-            ),
+            "page": _page(request, selectors.search_resources(query)),
+            "concepts": list(selectors.search_concepts(query)),
             "query_without_page": _query_without(request, "page"),
         }
     if not query or not context["page"].paginator.count:
-        context["suggestions"] = cached(
-            request,
-            "suggestions",
-            build=lambda: list(Concept.objects.annotate(n=Count("resources")).order_by("-n")[:8]),
-        )
+        context["suggestions"] = Concept.objects.annotate(n=Count("resources")).order_by("-n")[:8]
     return render(request, "resources/search.html", context)
 
 
@@ -127,6 +102,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _page(request: HttpRequest, queryset):
+    """The page of `queryset` that `?page=` asks for (the last one when past the end)."""
+    return Paginator(queryset, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _is_htmx(request: HttpRequest) -> bool:

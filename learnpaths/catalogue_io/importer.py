@@ -36,6 +36,7 @@ from learnpaths.models import (
     Step,
     publication_refusal,
 )
+from resources.invalidation import catalogue_changed
 from resources.models import (
     MAX_POSITION,
     MAX_YEAR,
@@ -52,7 +53,6 @@ from resources.models import (
     normalise_tag_name,
 )
 from resources.search import refresh_search_vectors
-from resources.versions import bump_catalogue_version
 
 HOURS = Step._meta.get_field("hours")
 
@@ -592,7 +592,7 @@ def catalog_import(document: dict[str, Any]) -> ImportReport:
         if importer.report.changed:
             refresh_search_vectors()
             # Editions and prerequisites are bulk-created, which model signals do not see.
-            bump_catalogue_version()
+            catalogue_changed()
     return importer.report
 
 

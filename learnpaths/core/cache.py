@@ -1,15 +1,18 @@
-"""Cached fragments and pages, keyed by version numbers kept in the database.
+"""What is cached, under which key and which version: the one place that decides.
 
-Every change to curated content (admin, `manage.py seed`, catalogue import, `seed_bench`) bumps
-one number, the catalogue's version (`resources.versions`, which the catalogue app hands to
-`use_version` at start-up: this module sits below the apps and imports neither); every cache
-key includes it. A change therefore makes every
-older fragment unreachable at once, on every app server, without deleting keys one by one (old
-entries simply expire). Reading the number costs one primary-key query per request, memoised
-on the request (none for signed-in visitors: it comes with their user row).
+One cache layer per page: the whole rendered page (`cached_page`), for anonymous visitors per
+catalogue version, for a signed-in learner per catalogue version and their own
+`User.progress_version`. Below the pages there are no cached fragments, only the structures the
+pages and the mark-done POST share (`cached`: a path's stages and steps, a slug's id).
 
-A learner's own pages are cached under their `User.progress_version` as well (`learner_page`),
-which every change to their progress or follows raises.
+Keys name what a value is (`cache_key`: a name, the active language, the parts it depends on);
+what makes it stale is passed as Django's own `version=`: the catalogue version, raised by every
+change to curated content (`resources.invalidation`), which the catalogue app hands to
+`use_version` at start-up (this module sits below the apps and imports neither), and for a
+learner's pages their progress version too. A change therefore makes every older value
+unreachable at once, on every app server, without deleting keys one by one (old entries expire).
+Reading the catalogue version costs one primary-key query per request, memoised on the request
+(none for signed-in visitors: it comes with their user row).
 """
 
 from __future__ import annotations
@@ -17,23 +20,28 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
+from cachetools import TTLCache
+from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils import timezone, translation
 
 T = TypeVar("T")
-# Fragments are unreachable after a change anyway; the timeout only bounds memory. (Parts that
-# go out of date with time say until when they hold: `stale`, `cache_until`.)
+# Values are unreachable after a change anyway; the timeout only bounds memory. (Pages that go
+# out of date with time say until when they hold: `response.cache_until`.)
 DEFAULT_TIMEOUT = 60 * 60
+# A learner's pages are rendered again after each of their changes anyway; the timeout only
+# bounds how long pages of learners who have left stay in memory.
+LEARNER_TIMEOUT = 10 * 60
+# Keys longer than this have their parts replaced by a digest: memcached-compatible lengths
+# (Django warns about keys over 250 characters), prefix and version included.
+MAX_KEY_PARTS_LENGTH = 180
 
 
 def _unversioned(request) -> int:
@@ -44,8 +52,8 @@ _version: Callable[[Any], int] = _unversioned
 
 
 def use_version(source: Callable[[Any], int]) -> None:
-    """Key every cached fragment and page by `source(request)` (an int that changes whenever
-    what they show changes). Called once, by the catalogue app's `ready()`."""
+    """Version every cached value by `source(request)` (an int that changes whenever what they
+    show changes). Called once, by the catalogue app's `ready()`."""
     global _version
     _version = source
 
@@ -54,96 +62,106 @@ def catalogue_version(request) -> int:
     return _version(request)
 
 
-class LocalCache:
-    """The most recently used values of this process, in front of the shared cache.
+def cache_key(name: str, *parts: Any, localised: bool = True) -> str:
+    """The key of a cached value: `name`, the active language when the value holds text shown
+    to people (`localised`: pages, rendered HTML) and `parts`, each quoted so that a key has no
+    spaces or control characters; when the parts are long, their digest instead. Versions are
+    not part of the key: pass them as `version=` (`catalogue_version`, `learner_version`).
 
-    A value stored under a versioned key never changes (a change makes a new key), so a process
-    may keep its own copy without ever serving a stale one, and spare the round trip to Redis
-    and the unpickling. Bounded by the number of entries (the least recently used go first)
-    and by age: should the version ever go back (a database restored from a backup), old
-    copies are gone within `ttl` seconds, as in the shared cache.
+    >>> cache_key("page", "/paths/p/")  # with English active
+    'page:en:%2Fpaths%2Fp%2F'
     """
-
-    def __init__(self, size: int, ttl: float):
-        self.size, self.ttl = size, ttl
-        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()  # gunicorn's threads share it
-
-    def get(self, key: str) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] < time.monotonic():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def set(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic() + self.ttl, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+    language = (translation.get_language() or settings.LANGUAGE_CODE) if localised else "-"
+    tail = ":".join(quote(str(part), safe="") for part in parts)
+    if len(tail) > MAX_KEY_PARTS_LENGTH:
+        tail = "#" + hashlib.blake2b(tail.encode(), digest_size=16).hexdigest()
+    return f"{name}:{language}:{tail}"
 
 
-# Path structures and small lookups (a slug's id); a path of 40 steps takes about 50 kB.
-local_cache = LocalCache(size=256, ttl=5 * 60)
+def learner_version(request) -> str:
+    """The version of a signed-in learner's pages: the catalogue version and theirs, as
+    "<catalogue>.<progress>" (either change makes the page stale)."""
+    return f"{catalogue_version(request)}.{request.user.progress_version}"
 
 
-def fragment_key(name: str, *parts: Any, version: int) -> str:
-    raw = "\x1f".join(str(part) for part in parts)
-    digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-    return f"lp:{version}:{name}:{digest}"
+# This process's copy of the most used structures (a path of 40 steps takes about 50 kB), in
+# front of the shared cache: a value under a versioned key never changes, so the copy is never
+# stale, and it spares the round trip to Redis and the unpickling. Bounded by entries and by
+# age: should a version ever go back (a database restored from a backup), old copies are gone
+# within `ttl` seconds. cachetools' caches are not thread-safe: gunicorn's threads share
+# `_local_lock`.
+local_cache: TTLCache = TTLCache(maxsize=256, ttl=5 * 60)
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str) -> Any:
+    with _local_lock:
+        return local_cache.get(key)
+
+
+def _local_set(key: str, value: Any) -> None:
+    with _local_lock:
+        local_cache[key] = value
 
 
 def cached(
-    request,
     name: str,
     *parts: Any,
+    version: int,
     build: Callable[[], T],
-    timeout: int = DEFAULT_TIMEOUT,
     local: bool = False,
-    stale: Callable[[T], bool] | None = None,
+    localised: bool = True,
+    timeout: int = DEFAULT_TIMEOUT,
 ) -> T:
-    """`build()`'s result, shared by all visitors until the catalogue changes; with `local`,
-    also kept in this process's `local_cache` (small, often used values). With `stale`, a
-    stored value for which `stale(value)` is true is built again (values that go out of date
-    with time, such as a list of upcoming deadlines, not only with edits).
+    """`build()`'s result, shared by all visitors until `version` changes; with `local`, also
+    kept in this process's `local_cache` (small, often used values). `localised=False` for
+    values that hold no text shown to people (ids), so that they are shared by all languages.
 
     `build` must return something picklable and not None; an exception it raises (Http404) is
     passed on and nothing is cached.
     """
-    key = fragment_key(name, *parts, version=catalogue_version(request))
-    value = local_cache.get(key) if local else None
-    if value is None or (stale is not None and stale(value)):
-        value = cache.get(key)
-        if value is None or (stale is not None and stale(value)):
-            value = build()
-            cache.set(key, value, timeout)
-        if local:
-            local_cache.set(key, value)
+    key = cache_key(name, *parts, localised=localised)
+    local_key = cache.make_key(key, version=version)
+    if local and (value := _local_get(local_key)) is not None:
+        return value
+    value = cache.get(key, version=version)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout, version=version)
+    if local:
+        _local_set(local_key, value)
     return value
 
 
-def cached_page(request, name: str, *parts: Any, queryset, per_page: int) -> Page:
-    """`Paginator(queryset, per_page).get_page(?page=)`, with the page's rows and the total count
-    cached together (two queries and a prefetch saved per hit)."""
-    paginator = Paginator(queryset, per_page)
-    requested = request.GET.get("page")
-
-    def build() -> tuple[int, int, list]:
-        page = paginator.get_page(requested)
-        return paginator.count, page.number, list(page.object_list)
-
-    count, number, rows = cached(request, name, *parts, requested, build=build)
-    paginator.count = count  # a cached_property: setting it spares the COUNT query
-    return Page(rows, number, paginator)
+def cached_many(
+    name: str,
+    ids: Iterable[int],
+    *,
+    version: int,
+    build: Callable[[list[int]], dict[int, T]],
+    timeout: int = DEFAULT_TIMEOUT,
+) -> dict[int, T]:
+    """{id: value} for `ids`, from this process's memory, then the shared cache (one round
+    trip), and `build(missing_ids)` for the rest (one call, cached); ids that `build` leaves
+    out are left out. Values are localised (rendered HTML) and kept locally as well."""
+    keys = {pk: cache_key(name, pk) for pk in set(ids)}
+    local_keys = {pk: cache.make_key(key, version=version) for pk, key in keys.items()}
+    result = {pk: value for pk in keys if (value := _local_get(local_keys[pk])) is not None}
+    shared = [keys[pk] for pk in keys if pk not in result]
+    if shared:
+        found = cache.get_many(shared, version=version)
+        for pk, key in keys.items():
+            if key in found:
+                result[pk] = found[key]
+                _local_set(local_keys[pk], found[key])
+    missing = [pk for pk in keys if pk not in result]
+    if missing:
+        built = build(missing)
+        cache.set_many({keys[pk]: value for pk, value in built.items()}, timeout, version=version)
+        for pk, value in built.items():
+            _local_set(local_keys[pk], value)
+        result |= built
+    return result
 
 
 # The longest query string whose page is cached; longer ones are rendered every time, so that
@@ -151,63 +169,9 @@ def cached_page(request, name: str, *parts: Any, queryset, per_page: int) -> Pag
 MAX_CACHED_QUERY = 512
 # Names the shape of a stored page, (content type, body, until): a new shape takes a new name,
 # so that the app servers of two releases in a rolling deploy never read each other's pages.
-_PAGE_ENTRY = "page.v2"
+_PAGE_ENTRY = "page.v3"
 _MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 _MESSAGES_SESSION_KEY = "_messages"  # its SessionStorage
-
-
-def anonymous_page(
-    name: str, *, params: frozenset[str] = frozenset(), timeout: int = DEFAULT_TIMEOUT
-) -> Callable:
-    """Cache a catalogue view's whole rendered page for anonymous visitors.
-
-    Anonymous visitors all see the same page for the same URL, so rendering it once per
-    catalogue version is enough. Only GET/HEAD requests from anonymous visitors with no
-    pending messages are served from the cache, and only 200 responses whose rendering did not
-    use a CSRF token are stored (a token is per visitor). The key is the path plus the query
-    parameters the view reads (`params`), sorted; a request with any other parameter, or a
-    long query string, is rendered normally and not stored, so junk parameters cannot
-    multiply the entries. htmx requests get their own entries (they receive a fragment).
-
-    Only the body and content type are cached; a fresh response goes through the middleware,
-    which adds the security headers, Vary and cookies as for any other response.
-
-    A page that goes out of date at a known instant (an upcoming deadline that passes) says so
-    in `response.cache_until` (an aware datetime): it is not served from the cache once
-    `timezone.now()` is past it.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            parts = _anonymous_key_parts(request, params)
-            if parts is None:
-                return view(request, *args, **kwargs)
-            key = fragment_key(f"{_PAGE_ENTRY}:{name}", *parts, version=catalogue_version(request))
-            hit = cache.get(key)
-            if hit is not None:
-                content_type, body, until = hit
-                if until is None or timezone.now() <= until:
-                    return HttpResponse(body, content_type=content_type)
-            response = view(request, *args, **kwargs)
-            if (
-                response.status_code == 200
-                and not response.streaming
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-                and not response.cookies
-            ):
-                until = getattr(response, "cache_until", None)
-                cache.set(key, (response["Content-Type"], response.content, until), timeout)
-            return response
-
-        return wrapper
-
-    return decorator
-
-
-# A learner's pages are rendered again after each of their changes anyway; the timeout only
-# bounds how long pages of learners who have left stay in memory.
-LEARNER_TIMEOUT = 10 * 60
 # Stands for the CSRF token in a stored learner page: the token depends on the browser's CSRF
 # cookie, not on the learner, so each response gets a freshly masked one for its own browser.
 # Markup no escaped text or sanitised Markdown can contain.
@@ -215,73 +179,71 @@ CSRF_PLACEHOLDER = "<csrf-token>"
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
 
 
-def learner_page(
-    name: str,
-    *,
-    params: frozenset[str] = frozenset(),
-    daily: bool = False,
-    timeout: int = LEARNER_TIMEOUT,
+def cached_page(
+    name: str, *, params: frozenset[str] = frozenset(), daily: bool = False
 ) -> Callable:
-    """Cache a view's whole rendered page for the signed-in learner.
+    """Cache a view's whole rendered page: the one cache layer of the page.
 
-    The key holds the learner, their `progress_version` (raised by every change to their
-    progress or follows, by the database's triggers), what the header shows of them, the
-    catalogue version, the URL as for `anonymous_page` and, with `daily`, the date (pages that
-    count by day). The user row, which the authentication middleware loads anyway, brings the
-    catalogue version with it, so a hit costs no query of its own, only one cache read. CSRF
-    tokens are stored as a placeholder and replaced by the browser's own on the way out.
+    Anonymous visitors all see the same page for the same URL: it is stored once per catalogue
+    version, for `DEFAULT_TIMEOUT`. A signed-in learner's page (their header, their progress)
+    is stored for them alone, per catalogue version and their progress version (raised by every
+    change to their progress or follows), for `LEARNER_TIMEOUT`; with `daily`, also per date
+    (pages that count by day). Every key holds the language, the host, the path, the query
+    parameters the view reads (`params`, sorted) and whether htmx asked (it gets a fragment).
+
+    Only GET/HEAD requests with no pending messages are served from the cache; a request with
+    any other parameter, or a long query string, is rendered normally and not stored, so junk
+    parameters cannot multiply the entries. Only 200 responses are stored. An anonymous page
+    whose rendering used a CSRF token is not stored (a token is per visitor); in a learner's
+    page the tokens are stored as a placeholder and each response gets a freshly masked token
+    for its own browser's cookie.
+
+    Only the body and content type are stored; a fresh response goes through the middleware,
+    which adds the security headers, Vary and cookies as for any other response. A page that
+    goes out of date at a known instant (an upcoming deadline that passes) says so in
+    `response.cache_until` (an aware datetime): it is not served from the cache past it.
     """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            parts = _learner_key_parts(request, params)
+            parts = _request_key_parts(request, params)
             if parts is None:
                 return view(request, *args, **kwargs)
-            if daily:
-                parts += (timezone.localdate(),)
-            key = fragment_key(f"learner:{name}", *parts, version=catalogue_version(request))
-            hit = cache.get(key)
-            if hit is None:
-                response = view(request, *args, **kwargs)
-                if (
-                    response.status_code != 200
-                    or response.streaming
-                    or has_pending_messages(request)
-                ):
-                    return response
-                content_type = response["Content-Type"]
-                cache.set(key, (content_type, body_to_store(response)), timeout)
+            learner = request.user.is_authenticated
+            if learner:
+                user = request.user
+                parts += (user.pk, user.username, user.is_staff)
+                if daily:
+                    parts += (timezone.localdate(),)
+                version: int | str = learner_version(request)
+            else:
+                version = catalogue_version(request)
+            key = cache_key(_PAGE_ENTRY, name, *parts)
+            hit = cache.get(key, version=version)
+            if hit is not None:
+                content_type, body, until = hit
+                if until is None or timezone.now() <= until:
+                    if learner:  # also renews the browser's CSRF cookie, as a render would
+                        body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+                    return HttpResponse(body, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming or has_pending_messages(request):
                 return response
-            content_type, body = hit
-            token = get_token(request)  # also renews the browser's CSRF cookie, as a render would
-            return HttpResponse(body.replace(CSRF_PLACEHOLDER, token), content_type=content_type)
+            if learner:
+                body = _CSRF_INPUT.sub(rf"\1{CSRF_PLACEHOLDER}\2", response.content.decode())
+                timeout = LEARNER_TIMEOUT
+            elif request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies:
+                return response
+            else:
+                body, timeout = response.content, DEFAULT_TIMEOUT
+            until = getattr(response, "cache_until", None)
+            cache.set(key, (response["Content-Type"], body, until), timeout, version=version)
+            return response
 
         return wrapper
 
     return decorator
-
-
-def body_to_store(response) -> str:
-    """The response's body with its CSRF tokens replaced by `CSRF_PLACEHOLDER`."""
-    return _CSRF_INPUT.sub(rf"\1{CSRF_PLACEHOLDER}\2", response.content.decode())
-
-
-# Marks where a visitor's own part goes in a page rendered once for many (`fill_slots`). Markup
-# that escaped text and sanitised Markdown cannot contain.
-SLOT = SafeString("<lp-slot>")
-
-
-def fill_slots(page: str, parts: list[SafeString], *, csrf_token: str) -> str | None:
-    """A page stored by `body_to_store` with this visitor's parts in its slots and their
-    CSRF token; None if the page does not have one slot per part."""
-    pieces = page.replace(CSRF_PLACEHOLDER, csrf_token).split(SLOT)
-    if len(pieces) != len(parts) + 1:
-        return None
-    filled = [pieces[0]]
-    for part, piece in zip(parts, pieces[1:], strict=True):
-        filled += (part, piece)
-    return "".join(filled)
 
 
 def _request_key_parts(request, params: frozenset[str]) -> tuple | None:
@@ -299,27 +261,9 @@ def _request_key_parts(request, params: frozenset[str]) -> tuple | None:
     return (
         request.get_host(),
         request.path,
-        query,
+        urlencode(query),
         request.headers.get("HX-Request") == "true",
     )
-
-
-def _anonymous_key_parts(request, params: frozenset[str]) -> tuple | None:
-    """What the anonymous page depends on, or None when it must not come from the cache."""
-    if request.user.is_authenticated:
-        return None
-    return _request_key_parts(request, params)
-
-
-def _learner_key_parts(request, params: frozenset[str]) -> tuple | None:
-    """What the signed-in learner's page depends on, or None when it must not be cached."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    parts = _request_key_parts(request, params)
-    if parts is None:
-        return None
-    return (*parts, user.pk, user.progress_version, user.username, user.is_staff)
 
 
 def has_pending_messages(request) -> bool:

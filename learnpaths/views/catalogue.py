@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from learnpaths.core.cache import anonymous_page, cached
+from learnpaths.core.cache import cached_page
 from learnpaths.models import LearningPath
 from learnpaths.selectors import statuses_for
 from resources.concept_map import concept_graph
@@ -21,30 +21,18 @@ from resources.models import (
     ResourceKind,
     next_deadline,
 )
-from resources.versions import catalogue_version
 from resources.views import concept_map
 
 
 @require_safe
-@anonymous_page("home")
+@cached_page("home")
 def home(request: HttpRequest) -> HttpResponse:
-    # The upcoming deadlines go out of date as time passes, not only with edits: the context is
-    # built again once one of them has passed, and neither the page nor its fragment (keyed by
-    # the first deadline listed) is served past it.
-    context = cached(request, "home", build=_home_context, stale=_lists_a_passed_deadline)
-    until = next_deadline(context["deadlines"])
-    context = {
-        **context,
-        "catalogue_version": catalogue_version(request),
-        "deadlines_until": until.isoformat() if until else "",
-    }
+    context = _home_context()
     response = render(request, "resources/home.html", context)
-    response.cache_until = until
+    # The upcoming deadlines go out of date as time passes, not only with edits: the cached
+    # page is not served once the first of them has passed.
+    response.cache_until = next_deadline(context["deadlines"])
     return response
-
-
-def _lists_a_passed_deadline(context: dict) -> bool:
-    return any(edition.deadline.passed() for edition in context["deadlines"])
 
 
 def _home_context() -> dict:
@@ -61,11 +49,9 @@ def _home_context() -> dict:
 
 
 @require_safe
-@anonymous_page("concept")
+@cached_page("concept")
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    context = cached(request, "concept", slug, build=lambda: _concept_context(slug))
-    context = {**context, "catalogue_version": catalogue_version(request)}
-    return render(request, "resources/concept_detail.html", context)
+    return render(request, "resources/concept_detail.html", _concept_context(slug))
 
 
 def _concept_context(slug: str) -> dict:
@@ -94,9 +80,9 @@ def _concept_context(slug: str) -> dict:
 
 
 @require_safe
-@anonymous_page("resource")
+@cached_page("resource")
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    context = cached(request, "resource", slug, build=lambda: _resource_context(slug))
+    context = _resource_context(slug)
     resource = context["resource"]
     status = statuses_for(request.user, [resource.pk]).get(resource.pk)
     response = render(request, "resources/resource_detail.html", {**context, "status": status})

@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from learnpaths import exports, selectors
-from learnpaths.core.cache import learner_page
+from learnpaths.core.cache import cached_page
 from learnpaths.exports import _spreadsheet_safe
 from resources.versions import catalogue_version
 
 
 @login_required
 @require_safe
-@learner_page("dashboard", daily=True)  # the activity chart counts by week up to today
+@cached_page("dashboard", daily=True)  # the activity chart counts by week up to today
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = selectors.dashboard_data(request.user, version=catalogue_version(request))
     return render(request, "learnpaths/dashboard.html", context)

@@ -15,15 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from learnpaths import selectors, services
-from learnpaths.core.cache import (
-    SLOT,
-    anonymous_page,
-    body_to_store,
-    cached,
-    fill_slots,
-    has_pending_messages,
-    learner_page,
-)
+from learnpaths.core.cache import cached_page
 from learnpaths.core.http import is_htmx, safe_next
 from learnpaths.fragments import (
     path_progress_html,
@@ -37,7 +29,7 @@ from resources.models import Concept, Level
 
 
 @require_safe
-@anonymous_page("path-list", params=frozenset({"level", "topic"}))
+@cached_page("path-list", params=frozenset({"level", "topic"}))
 def path_list(request: HttpRequest) -> HttpResponse:
     paths = (
         LearningPath.objects.published()
@@ -54,9 +46,9 @@ def path_list(request: HttpRequest) -> HttpResponse:
     if topic:
         paths = paths.filter(concepts__slug=topic)
     context = {
-        "paths": cached(request, "path-list", level, topic, build=lambda: list(paths)),
+        "paths": paths,
         "levels": Level.choices,
-        "topics": cached(request, "path-topics", build=lambda: list(topics)),
+        "topics": topics,
         "selected_level": level,
         "selected_topic": topic,
     }
@@ -64,15 +56,14 @@ def path_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@anonymous_page("path")
-@learner_page("path")
+@cached_page("path")
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     path = published_path(request, slug)
     learner = selectors.learner_path_state(request.user, path.pk, path.resource_ids)
     progress = selectors.path_progress(path.stages, learner.statuses, learner.completed_at)
     signed_in = request.user.is_authenticated
     token = get_token(request) if signed_in else None  # one for all the page's forms
-    # The visitor's own parts of the page, in the order of the template's slots.
+    # The visitor's own parts of the page, in the order the template shows them.
     own_parts: list[SafeString] = [path_progress_html(request, progress)]
     for stage_progress in progress.stages:
         own_parts.append(stage_progress_html(stage_progress) if signed_in else SafeString(""))
@@ -81,25 +72,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 request, path, stage_progress.stage, learner.statuses, csrf_token=token
             )
         )
-    if not signed_in or has_pending_messages(request):  # anonymous pages are cached whole
-        return _render_path_page(request, path, learner.following, own_parts)
-    # The rest of the page is the same for every learner who sees the same header and follow
-    # button: rendered once per catalogue version with slots, which each learner's parts fill.
-    page = cached(
-        request,
-        "path-page",
-        path.pk,
-        learner.following,
-        request.user.is_staff,
-        build=lambda: body_to_store(
-            _render_path_page(request, path, learner.following, [SLOT] * len(own_parts))
-        ),
-        local=True,
-    )
-    filled = fill_slots(page, own_parts, csrf_token=token)
-    if filled is None:  # not expected: the template has a slot for each part
-        return _render_path_page(request, path, learner.following, own_parts)
-    return HttpResponse(filled)
+    return _render_path_page(request, path, learner.following, own_parts)
 
 
 def _render_path_page(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from learnpaths.core.markdown import render_markdown
 from learnpaths.models import LearningPath, PathFollow, Progress, Stage, Step, User
+from resources.invalidation import catalogue_changed
 from resources.models import (
     Concept,
     ConceptArea,
@@ -28,7 +29,6 @@ from resources.models import (
     TaggedResource,
 )
 from resources.search import refresh_search_vectors
-from resources.versions import bump_catalogue_version
 
 PREFIX = "bench-"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105  # nosec B105
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.delete_bench_rows()
             counts = self.create(rng, resources)
-            bump_catalogue_version()
+            catalogue_changed()
         refresh_search_vectors(
             Resource.objects.filter(slug__startswith=PREFIX).values_list("pk", flat=True)
         )
@@ -293,7 +293,8 @@ class Command(BaseCommand):
         for user in users:
             followed = rng.sample(paths, min(2, len(paths)))
             if user.username == f"{PREFIX}learner-0":
-                followed = [paths[0], *followed[1:]]  # the learner the benchmark signs in as
+                # The learner the benchmark signs in as; never the same path twice.
+                followed = [paths[0], *[p for p in followed if p != paths[0]]][: len(followed)]
             follows += [PathFollow(user=user, path=p) for p in followed]
             pool = [pk for p in followed for pk in path_resources[p.pk]]
             chosen = set(rng.sample(pool, min(35, len(pool))))
