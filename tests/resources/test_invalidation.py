@@ -16,7 +16,7 @@ from learnpaths.catalogue_io.importer import catalog_import
 from learnpaths.models import LearningPath, PathStatus, Step
 from resources.models import CatalogueVersion, Concept, ConferenceEdition, Resource
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def version() -> int:
