@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "csp",
+    "django_htmx",
     "learnpaths",
     "resources",
 ]
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `request.htmx`: whether htmx sent the request (its HX-* headers, parsed).
+    "django_htmx.middleware.HtmxMiddleware",
     # Learners' pages and htmx answers are never stored (Back shows them as they are now).
     "learnpaths.core.middleware.LearnerNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

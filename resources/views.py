@@ -68,7 +68,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     }
     template = (
         "resources/partials/resource_results.html"
-        if _is_htmx(request)
+        if request.htmx
         else ("resources/resource_list.html")
     )
     return render(request, template, context)
@@ -127,10 +127,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _query_without(request: HttpRequest, name: str) -> str:
