@@ -218,7 +218,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes announces itself at INFO in every process, management commands included, where it
-    # would end up in `export_catalog`'s output on stdout.
+    # would end up in `export_catalogue`'s output on stdout.
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

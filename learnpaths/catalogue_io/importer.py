@@ -1,7 +1,7 @@
-"""Import (and export) of the curated catalogue in the JSON format of docs/catalog-format.md.
+"""Import (and export) of the curated catalogue in the JSON format of docs/catalogue-format.md.
 
 Slugs are the natural keys. An import is one transaction: it either applies the whole document
-or, on any error, changes nothing and raises CatalogError naming every problem it found.
+or, on any error, changes nothing and raises CatalogueError naming every problem it found.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ from resources.versions import bump_catalogue_version
 HOURS = Step._meta.get_field("hours")
 
 
-class CatalogError(Exception):
+class CatalogueError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
@@ -105,7 +105,7 @@ def read_documents(paths: Iterable[Path]) -> dict[str, Any]:
                 continue
             merged[key].extend(items)
     if problems:
-        raise CatalogError(problems)
+        raise CatalogueError(problems)
     return merged
 
 
@@ -576,11 +576,11 @@ class _Importer:
         ]
 
 
-def catalog_import(document: dict[str, Any]) -> ImportReport:
-    """Apply a catalogue document atomically; raise CatalogError (and change nothing) on error."""
+def catalogue_import(document: dict[str, Any]) -> ImportReport:
+    """Apply a catalogue document atomically; raise CatalogueError (and change nothing) on error."""
     importer = _Importer()
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise CatalogError([f'not a catalogue document ("format" must be "{FORMAT}")'])
+        raise CatalogueError([f'not a catalogue document ("format" must be "{FORMAT}")'])
     with transaction.atomic():
         concepts = importer.concepts(document.get("concepts", []))
         resources = importer.resources(document.get("resources", []), concepts)
@@ -588,7 +588,7 @@ def catalog_import(document: dict[str, Any]) -> ImportReport:
         if not importer.problems:  # else the rows it would look at were not all written
             importer.publication(document)
         if importer.problems:
-            raise CatalogError(importer.problems)  # leaving the block rolls everything back
+            raise CatalogueError(importer.problems)  # leaving the block rolls everything back
         if importer.report.changed:
             refresh_search_vectors()
             # Editions and prerequisites are bulk-created, which model signals do not see.
