@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import CatalogueError, ImportReport, catalogue_import
+from learnpaths.catalogue_io.importer import ImportReport, catalogue_import, check_format
 from learnpaths.models import (
     SeedKind,
     SeedRecord,
@@ -112,8 +112,7 @@ def catalogue_seed(document: dict[str, Any], *, overwrite: bool = False) -> Seed
     (a path whose step is a deleted resource) is kept too. Raises CatalogueError as
     catalogue_import does.
     """
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise CatalogueError([f'not a catalogue document ("format" must be "{FORMAT}")'])
+    check_format(document)
     with transaction.atomic():
         current = catalogue_fingerprints()
         records = {(r.kind, r.slug): r for r in SeedRecord.objects.select_for_update()}
