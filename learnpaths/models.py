@@ -488,7 +488,7 @@ class SeedRecord(models.Model):
     The digest is a SHA-256 of the item as the catalogue export writes it (a concept with its
     prerequisites; a resource with its concepts, tags and editions; a path with its concepts,
     stages and steps). When the rows no longer match it, a curator changed the item, and seeding
-    leaves it alone (see learnpaths.catalogue_io.seed.catalog_seed).
+    leaves it alone (see learnpaths.catalogue_io.seed.catalogue_seed).
     """
 
     kind = models.CharField(max_length=10, choices=SeedKind.choices)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "csp",
+    "django_htmx",
     "learnpaths",
     "resources",
 ]
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `request.htmx`: whether htmx sent the request (its HX-* headers, parsed).
+    "django_htmx.middleware.HtmxMiddleware",
     # Learners' pages and htmx answers are never stored (Back shows them as they are now).
     "learnpaths.core.middleware.LearnerNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -217,7 +220,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes announces itself at INFO in every process, management commands included, where it
-    # would end up in `export_catalog`'s output on stdout.
+    # would end up in `export_catalogue`'s output on stdout.
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

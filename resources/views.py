@@ -59,7 +59,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     }
     template = (
         "resources/partials/resource_results.html"
-        if _is_htmx(request)
+        if request.htmx
         else ("resources/resource_list.html")
     )
     return render(request, template, context)
@@ -107,10 +107,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, queryset):
     """The page of `queryset` that `?page=` asks for (the last one when past the end)."""
     return Paginator(queryset, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _query_without(request: HttpRequest, name: str) -> str:

@@ -2,8 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from learnpaths.core.cache import local_cache
-from learnpaths.models import LearningPath, PathStatus, Stage, Step, User
-from resources.models import Concept, Resource
+from tests import factories
 from tests._migrations import migrate
 
 
@@ -24,72 +23,45 @@ def _plain_static_storage(settings):
     }
 
 
-class Factory:
-    """Small builders for catalogue rows; each call makes a new, valid object."""
+class Make:
+    """The `make` fixture: short calls over tests/factories.py, each saving a new, valid row.
+
+    `make.concept(**fields)`, `make.resource(tags=(), concepts=(), **fields)`,
+    `make.path(stages=1, steps_per_stage=1, **fields)` (each step a new resource),
+    `make.user(username=None, **fields)` (password `factories.PASSWORD` unless given).
+    `counter` counts the calls, for tests that want a fresh number of their own.
+    """
 
     def __init__(self):
         self.counter = 0
 
-    def _next(self):
+    def _count(self):
         self.counter += 1
-        return self.counter
 
     def concept(self, **fields):
-        n = self._next()
-        defaults = {
-            "name": f"Concept {n}",
-            "slug": f"concept-{n}",
-            "name_zh": f"概念{n}",
-            "area": "foundations",
-            "summary": f"Summary of concept {n}.",
-        }
-        return Concept.objects.create(**{**defaults, **fields})
+        self._count()
+        return factories.ConceptFactory(**fields)
 
     def resource(self, tags=(), concepts=(), **fields):
-        n = self._next()
-        defaults = {
-            "title": f"Resource {n}",
-            "slug": f"resource-{n}",
-            "kind": "book",
-            "url": f"https://example.org/{n}",
-            "year": 2000 + n % 25,
-            "estimated_hours": 5,
-        }
-        resource = Resource.objects.create(**{**defaults, **fields})
-        if tags:
-            resource.tags.add(*tags)
-        if concepts:
-            resource.concepts.add(*concepts)
-        return resource
+        self._count()
+        return factories.ResourceFactory(tags=list(tags), concepts=list(concepts), **fields)
 
     def path(self, stages=1, steps_per_stage=1, **fields):
-        n = self._next()
-        defaults = {
-            "title": f"Path {n}",
-            "slug": f"path-{n}",
-            "summary": "A path.",
-            "status": PathStatus.PUBLISHED,
-        }
-        path = LearningPath.objects.create(**{**defaults, **fields})
-        for s in range(1, stages + 1):
-            stage = Stage.objects.create(path=path, position=s, title=f"Stage {s}", goal="Goal.")
-            for t in range(1, steps_per_stage + 1):
-                Step.objects.create(stage=stage, position=t, resource=self.resource(), note="Why.")
-        return path
+        self._count()
+        return factories.PathFactory(
+            stages=stages, stages__steps_per_stage=steps_per_stage, **fields
+        )
 
     def user(self, username=None, **fields):
-        n = self._next()
-        return User.objects.create_user(
-            username=username or f"learner{n}",
-            email=fields.pop("email", f"learner{n}@example.org"),
-            password=fields.pop("password", "correct horse battery staple"),
-            **fields,
-        )
+        self._count()
+        if username is not None:
+            fields["username"] = username
+        return factories.UserFactory(**fields)
 
 
 @pytest.fixture
 def make(db):
-    return Factory()
+    return Make()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Export of the curated catalogue in the JSON format of docs/catalog-format.md (export then
+"""Export of the curated catalogue in the JSON format of docs/catalogue-format.md (export then
 import gives the same catalogue).
 """
 
@@ -33,8 +33,8 @@ from resources.models import (
 
 
 # -- export -------------------------------------------------------------------------------------
-def catalog_export() -> dict[str, Any]:
-    """The whole catalogue as one document that `catalog_import` turns back into the same rows.
+def catalogue_export() -> dict[str, Any]:
+    """The whole catalogue as one document that `catalogue_import` turns back into the same rows.
 
     It is a backup, so unpublished resources and draft paths are included. Items are in a stable
     order (concepts in map order, resources and paths by slug; slug lists sorted; stages, steps

@@ -1,9 +1,11 @@
-"""The catalogue document format (docs/catalog-format.md): its name and the fields of each kind
+"""The catalogue document format (docs/catalogue-format.md): its name and the fields of each kind
 of item, shared by the importer and the exporter.
 """
 
 from __future__ import annotations
 
+# The format's name is data, written in every catalogue file there is: it keeps the spelling it
+# was published with.
 FORMAT = "learnpaths-catalog/1"
 
 

@@ -1,7 +1,11 @@
-"""Import (and export) of the curated catalogue in the JSON format of docs/catalog-format.md.
+"""Import of the curated catalogue in the JSON format of docs/catalogue-format.md.
 
 Slugs are the natural keys. An import is one transaction: it either applies the whole document
-or, on any error, changes nothing and raises CatalogError naming every problem it found.
+or, on any error, changes nothing and raises CatalogueError naming every problem it found.
+Concepts, resources and paths go through one loop (`_Importer.upsert`), driven by their
+declarations in KINDS: the model, the fields the format gives it (format.py), the Markdown
+fields derived on save, and the relations checked and written around the row (concepts, tags,
+editions, stages and steps, prerequisites).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +61,7 @@ from resources.search import refresh_search_vectors
 HOURS = Step._meta.get_field("hours")
 
 
-class CatalogError(Exception):
+class CatalogueError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
@@ -105,7 +109,7 @@ def read_documents(paths: Iterable[Path]) -> dict[str, Any]:
                 continue
             merged[key].extend(items)
     if problems:
-        raise CatalogError(problems)
+        raise CatalogueError(problems)
     return merged
 
 
@@ -157,10 +161,117 @@ def _integer_range(model_field: models.Field) -> tuple[int, int]:
     return low, high
 
 
+# When a relation (a key of an item besides its own fields) is checked and written.
+BEFORE_CLEAN = "before clean"  # checked with the item's fields: a problem keeps the item out
+WITH_ITEM = "with the item"  # checked and written once the item is saved: rows that need it
+AFTER_KIND = "after the kind"  # once every item of the kind is saved: links between them
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A key of a catalogue item that names other items or holds rows of its own.
+
+    `check(importer, where, value, item=, obj=)` gives what to write, or None with the problems
+    recorded (`value` is the item's, or `default` when it leaves the key out); then
+    `write(importer, where, obj, checked)` writes it to the saved `obj` and says whether that
+    changed anything. With `marks_updated`, a change counts the item as updated in the report.
+    """
+
+    name: str
+    check: Callable[..., Any]
+    write: Callable[..., bool]
+    when: str = BEFORE_CLEAN
+    default: Any = field(default_factory=list)
+    marks_updated: bool = True
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A list of the document whose items are rows of `model`, found and updated by slug.
+
+    `fields` are the model fields an item sets (format.py); each is checked as its model field
+    says (whole numbers and true/false as `check_values`, the rest by `full_clean`), and
+    `derived` ones (Markdown rendered on save) are not checked. `relations` come in their
+    order; `finish(importer, by_slug, saved)` runs after them, given the slugs and places of the
+    items saved.
+    """
+
+    key: str
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    derived: tuple[str, ...]
+    relations: tuple[Relation, ...]
+    finish: Callable[..., None] | None = None
+
+    def relations_checked(self, when: str) -> list[Relation]:
+        return [relation for relation in self.relations if relation.when == when]
+
+
 class _Importer:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.report = ImportReport()
+        # {kind key: {slug: row}}: the rows as they are, then as the import wrote them.
+        self.known: dict[str, dict[str, models.Model]] = {}
+
+    # -- the loop, once for every kind ------------------------------------------------------------
+    def upsert(self, kind: Kind, items: list) -> None:
+        """Create or update a row per item of `kind`, by slug, recording each problem."""
+        by_slug = self.known[kind.key] = kind.model.objects.in_bulk(field_name="slug")
+        allowed = ("slug", *(relation.name for relation in kind.relations), *kind.fields)
+        outcomes: dict[str, str] = {}
+        saved: dict[str, tuple[str, dict]] = {}  # slug → (where, item), for AFTER_KIND
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            where = f"{kind.key}[{index}]"
+            if not self.check_keys(where, item, allowed):
+                continue
+            slug = item.get("slug")
+            where = f'{where} "{slug}"'
+            if slug in seen:
+                self.problem(where, "slug appears twice in the document")
+                continue
+            seen.add(slug)
+            if not self.check_values(where, kind.model, item, kind.fields):
+                continue
+            obj = by_slug.get(slug) or kind.model(slug=slug)
+            changed = self.assign(obj, item, kind.fields)
+            checked = {
+                relation.name: relation.check(
+                    self, where, item.get(relation.name, relation.default), item=item, obj=obj
+                )
+                for relation in kind.relations_checked(BEFORE_CLEAN)
+            }
+            if None in checked.values() or not self.clean(where, obj, exclude=kind.derived):
+                continue
+            was_new = obj.pk is None
+            if changed:
+                obj.save()
+            by_slug[slug] = obj
+            for relation in kind.relations_checked(BEFORE_CLEAN):
+                changed = self.write(relation, where, obj, checked[relation.name]) or changed
+            for relation in kind.relations_checked(WITH_ITEM):
+                value = item.get(relation.name, relation.default)
+                rows = relation.check(self, where, value, item=item, obj=obj)
+                if rows is not None:
+                    changed = self.write(relation, where, obj, rows) or changed
+            outcomes[slug] = "created" if was_new else "updated" if changed else "unchanged"
+            saved[slug] = (where, item)
+        for slug, (where, item) in saved.items():
+            obj = by_slug[slug]
+            for relation in kind.relations_checked(AFTER_KIND):
+                value = item.get(relation.name, relation.default)
+                rows = relation.check(self, where, value, item=item, obj=obj)
+                if rows is not None and self.write(relation, where, obj, rows):
+                    outcomes[slug] = "updated" if outcomes[slug] == "unchanged" else outcomes[slug]
+        for outcome in outcomes.values():
+            self.report.count(outcome, kind.key)
+        if kind.finish is not None:
+            kind.finish(self, by_slug, saved)
+
+    def write(self, relation: Relation, where: str, obj: models.Model, rows: Any) -> bool:
+        """Write a relation; whether the item counts as updated for it."""
+        return relation.write(self, where, obj, rows) and relation.marks_updated
 
     # -- helpers ------------------------------------------------------------------------------
     def problem(self, where: str, message: str) -> None:
@@ -253,55 +364,25 @@ class _Importer:
             return None
         return [known[v] for v in values]
 
-    # -- concepts -----------------------------------------------------------------------------
-    def concepts(self, items: list) -> dict[str, Concept]:
-        by_slug = Concept.objects.in_bulk(field_name="slug")
-        outcomes: dict[str, str] = {}
-        wanted_prerequisites: dict[str, tuple[str, Any]] = {}
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            where = f"concepts[{index}]"
-            if not self.check_keys(where, item, ("slug", "prerequisites", *CONCEPT_FIELDS)):
-                continue
-            slug = item.get("slug")
-            where = f'{where} "{slug}"'
-            if slug in seen:
-                self.problem(where, "slug appears twice in the document")
-                continue
-            seen.add(slug)
-            if not self.check_values(where, Concept, item, CONCEPT_FIELDS):
-                continue
-            concept = by_slug.get(slug) or Concept(slug=slug)
-            changed = self.assign(concept, item, CONCEPT_FIELDS)
-            if self.clean(where, concept, exclude=("summary_html", "body_html")):
-                outcomes[slug] = (
-                    "created" if concept.pk is None else "updated" if changed else "unchanged"
-                )
-                if changed:
-                    concept.save()
-                by_slug[slug] = concept
-                wanted_prerequisites[slug] = (where, item.get("prerequisites", []))
-        for slug, (where, prerequisite_slugs) in wanted_prerequisites.items():
-            prerequisites = self.slugs(where, prerequisite_slugs, by_slug, "prerequisite")
-            if prerequisites is None:
-                continue
-            concept = by_slug[slug]
-            if concept in prerequisites:
-                self.problem(where, "a concept cannot require itself")
-                continue
-            if self.set_prerequisites(concept, prerequisites) and outcomes[slug] == "unchanged":
-                outcomes[slug] = "updated"
-        for outcome in outcomes.values():
-            self.report.count(outcome, "concepts")
-        for slug, (where, _) in wanted_prerequisites.items():
-            cycle = by_slug[slug].prerequisite_cycle(by_slug[slug].prerequisites.all())
-            if cycle:
-                chain = " → ".join(c.name for c in cycle)
-                self.problem(where, f"prerequisites form a cycle: {chain}")
-                break
-        return by_slug
+    # -- concepts of a resource or a path ---------------------------------------------------------
+    def check_concepts(self, where: str, values: Any, *, item: dict, obj: models.Model):
+        return self.slugs(where, values, self.known["concepts"], "concept")
 
-    def set_prerequisites(self, concept: Concept, prerequisites: list[Concept]) -> bool:
+    def set_concepts(self, where: str, obj: models.Model, concepts: list[Concept]) -> bool:
+        if {c.pk for c in concepts} == set(obj.concepts.values_list("pk", flat=True)):
+            return False
+        obj.concepts.set(concepts)
+        return True
+
+    # -- prerequisites of a concept ---------------------------------------------------------------
+    def check_prerequisites(self, where: str, values: Any, *, item: dict, obj: Concept):
+        prerequisites = self.slugs(where, values, self.known["concepts"], "prerequisite")
+        if prerequisites is not None and obj in prerequisites:
+            self.problem(where, "a concept cannot require itself")
+            return None
+        return prerequisites
+
+    def set_prerequisites(self, where: str, concept: Concept, prerequisites: list[Concept]) -> bool:
         current = set(
             ConceptPrerequisite.objects.filter(concept=concept).values_list(
                 "prerequisite_id", flat=True
@@ -318,81 +399,65 @@ class _Importer:
         )
         return True
 
-    # -- resources ----------------------------------------------------------------------------
-    def resources(self, items: list, concepts: dict[str, Concept]) -> dict[str, Resource]:
-        by_slug = Resource.objects.in_bulk(field_name="slug")
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            where = f"resources[{index}]"
-            allowed = ("slug", "concepts", "tags", "editions", *RESOURCE_FIELDS)
-            if not self.check_keys(where, item, allowed):
-                continue
-            slug = item.get("slug")
-            where = f'{where} "{slug}"'
-            if slug in seen:
-                self.problem(where, "slug appears twice in the document")
-                continue
-            seen.add(slug)
-            if not self.check_values(where, Resource, item, RESOURCE_FIELDS):
-                continue
-            resource = by_slug.get(slug) or Resource(slug=slug)
-            changed = self.assign(resource, item, RESOURCE_FIELDS)
-            linked = self.slugs(where, item.get("concepts", []), concepts, "concept")
-            tags = item.get("tags", [])
-            if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-                self.problem(where, "tags must be a list of names")
-                continue
-            # Normalised as the Tag model stores them, so that look-alikes are one tag.
-            tags = [normalise_tag_name(t) for t in tags]
-            if not all(self.fits(f"{where} tag {t!r}", Tag, {"name": t}, ("name",)) for t in tags):
-                continue
-            if linked is None or not self.clean(where, resource, exclude=("description_html",)):
-                continue
-            was_new = resource.pk is None
-            resource_changed = changed
-            if changed:
-                resource.save()
-            by_slug[slug] = resource
-            if {c.pk for c in linked} != set(resource.concepts.values_list("pk", flat=True)):
-                resource.concepts.set(linked)
-                resource_changed = True
-            wanted_tags = {t.strip().lower() for t in tags if t.strip()}
-            if wanted_tags != {name.lower() for name in resource.tags.names()}:
-                resource.tags.set(sorted(wanted_tags))
-                resource_changed = True
-            editions_changed = self.editions(where, resource, item.get("editions", []))
-            outcome = "created" if was_new else "updated" if resource_changed else "unchanged"
-            self.report.count(outcome, "resources")
-            if editions_changed and not resource.is_event:
-                self.problem(where, "only conferences and workshops have editions")
-        return by_slug
+    def no_prerequisite_cycle(self, by_slug: dict[str, Concept], saved: dict) -> None:
+        for slug, (where, _) in saved.items():
+            cycle = by_slug[slug].prerequisite_cycle(by_slug[slug].prerequisites.all())
+            if cycle:
+                chain = " → ".join(c.name for c in cycle)
+                self.problem(where, f"prerequisites form a cycle: {chain}")
+                break
 
-    def editions(self, where: str, resource: Resource, items: Any) -> bool:
+    # -- tags of a resource -----------------------------------------------------------------------
+    def check_tags(self, where: str, tags: Any, *, item: dict, obj: Resource) -> list | None:
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+            self.problem(where, "tags must be a list of names")
+            return None
+        # Normalised as the Tag model stores them, so that look-alikes are one tag.
+        tags = [normalise_tag_name(t) for t in tags]
+        if not all(self.fits(f"{where} tag {t!r}", Tag, {"name": t}, ("name",)) for t in tags):
+            return None
+        return tags
+
+    def set_tags(self, where: str, resource: Resource, tags: list[str]) -> bool:
+        wanted_tags = {t.strip().lower() for t in tags if t.strip()}
+        if wanted_tags == {name.lower() for name in resource.tags.names()}:
+            return False
+        resource.tags.set(sorted(wanted_tags))
+        return True
+
+    # -- editions of a conference -----------------------------------------------------------------
+    def check_editions(self, where: str, items: Any, *, item: dict, obj: Resource) -> list | None:
+        """The valid editions among `items`, unsaved, in year order (each invalid one is a
+        problem); None if `items` is not a list."""
         if not isinstance(items, list):
             self.problem(where, "editions must be a list")
-            return False
+            return None
         wanted = []
-        for index, item in enumerate(items):
+        for index, edition_item in enumerate(items):
             at = f"{where} editions[{index}]"
-            if not self.check_keys(at, item, EDITION_FIELDS):
+            if not self.check_keys(at, edition_item, EDITION_FIELDS):
                 continue
-            dates = [n for n in ("starts_on", "ends_on") if not isinstance(item.get(n), str | None)]
+            dates = [
+                n
+                for n in ("starts_on", "ends_on")
+                if not isinstance(edition_item.get(n), str | None)
+            ]
             for name in dates:  # the model field would choke on them, not explain
                 self.problem(
                     at,
                     f"{name}: " + gettext("must be a date written as text, such as “2026-12-06”"),
                 )
-            if not self.check_values(at, ConferenceEdition, item, EDITION_FIELDS) or dates:
+            if not self.check_values(at, ConferenceEdition, edition_item, EDITION_FIELDS) or dates:
                 continue
-            edition = ConferenceEdition(conference=resource)
+            edition = ConferenceEdition(conference=obj)
             self.assign(
                 edition,
-                {k: v for k, v in item.items() if k != "submission_deadline"},
+                {k: v for k, v in edition_item.items() if k != "submission_deadline"},
                 [f for f in EDITION_FIELDS if f != "submission_deadline"],
             )
             try:
                 edition.submission_deadline = parse_deadline(
-                    item.get("submission_deadline"), edition.deadline_timezone
+                    edition_item.get("submission_deadline"), edition.deadline_timezone
                 )
                 deadline_ok = True
             except ValidationError as error:
@@ -401,9 +466,12 @@ class _Importer:
                     self.problem(at, f"submission_deadline: {error.messages[0]}")
             if self.clean(at, edition, exclude=("conference",)) and deadline_ok:
                 wanted.append(edition)
+        wanted.sort(key=lambda e: e.year)
+        return wanted
+
+    def set_editions(self, where: str, resource: Resource, wanted: list) -> bool:
         fields = EDITION_FIELDS
         current = [tuple(getattr(e, f) for f in fields) for e in resource.editions.order_by("year")]
-        wanted.sort(key=lambda e: e.year)
         desired = [tuple(getattr(e, f) for f in fields) for e in wanted]
         if current == desired:
             self.report.unchanged["editions"] += len(wanted)
@@ -411,65 +479,17 @@ class _Importer:
         resource.editions.all().delete()
         ConferenceEdition.objects.bulk_create(wanted)
         self.report.created["editions"] += len(wanted)
+        if not resource.is_event:
+            self.problem(where, "only conferences and workshops have editions")
         return True
 
-    # -- paths --------------------------------------------------------------------------------
-    def paths(self, items: list, concepts: dict, resources: dict) -> None:
-        by_slug = LearningPath.objects.in_bulk(field_name="slug")
-        seen: set[str] = set()
-        for index, item in enumerate(items):
-            where = f"paths[{index}]"
-            if not self.check_keys(where, item, ("slug", "concepts", "stages", *PATH_FIELDS)):
-                continue
-            slug = item.get("slug")
-            where = f'{where} "{slug}"'
-            if slug in seen:
-                self.problem(where, "slug appears twice in the document")
-                continue
-            seen.add(slug)
-            if not self.check_values(where, LearningPath, item, PATH_FIELDS):
-                continue
-            path = by_slug.get(slug) or LearningPath(slug=slug)
-            changed = self.assign(path, item, PATH_FIELDS)
-            linked = self.slugs(where, item.get("concepts", []), concepts, "concept")
-            draft = item.get("status", PathStatus.DRAFT) == PathStatus.DRAFT
-            stages = self.stages(where, item.get("stages", []), resources, draft=draft)
-            if linked is None or stages is None:
-                continue
-            if not self.clean(where, path, exclude=("summary_html", "description_html")):
-                continue
-            was_new = path.pk is None
-            if changed:
-                path.save()
-            if {c.pk for c in linked} != set(path.concepts.values_list("pk", flat=True)):
-                path.concepts.set(linked)
-                changed = True
-            if stages != self.current_stages(path):
-                path.stages.all().delete()
-                for position, (title, goal, steps) in enumerate(stages, start=1):
-                    stage = Stage.objects.create(
-                        path=path, position=position, title=title, goal=goal
-                    )
-                    for step_position, (resource_id, note, hours, optional) in enumerate(
-                        steps, start=1
-                    ):
-                        Step(
-                            stage=stage,
-                            position=step_position,
-                            resource_id=resource_id,
-                            note=note,
-                            hours=hours,
-                            optional=optional,
-                        ).save()
-                changed = True
-            self.report.count(
-                "created" if was_new else "updated" if changed else "unchanged", "paths"
-            )
-
-    def stages(self, where: str, items: Any, resources: dict, *, draft: bool) -> list | None:
+    # -- stages and steps of a path ---------------------------------------------------------------
+    def check_stages(self, where: str, items: Any, *, item: dict, obj: LearningPath):
         # A draft may be unfinished (the admin saves paths and stages before their steps), and
         # an export must be importable; learners only ever see published paths, which must
         # be complete.
+        draft = item.get("status", PathStatus.DRAFT) == PathStatus.DRAFT
+        resources = self.known["resources"]
         if not isinstance(items, list) or not (items or draft):
             self.problem(where, "stages must be a non-empty list (empty only in a draft)")
             return None
@@ -538,6 +558,39 @@ class _Importer:
             stages.append((stage.get("title"), stage.get("goal"), steps))
         return stages if ok else None
 
+    def set_stages(self, where: str, path: LearningPath, stages: list) -> bool:
+        if stages == self.current_stages(path):
+            return False
+        path.stages.all().delete()
+        for position, (title, goal, steps) in enumerate(stages, start=1):
+            stage = Stage.objects.create(path=path, position=position, title=title, goal=goal)
+            for step_position, (resource_id, note, hours, optional) in enumerate(steps, start=1):
+                Step(
+                    stage=stage,
+                    position=step_position,
+                    resource_id=resource_id,
+                    note=note,
+                    hours=hours,
+                    optional=optional,
+                ).save()
+        return True
+
+    @staticmethod
+    def current_stages(path: LearningPath) -> list:
+        if path.pk is None:
+            return []
+        stages = path.stages.order_by("position").prefetch_related(
+            models.Prefetch("steps", queryset=Step.objects.order_by("position"))
+        )
+        return [
+            (
+                s.title,
+                s.goal,
+                [(st.resource_id, st.note, st.hours, st.optional) for st in s.steps.all()],
+            )
+            for s in stages
+        ]
+
     # -- publication --------------------------------------------------------------------------
     def publication(self, document: dict[str, Any]) -> None:
         """Refuse, once everything is written, published paths that are not complete or use an
@@ -559,46 +612,78 @@ class _Importer:
             for why in reasons:
                 self.problem(where["resources", resource.slug], why)
 
-    @staticmethod
-    def current_stages(path: LearningPath) -> list:
-        if path.pk is None:
-            return []
-        stages = path.stages.order_by("position").prefetch_related(
-            models.Prefetch("steps", queryset=Step.objects.order_by("position"))
-        )
-        return [
-            (
-                s.title,
-                s.goal,
-                [(st.resource_id, st.note, st.hours, st.optional) for st in s.steps.all()],
-            )
-            for s in stages
-        ]
+
+# The document's kinds of item, in the order they are imported (each may name the ones before).
+KINDS = (
+    Kind(
+        "concepts",
+        Concept,
+        CONCEPT_FIELDS,
+        derived=("summary_html", "body_html"),
+        relations=(
+            Relation(
+                "prerequisites",
+                _Importer.check_prerequisites,
+                _Importer.set_prerequisites,
+                when=AFTER_KIND,  # a concept may require one later in the document
+            ),
+        ),
+        finish=_Importer.no_prerequisite_cycle,
+    ),
+    Kind(
+        "resources",
+        Resource,
+        RESOURCE_FIELDS,
+        derived=("description_html",),
+        relations=(
+            Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
+            Relation("tags", _Importer.check_tags, _Importer.set_tags),
+            # Editions need the saved conference, and count in the report as themselves.
+            Relation(
+                "editions",
+                _Importer.check_editions,
+                _Importer.set_editions,
+                when=WITH_ITEM,
+                marks_updated=False,
+            ),
+        ),
+    ),
+    Kind(
+        "paths",
+        LearningPath,
+        PATH_FIELDS,
+        derived=("summary_html", "description_html"),
+        relations=(
+            Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
+            Relation("stages", _Importer.check_stages, _Importer.set_stages),
+        ),
+    ),
+)
 
 
-def catalog_import(document: dict[str, Any]) -> ImportReport:
-    """Apply a catalogue document atomically; raise CatalogError (and change nothing) on error."""
-    importer = _Importer()
+def check_format(document: Any) -> None:
+    """Raise CatalogueError unless `document` is a catalogue document (its "format" is ours)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise CatalogError([f'not a catalogue document ("format" must be "{FORMAT}")'])
+        raise CatalogueError([f'not a catalogue document ("format" must be "{FORMAT}")'])
+
+
+def catalogue_import(document: dict[str, Any]) -> ImportReport:
+    """Apply a catalogue document atomically; raise CatalogueError (and change nothing) on
+    error."""
+    check_format(document)
+    importer = _Importer()
     with transaction.atomic():
-        concepts = importer.concepts(document.get("concepts", []))
-        resources = importer.resources(document.get("resources", []), concepts)
-        importer.paths(document.get("paths", []), concepts, resources)
+        for kind in KINDS:
+            importer.upsert(kind, document.get(kind.key, []))
         if not importer.problems:  # else the rows it would look at were not all written
             importer.publication(document)
         if importer.problems:
-            raise CatalogError(importer.problems)  # leaving the block rolls everything back
+            raise CatalogueError(importer.problems)  # leaving the block rolls everything back
         if importer.report.changed:
             refresh_search_vectors()
             # Editions and prerequisites are bulk-created, which model signals do not see.
             catalogue_changed()
     return importer.report
-
-
-# -- seeding ------------------------------------------------------------------------------------
-# The document's lists, with the kind of item each holds (plain strings: enum members hash by
-# name, and these are dictionary keys next to values read from the database).
 
 
 def parse_deadline(value: Any, zone: str) -> dt.datetime | None:

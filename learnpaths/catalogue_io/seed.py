@@ -13,9 +13,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import CatalogError, ImportReport, catalog_import
+from learnpaths.catalogue_io.importer import ImportReport, catalogue_import, check_format
 from learnpaths.models import (
     SeedKind,
     SeedRecord,
@@ -54,7 +54,7 @@ def catalogue_fingerprints() -> dict[tuple[str, str], str]:
     one item), so it changes with any edit a curator can make to the item, its prerequisites,
     tags, editions, stages or steps, and with nothing else.
     """
-    document = catalog_export()
+    document = catalogue_export()
     return {
         (kind, item["slug"]): _digest(item)
         for key, kind in SEED_KINDS.items()
@@ -101,19 +101,18 @@ def _subset(document: dict[str, Any], left_out: set[tuple[str, str]]) -> dict[st
     }
 
 
-def catalog_seed(document: dict[str, Any], *, overwrite: bool = False) -> SeedReport:
-    """Load the curated catalogue without undoing curators' work; atomic like catalog_import.
+def catalogue_seed(document: dict[str, Any], *, overwrite: bool = False) -> SeedReport:
+    """Load the curated catalogue without undoing curators' work; atomic like catalogue_import.
 
     Each item seeded is remembered with a fingerprint of what it became (SeedRecord). On the
     next seed, an item whose rows still match its fingerprint is brought up to the document; one
     that a curator changed since (or that exists but was never seeded) is kept as it is, and an
     item a curator deleted is not created again, unless `overwrite`. Kept items are not recorded
     anew, so they stay kept until a seed with `overwrite`. An item that names a deleted item
-    (a path whose step is a deleted resource) is kept too. Raises CatalogError as
-    catalog_import does.
+    (a path whose step is a deleted resource) is kept too. Raises CatalogueError as
+    catalogue_import does.
     """
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise CatalogError([f'not a catalogue document ("format" must be "{FORMAT}")'])
+    check_format(document)
     with transaction.atomic():
         current = catalogue_fingerprints()
         records = {(r.kind, r.slug): r for r in SeedRecord.objects.select_for_update()}
@@ -142,13 +141,13 @@ def catalog_seed(document: dict[str, Any], *, overwrite: bool = False) -> SeedRe
             # seeded before fingerprints were kept) are the seed's only if the document would
             # leave them exactly as they are: try it, look, and undo.
             savepoint = transaction.savepoint()
-            catalog_import(_subset(document, set(kept)))
+            catalogue_import(_subset(document, set(kept)))
             tried = catalogue_fingerprints()
             transaction.savepoint_rollback(savepoint)
             for key in unrecorded:
                 if tried.get(key) != current[key]:
                     kept[key] = str(KEPT_NOT_SEEDED)
-        imported = catalog_import(_subset(document, set(kept)))
+        imported = catalogue_import(_subset(document, set(kept)))
         after = catalogue_fingerprints()
         for key in items.keys() - kept.keys():
             record = records.get(key)

@@ -1,14 +1,10 @@
-"""Small HTTP helpers shared by every view: htmx detection, safe redirects, the CSRF page."""
+"""Small HTTP helpers shared by every view: safe redirects, the CSRF page."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -19,7 +15,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "This page is out of date (you may have signed in or out in another tab), so your "
         "change was not saved. Reload the page and try again."
     )
-    if is_htmx(request):
+    if request.htmx:
         return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
     context = {"message": message, "back": safe_next(request, default=reverse("home"))}
     return render(request, "learnpaths/csrf_failure.html", context, status=403)

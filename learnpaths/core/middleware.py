@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext
 
 
@@ -166,9 +166,11 @@ class LearnerNoStoreMiddleware:
     Without it the browser's Back button shows a learner's page as it was before a status
     change made with htmx (browsers reuse a stored page for history navigation), and a page
     holding one learner's progress could be kept by a shared cache. htmx fragments share their
-    URL with a full page, so they are never stored either. Anonymous catalogue pages keep their
-    own headers. It sits after the authentication middleware, which gives it `request.user`;
-    static files are answered by WhiteNoise before it.
+    URL with a full page, so they are never stored either, and every page says `Vary:
+    HX-Request` so that a cache which does keep the full page never hands it to htmx (nor a
+    fragment to a browser). Anonymous catalogue pages keep their own headers otherwise. It sits
+    after the authentication middleware, which gives it `request.user`, and after django-htmx's,
+    which gives it `request.htmx`; static files are answered by WhiteNoise before it.
     """
 
     def __init__(self, get_response):
@@ -179,6 +181,7 @@ class LearnerNoStoreMiddleware:
         # Checked after the view: signing in or out changes who the page is for.
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if signed_in or request.headers.get("HX-Request") == "true":
+        if signed_in or request.htmx:
             add_never_cache_headers(response)
+        patch_vary_headers(response, ("HX-Request",))
         return response

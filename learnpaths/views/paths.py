@@ -13,10 +13,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from learnpaths import selectors, services
 from learnpaths.core.cache import cached_page
-from learnpaths.core.http import is_htmx, safe_next
+from learnpaths.core.http import safe_next
 from learnpaths.fragments import (
     path_progress_html,
     stage_progress_html,
@@ -90,8 +91,8 @@ def _render_path_page(
 
 def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
     login_url = f"{reverse('login')}?{urlencode({'next': next_url})}"
-    if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Redirect": login_url})
+    if request.htmx:
+        return HttpResponseClientRedirect(login_url)
     return HttpResponseRedirect(login_url)
 
 
@@ -122,15 +123,15 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
             {"reason": "Choose done, in progress or not started."},
             status=400,
         )
-    if is_htmx(request) and (path_slug := request.POST.get("path", "")):
+    if request.htmx and (path_slug := request.POST.get("path", "")):
         try:
             path = published_path(request, path_slug)
         except Http404:  # unpublished since the page was shown: save, and show the resource
             services.progress_set(user=request.user, resource_id=resource.pk, status=status)
-            return HttpResponse(status=204, headers={"HX-Redirect": resource.url})
+            return HttpResponseClientRedirect(resource.url)
         return HttpResponse(_path_step_update(request, path, resource, status))
     services.progress_set(user=request.user, resource_id=resource.pk, status=status)
-    if not is_htmx(request):  # the next URL is checked only where it is used
+    if not request.htmx:  # the next URL is checked only where it is used
         return HttpResponseRedirect(safe_next(request, resource.url))
     status = selectors.statuses_for(request.user, [resource.pk]).get(resource.pk)
     return render(
@@ -179,7 +180,7 @@ def _step_gone_html(request: HttpRequest, resource: ResourceRef) -> str:
     message = gettext(
         "This step is no longer part of the path; your progress on “%(resource)s” was saved."
     ) % {"resource": resource.title}
-    target = request.headers.get("HX-Target", "")
+    target = request.htmx.target or ""
     step_id = format_html(' id="{}"', target) if re.fullmatch(r"step-\d+", target) else ""
     return format_html(
         '<li class="step step-removed"{}><p class="status" tabindex="-1" data-announce="{}">{}'

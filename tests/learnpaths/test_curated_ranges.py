@@ -6,11 +6,11 @@ import copy
 import pytest
 from django.db import IntegrityError, transaction
 
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from learnpaths.models import Stage, Step
 from resources.models import Concept, ConferenceEdition, Resource
 from tests.admin_forms import change_form, post_form
-from tests.learnpaths.test_catalog import DOCUMENT
+from tests.learnpaths.test_catalogue import DOCUMENT
 
 
 def error_text(response) -> str:
@@ -149,8 +149,8 @@ def _many_steps(document):
     ],
 )
 def test_import_refuses_an_out_of_range_number_and_changes_nothing(mutate, message):
-    with pytest.raises(CatalogError) as error:
-        catalog_import(_document(mutate))
+    with pytest.raises(CatalogueError) as error:
+        catalogue_import(_document(mutate))
     assert message in str(error.value)
     assert not Concept.objects.exists() and not Resource.objects.exists()
 

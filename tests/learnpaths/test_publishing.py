@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
 
-from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import Concept, Resource
 from tests.admin_forms import admin_view_url as admin_url
@@ -230,13 +230,13 @@ def test_unpublishing_from_the_shell_is_refused_naming_the_paths(make):
 def test_the_import_refuses_to_unpublish_a_resource_a_published_path_uses(make):
     path = make.path(title="Transformers Path")
     resource = Step.objects.get(path=path).resource
-    document = catalog_export()
+    document = catalogue_export()
     for item in document["resources"]:
         if item["slug"] == resource.slug:
             item["published"] = False
 
-    with pytest.raises(CatalogError) as refused:
-        catalog_import(document)
+    with pytest.raises(CatalogueError) as refused:
+        catalogue_import(document)
 
     assert any(
         resource.slug in problem and "“Transformers Path”" in problem
@@ -369,11 +369,11 @@ def test_the_import_refuses_a_published_path_that_is_not_whole_and_takes_drafts(
             ],
         }  # fmt: skip
 
-    with pytest.raises(CatalogError, match="unpublished resource “"):
-        catalog_import(document("published", resource=resource.slug, note="Why."))
-    with pytest.raises(CatalogError, match="needs the curator's note"):
-        catalog_import(document("published", resource=shown.slug))
-    catalog_import(document("draft", resource=shown.slug))
+    with pytest.raises(CatalogueError, match="unpublished resource “"):
+        catalogue_import(document("published", resource=resource.slug, note="Why."))
+    with pytest.raises(CatalogueError, match="needs the curator's note"):
+        catalogue_import(document("published", resource=shown.slug))
+    catalogue_import(document("draft", resource=shown.slug))
     assert Step.objects.get(path__slug="p").note == ""
 
 

@@ -7,12 +7,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.models import LearningPath, SeedRecord, Stage
 from resources.models import Resource
 from tests.admin_forms import change_form, post_form
-from tests.learnpaths.test_catalog import DOCUMENT
-from tests.learnpaths.test_catalog_io import snapshot
+from tests.learnpaths.test_catalogue import DOCUMENT
+from tests.learnpaths.test_catalogue_io import snapshot
 
 
 def seed(*args):
@@ -158,7 +158,7 @@ def test_rows_the_seed_did_not_write_are_kept_unless_the_fixture_would_leave_the
     document = copy.deepcopy(DOCUMENT)
     document["resources"][0]["authors"] = "From the backup"
     backup = write(tmp_path, document, "backup.json")
-    call_command("import_catalog", str(backup), stdout=io.StringIO())
+    call_command("import_catalogue", str(backup), stdout=io.StringIO())
 
     out = seed(write(tmp_path, DOCUMENT))
 
@@ -181,4 +181,4 @@ def test_a_refused_seed_changes_nothing_and_records_nothing(tmp_path):
     with pytest.raises(Exception, match="unknown resource slug: missing"):
         seed(write(tmp_path, broken))
     assert not SeedRecord.objects.exists()
-    assert catalog_export()["resources"] == []
+    assert catalogue_export()["resources"] == []

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from resources.models import ConferenceEdition, Resource
 from tests.admin_forms import form_fields
 
@@ -194,7 +194,7 @@ def test_a_deadline_that_passes_while_the_conference_page_is_cached_is_marked_pa
 
 
 def import_editions(*editions: dict) -> None:
-    catalog_import(
+    catalogue_import(
         {
             "format": FORMAT,
             "resources": [
@@ -268,7 +268,7 @@ def test_import_takes_a_wall_clock_in_its_zone_or_an_explicit_offset_as_the_inst
 def test_import_refuses_a_wall_clock_a_daylight_saving_change_skips_or_repeats(
     stated, zone, reason
 ):
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         import_editions({"submission_deadline": stated, "deadline_timezone": zone})
     (problem,) = refused.value.problems
     assert problem.startswith('resources[0] "conf" editions[0]: submission_deadline: ')
@@ -302,7 +302,7 @@ def test_import_refuses_a_wall_clock_a_daylight_saving_change_skips_or_repeats(
     ],
 )  # fmt: skip
 def test_import_refuses_a_bad_date_or_time_with_one_clear_reason(edition, reason):
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         import_editions(edition)
     (problem,) = refused.value.problems
     assert problem.startswith('resources[0] "conf" editions[0]: ') and reason in problem
@@ -330,7 +330,7 @@ OUT_OF_RANGE = "submission_deadline: A deadline must fall in the years 1900 to 2
     ],
 )
 def test_import_refuses_a_deadline_outside_the_catalogues_years(stated, zone):
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         import_editions({"submission_deadline": stated, "deadline_timezone": zone})
     assert refused.value.problems == [f'resources[0] "conf" editions[0]: {OUT_OF_RANGE}']
     assert not ConferenceEdition.objects.exists()
@@ -364,7 +364,7 @@ def test_a_stored_deadline_its_zone_cannot_show_is_shown_in_utc_everywhere(
         assert " ".join(row["times"][0]["text"].split()) == f"{shown} UTC+0 (UTC)"
     changelist = reverse("admin:resources_conferenceedition_changelist")
     assert staff_client.get(changelist).status_code == 200
-    (written,) = catalog_export()["resources"][0]["editions"]
+    (written,) = catalogue_export()["resources"][0]["editions"]
     assert dt.datetime.fromisoformat(written["submission_deadline"]) == instant
 
 
@@ -380,7 +380,7 @@ def test_a_stored_deadline_its_zone_cannot_show_is_shown_in_utc_everywhere(
     ],
 )  # fmt: skip
 def test_import_refuses_a_zone_other_than_aoe_utc_or_a_geographic_name(zone):
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         import_editions({"submission_deadline": "2026-05-15T23:59", "deadline_timezone": zone})
     (problem,) = refused.value.problems
     assert problem.startswith('resources[0] "conf" editions[0]: deadline_timezone: Enter “AoE”')
@@ -432,7 +432,7 @@ def test_import_takes_aoe_utc_and_geographic_zone_names(zone, instant):
 def test_a_skipped_or_repeated_time_is_explained_by_its_offsets_not_a_guessed_cause(
     stated, zone, reason
 ):
-    with pytest.raises(CatalogError) as refused:
+    with pytest.raises(CatalogueError) as refused:
         import_editions({"submission_deadline": stated, "deadline_timezone": zone})
     (problem,) = refused.value.problems
     assert reason in problem
@@ -456,17 +456,17 @@ def test_export_then_import_gives_back_every_deadline_exactly():
         ConferenceEdition.objects.create(
             conference=conference, year=year, submission_deadline=instant, deadline_timezone=zone
         )
-    document = catalog_export()
+    document = catalogue_export()
     written = [e["submission_deadline"] for e in document["resources"][0]["editions"]]
     # The wall clock as calls for papers state it; an offset only where it alone is ambiguous.
     assert "2028-05-15T23:59:59.000500" in written and "2030-03-01T12:00:30" in written
     assert "2026-11-01T01:30-04:00" in written and "2027-11-07T01:30-05:00" in written
     Resource.objects.all().delete()
-    catalog_import(document)
+    catalogue_import(document)
     assert dict(ConferenceEdition.objects.values_list("year", "submission_deadline")) == {
         year: instant for year, (instant, _) in stored.items()
     }
-    assert not catalog_import(catalog_export()).changed
+    assert not catalogue_import(catalogue_export()).changed
 
 
 # -- the admin -------------------------------------------------------------------------------

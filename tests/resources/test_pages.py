@@ -105,6 +105,17 @@ def test_filters_narrow_and_combine(client, make):
     assert titles(client.get("/resources/", {"language": "zh"})) == set()
 
 
+def test_htmx_gets_the_results_alone_and_caches_are_told_the_answers_differ(client, make):
+    make.resource(title="Free NLP book", cost="free")
+    for _ in range(2):  # the second time from the page cache
+        page = client.get("/resources/", {"cost": "free"})
+        results = client.get("/resources/", {"cost": "free"}, headers={"HX-Request": "true"})
+        assert "<html" in page.content.decode() and "<html" not in results.content.decode()
+        assert "Free NLP book" in results.content.decode()
+        for response in (page, results):
+            assert "HX-Request" in response["Vary"]
+
+
 def test_facet_counts_apply_the_other_filters(client, make):
     make.resource(kind="book", cost="free")
     make.resource(kind="book", cost="paid")

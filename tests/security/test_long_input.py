@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from learnpaths.models import LearningPath
 from resources.models import (
     MAX_MARKDOWN_LENGTH,
@@ -16,7 +16,7 @@ from resources.models import (
     Resource,
 )
 from tests.admin_forms import change_form, post_form
-from tests.learnpaths.test_catalog import DOCUMENT
+from tests.learnpaths.test_catalogue import DOCUMENT
 
 HUGE_MATH = "$" + "x-" * 480_000 + "x$"
 
@@ -96,8 +96,8 @@ def _set(where, key, value):
 def test_the_import_refuses_an_over_long_field_with_the_reason(mutate, message):
     document = copy.deepcopy(DOCUMENT)
     mutate(document)
-    with pytest.raises(CatalogError) as error:
-        catalog_import(document)
+    with pytest.raises(CatalogueError) as error:
+        catalogue_import(document)
     assert message in str(error.value)
     assert not Concept.objects.exists() and not Resource.objects.exists()
     assert not LearningPath.objects.exists()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import catalog_import
+from learnpaths.catalogue_io.importer import catalogue_import
 from resources import selectors
 from resources.models import Concept, Resource, Tag
 from resources.search import refresh_search_vectors
@@ -84,7 +84,7 @@ def untag_with_the_orm(staff_client, tag):
 
 
 def untag_with_the_import(staff_client, tag):
-    catalog_import(
+    catalogue_import(
         {
             "format": FORMAT,
             "concepts": [],

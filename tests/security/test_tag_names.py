@@ -8,11 +8,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from resources.models import Resource, Tag
 from tests._migrations import migrate
 from tests.admin_forms import change_form, post_form
-from tests.learnpaths.test_catalog import DOCUMENT
+from tests.learnpaths.test_catalogue import DOCUMENT
 
 INVISIBLE_NAMES = ["x\x01y", "x\u200by", "x\u2028y", "x\u202ey", "x\x7fy", "x\ny"]
 LOOK_ALIKES = [
@@ -98,8 +98,8 @@ def test_the_database_refuses_two_tags_differing_only_in_case(db):
 def test_the_import_refuses_invisible_characters_in_tag_names(name):
     document = copy.deepcopy(DOCUMENT)
     document["resources"][0]["tags"] = ["ok", name]
-    with pytest.raises(CatalogError) as error:
-        catalog_import(document)
+    with pytest.raises(CatalogueError) as error:
+        catalogue_import(document)
     assert CONTROL_MESSAGE in str(error.value)
     assert not Tag.objects.exists() and not Resource.objects.exists()
 
@@ -109,7 +109,7 @@ def test_the_import_resolves_look_alikes_to_the_existing_tags():
     document = copy.deepcopy(DOCUMENT)
     document["resources"][0]["tags"] = ["ﬁne", "Ｃ＋＋"]
     document["resources"][1]["tags"] = ["fine", "c++"]
-    catalog_import(document)
+    catalogue_import(document)
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["c++", "fine"]
     assert {t.name for t in Resource.objects.get(slug="book").tags.all()} == {"c++", "fine"}
 

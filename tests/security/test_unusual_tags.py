@@ -8,7 +8,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import catalog_import
+from learnpaths.catalogue_io.importer import catalogue_import
 from resources.models import Resource, Tag
 from tests.html import hrefs
 
@@ -83,7 +83,7 @@ def test_tags_typed_on_a_resource_in_the_admin_get_slugs(staff_client, make):
 
 
 def test_tags_from_the_catalogue_import_get_slugs(client, db):
-    catalog_import(
+    catalogue_import(
         {
             "format": FORMAT,
             "concepts": [

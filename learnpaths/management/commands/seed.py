@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from learnpaths.catalogue_io.importer import CatalogError, read_documents
-from learnpaths.catalogue_io.seed import catalog_seed
+from learnpaths.catalogue_io.importer import CatalogueError, read_documents
+from learnpaths.catalogue_io.seed import catalogue_seed
 
 
 class Command(BaseCommand):
@@ -31,8 +31,8 @@ class Command(BaseCommand):
         if not paths:
             raise CommandError("No catalogue files found in fixtures/.")
         try:
-            report = catalog_seed(read_documents(paths), overwrite=overwrite)
-        except CatalogError as error:
+            report = catalogue_seed(read_documents(paths), overwrite=overwrite)
+        except CatalogueError as error:
             raise CommandError(
                 "The catalogue was not loaded (nothing changed):\n  " + "\n  ".join(error.problems)
             ) from error

@@ -2,12 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import, read_documents
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import, read_documents
 
 
 class Command(BaseCommand):
     help = (
-        "Import a catalogue file written by export_catalog (format: docs/catalog-format.md), "
+        "Import a catalogue file written by export_catalogue (format: docs/catalogue-format.md), "
         "updating by slug. All or nothing: on any problem nothing is changed."
     )
 
@@ -18,8 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, **options):
         try:
-            report = catalog_import(read_documents(files))
-        except CatalogError as error:
+            report = catalogue_import(read_documents(files))
+        except CatalogueError as error:
             raise CommandError(
                 f"The catalogue was not imported ({len(error.problems)} problem(s); "
                 "nothing changed):\n  " + "\n  ".join(error.problems)

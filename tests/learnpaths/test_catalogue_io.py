@@ -1,4 +1,4 @@
-"""Catalogue backup: `export_catalog` → `import_catalog` gives back exactly the same catalogue."""
+"""Catalogue backup: `export_catalogue` → `import_catalogue` gives back the same catalogue."""
 
 import copy
 import datetime as dt
@@ -12,9 +12,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import (
     CatalogueVersion,
@@ -25,7 +25,7 @@ from resources.models import (
     Tag,
     TaggedResource,
 )
-from tests.learnpaths.test_catalog import DOCUMENT
+from tests.learnpaths.test_catalogue import DOCUMENT
 
 # Every table of the catalogue, with how its foreign keys are named naturally (default: slug).
 CATALOGUE_TABLES = {
@@ -124,14 +124,14 @@ def empty_the_catalogue():
 def export(tmp_path, name="catalogue.json"):
     target = tmp_path / name
     out = io.StringIO()
-    call_command("export_catalog", output=str(target), stdout=out)
+    call_command("export_catalogue", output=str(target), stdout=out)
     assert f"Catalogue exported to {target}" in out.getvalue()
     return target
 
 
 def import_(path):
     out = io.StringIO()
-    call_command("import_catalog", str(path), stdout=out)
+    call_command("import_catalogue", str(path), stdout=out)
     return out.getvalue()
 
 
@@ -154,7 +154,7 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalogue(cura
 
 def test_deadlines_are_written_as_local_time_in_their_zone(curated):
     editions = {
-        (r["slug"], e["year"]): e for r in catalog_export()["resources"] for e in r["editions"]
+        (r["slug"], e["year"]): e for r in catalogue_export()["resources"] for e in r["editions"]
     }
     conference = Resource.objects.filter(kind="conference").order_by("slug")[0]
     assert editions[conference.slug, 2031]["submission_deadline"] == "2031-03-01T12:00:30"
@@ -180,14 +180,14 @@ def test_importing_an_export_again_changes_nothing_and_exports_the_same_bytes(cu
 
 def test_export_goes_to_standard_output_without_output(small):
     out = io.StringIO()
-    call_command("export_catalog", stdout=out)
-    assert json.loads(out.getvalue()) == catalog_export()
+    call_command("export_catalogue", stdout=out)
+    assert json.loads(out.getvalue()) == catalogue_export()
 
 
 def test_export_takes_the_same_number_of_queries_whatever_the_catalogue_size(make):
     def queries():
         with CaptureQueriesContext(connection) as context:
-            catalog_export()
+            catalogue_export()
         return len(context)
 
     make.concept().prerequisites.add(make.concept())
@@ -266,7 +266,7 @@ def test_a_refused_import_exits_non_zero_and_lists_every_problem(
     backup.write_text(json.dumps(document), encoding="utf-8")
     before = snapshot()
     with pytest.raises(SystemExit) as exit_:
-        execute_from_command_line(["manage.py", "import_catalog", str(backup)])
+        execute_from_command_line(["manage.py", "import_catalogue", str(backup)])
     assert exit_.value.code != 0
     stderr = capsys.readouterr().err
     assert "2 problem(s); nothing changed" in stderr
@@ -282,7 +282,7 @@ def test_import_of_a_missing_file_says_so(db, tmp_path):
 
 # -- numbers are whole numbers in range, as written ---------------------------------------------
 def _set(*keys):
-    """A function that sets the value at this place of a copy of test_catalog's DOCUMENT."""
+    """A function that sets the value at this place of a copy of test_catalogue's DOCUMENT."""
 
     def set_value(document, value):
         container = document
@@ -334,8 +334,8 @@ def test_import_refuses_a_number_it_would_store_otherwise_naming_the_reason(
     document = copy.deepcopy(DOCUMENT)
     where, *keys = place
     _set(*keys, name)(document, value)
-    with pytest.raises(CatalogError) as refused:
-        catalog_import(document)
+    with pytest.raises(CatalogueError) as refused:
+        catalogue_import(document)
     # First: a path naming the refused resource is then reported too.
     problem = refused.value.problems[0]
     assert problem.startswith(f"{where}: {name} ") and reason in problem
@@ -357,8 +357,8 @@ def test_import_refuses_a_yes_or_no_that_is_not_true_or_false(place, name, value
     document = copy.deepcopy(DOCUMENT)
     where, *keys = place
     _set(*keys, name)(document, value)
-    with pytest.raises(CatalogError) as refused:
-        catalog_import(document)
+    with pytest.raises(CatalogueError) as refused:
+        catalogue_import(document)
     shown = json.dumps(value)
     assert refused.value.problems[0] == (
         f"{where}: {name} must be true or false (without quotes), not {shown}"
@@ -372,8 +372,8 @@ def test_whole_numbers_in_range_are_taken_and_a_second_import_changes_nothing():
     document["resources"][0] |= {"estimated_hours": 2000, "year": 1900}
     document["concepts"][0]["position"] = 999
     document["paths"][0]["stages"][0]["steps"][0]["hours"] = 1
-    catalog_import(copy.deepcopy(document))
+    catalogue_import(copy.deepcopy(document))
     book = Resource.objects.get(slug="book")
     assert (book.estimated_hours, book.year) == (2000, 1900)
     assert Concept.objects.get(slug="nn").position == 999
-    assert not catalog_import(document).changed
+    assert not catalogue_import(document).changed

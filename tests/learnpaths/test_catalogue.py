@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import CatalogError, catalog_import
+from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from learnpaths.models import LearningPath, Stage, Step
 from resources.models import Concept, ConceptPrerequisite, ConferenceEdition, Resource, Tag
 
@@ -97,21 +97,21 @@ def snapshot():
 
 @pytest.mark.django_db
 def test_importing_twice_changes_nothing():
-    first = catalog_import(copy.deepcopy(DOCUMENT))
+    first = catalogue_import(copy.deepcopy(DOCUMENT))
     assert first.created["concepts"] == 2 and first.created["paths"] == 1
     before = snapshot()
-    second = catalog_import(copy.deepcopy(DOCUMENT))
+    second = catalogue_import(copy.deepcopy(DOCUMENT))
     assert not second.changed
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 def test_import_updates_by_slug_instead_of_duplicating():
-    catalog_import(copy.deepcopy(DOCUMENT))
+    catalogue_import(copy.deepcopy(DOCUMENT))
     changed = copy.deepcopy(DOCUMENT)
     changed["resources"][0]["title"] = "A Better Book"
     changed["paths"][0]["stages"][0]["steps"].reverse()
-    report = catalog_import(changed)
+    report = catalogue_import(changed)
     assert report.updated["resources"] == 1 and report.updated["paths"] == 1
     assert Resource.objects.get(slug="book").title == "A Better Book"
     assert list(Step.objects.order_by("position").values_list("resource__slug", flat=True)) == [
@@ -123,7 +123,7 @@ def test_import_updates_by_slug_instead_of_duplicating():
 
 @pytest.mark.django_db
 def test_import_stores_deadline_in_utc_from_its_time_zone():
-    catalog_import(copy.deepcopy(DOCUMENT))
+    catalogue_import(copy.deepcopy(DOCUMENT))
     edition = ConferenceEdition.objects.get()
     assert edition.submission_deadline.isoformat() == "2026-05-16T11:59:00+00:00"
     assert sorted(Resource.objects.get(slug="book").tags.names()) == ["free online", "textbook"]
@@ -149,13 +149,13 @@ def test_import_stores_deadline_in_utc_from_its_time_zone():
 )
 @pytest.mark.django_db
 def test_an_invalid_document_changes_nothing_and_names_the_problem(mutate, message):
-    catalog_import(copy.deepcopy(DOCUMENT))
+    catalogue_import(copy.deepcopy(DOCUMENT))
     before = snapshot()
     broken = copy.deepcopy(DOCUMENT)
     broken["resources"][0]["title"] = "Changed before the error"
     mutate(broken)
-    with pytest.raises(CatalogError) as error:
-        catalog_import(broken)
+    with pytest.raises(CatalogueError) as error:
+        catalogue_import(broken)
     assert message in str(error.value)
     assert snapshot() == before
 
@@ -184,11 +184,11 @@ def test_seed_command_reports_a_broken_file(tmp_path):
 def test_step_hours_are_imported_and_validated():
     document = copy.deepcopy(DOCUMENT)
     document["paths"][0]["stages"][0]["steps"][0]["hours"] = 6
-    catalog_import(document)
+    catalogue_import(document)
     step = Step.objects.get(resource__slug="book")
     assert step.hours == 6 and step.estimated_hours == 6
     assert Step.objects.get(resource__slug="conf").hours is None
     document["paths"][0]["stages"][0]["steps"][0]["hours"] = 0
-    with pytest.raises(CatalogError, match="hours must be a whole number from 1 to 2000"):
-        catalog_import(document)
+    with pytest.raises(CatalogueError, match="hours must be a whole number from 1 to 2000"):
+        catalogue_import(document)
     assert Step.objects.get(resource__slug="book").hours == 6

@@ -5,14 +5,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learnpaths.catalogue_io.exporter import catalog_export
+from learnpaths.catalogue_io.exporter import catalogue_export
 
 
 class Command(BaseCommand):
     help = (
         "Write the whole catalogue (concepts, resources with tags and editions, paths with "
         "stages and steps; unpublished and draft items included) as JSON in the format of "
-        "docs/catalog-format.md, for import_catalog."
+        "docs/catalogue-format.md, for import_catalogue."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output, **options):
-        document = catalog_export()
+        document = catalogue_export()
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         if output is None or str(output) == "-":
             self.stdout.write(text, ending="")
