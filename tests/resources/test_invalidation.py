@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 
 from learnpaths.catalogue_io.format import FORMAT
-from learnpaths.catalogue_io.importer import catalog_import
+from learnpaths.catalogue_io.importer import catalogue_import
 from learnpaths.models import LearningPath, PathStatus, Step
 from resources.models import CatalogueVersion, Concept, ConferenceEdition, Resource
 
@@ -71,7 +71,7 @@ def import_catalogue(make):
             }
         ],
     }
-    return lambda: catalog_import(document)
+    return lambda: catalogue_import(document)
 
 
 def seed_bench(make):
@@ -115,7 +115,7 @@ def test_a_cached_page_shows_a_bulk_write_at_once(make):
             }
         ],
     }
-    catalog_import(doc)
+    catalogue_import(doc)
     html = anonymous.get("/concepts/").content.decode()
     assert "New name" in html and "Old name" not in html
 
