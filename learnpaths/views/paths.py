@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
-from learnpaths import selectors, services
+from learnpaths import selectors, services, statuses
 from learnpaths.core.cache import (
     SLOT,
     anonymous_page,
@@ -146,7 +146,7 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "400.html",
-            {"reason": "Choose done, in progress or not started."},
+            {"reason": statuses.choose_one()},
             status=400,
         )
     if is_htmx(request) and (path_slug := request.POST.get("path", "")):
