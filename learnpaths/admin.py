@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from learnpaths import services, statuses
 from learnpaths.core.admin_concurrency import ConcurrencyGuardMixin
 from learnpaths.models import (
     PARKING_OFFSET,
@@ -237,7 +238,12 @@ class LearningPathAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
         followers, completions, stages = path_engagement(obj)
         return render_to_string(
             "admin/learnpaths/path_engagement.html",
-            {"followers": followers, "completions": completions, "stages": stages},
+            {
+                "followers": followers,
+                "completions": completions,
+                "stages": stages,
+                "apart": statuses.APART,
+            },
         )
 
 
@@ -355,6 +361,23 @@ class ProgressAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "resource__title"]
     autocomplete_fields = ["user", "resource"]
     readonly_fields = ["updated_at"]
+
+    # The admin writes progress too: the learners' cached pages must show it at once, as for
+    # every other write (services.progress_changed), in the same transaction.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            services.progress_changed([obj.user_id, form.initial.get("user") or obj.user_id])
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            services.progress_changed([obj.user_id])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            services.progress_changed(list(queryset.values_list("user_id", flat=True)))
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(User)

@@ -29,7 +29,7 @@ def hours_studied(done: list[Progress], followed: list[PathData]) -> int:
     the hours its step asks for in the paths they follow (the most, when several paths ask
     different amounts), else the resource's own estimate (it was done on its own, whole).
 
-    A path page counts the same way for its own steps (`Tally.hours_done`): a learner who
+    A path page counts the same way for its own steps (`Tally.hours_studied`): a learner who
     follows one path and did only its steps sees the same number there and here. `done` are
     the learner's done `Progress` rows with their resources loaded; no query."""
     step_hours: dict[int, int] = {}

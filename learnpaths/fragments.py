@@ -8,6 +8,7 @@ database to read the learner's statuses.
 
 from __future__ import annotations
 
+import functools
 from html import escape  # not Django's: no lazy-string wrapper, called for every step
 from urllib.parse import quote
 
@@ -17,38 +18,39 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
-from learnpaths.models import ProgressStatus
+from learnpaths import statuses
 from learnpaths.path_structures import PathData, StageData, StepData
 from learnpaths.progress import PathProgress, StageProgress, Tally
 
-_LABELS = {"done": "✓ Done", "in_progress": "In progress"}
-
-
-# The buttons for each status, built once: the form is rendered for every step of a path page.
-# They have no ids on purpose: htmx would refocus a button with the id of the one pressed, and
-# after "Mark done" that is "Back to in progress", which a second Enter would then press.
+# The buttons for each status, built once per language: the form is rendered for every step of
+# a path page. They have no ids on purpose: htmx would refocus a button with the id of the one
+# pressed, and after "Mark done" that is "Back to in progress", which a second Enter would then
+# press. Each is a real <button> of the form: it works with the keyboard and without JavaScript.
 _BUTTON = '<button type="submit" name="status" value="{}" class="button button-small{}">{}</button>'
 
 
-_BUTTONS = {
-    "not_started": _BUTTON.format("done", "", "Mark done")
-    + _BUTTON.format("in_progress", " button-secondary", "Start"),
-    "in_progress": _BUTTON.format("done", "", "Mark done")
-    + _BUTTON.format("not_started", " button-quiet", "Undo"),
-    "done": _BUTTON.format("in_progress", " button-secondary", "Back to in progress")
-    + _BUTTON.format("not_started", " button-quiet", "Undo"),
-}
+@functools.lru_cache(maxsize=64)
+def _status_parts(value: str, language: str | None) -> tuple[str, str, str]:
+    """(the status line's classes, its text, the form's buttons) of a declared status, escaped,
+    in `language` (the active one, which is the cache's key)."""
+    declared = statuses.status_of(value)
+    classes = f"status status-{declared.value}"
+    if declared.css_class:
+        classes += f" {declared.css_class}"
+    buttons = "".join(
+        _BUTTON.format(
+            offer.status, f" button-{offer.style}" if offer.style else "", escape(str(offer.text))
+        )
+        for offer in declared.offers
+    )
+    return classes, escape(declared.symbol + str(declared.label)), buttons
 
 
 def status_announcement(status: str, title: str) -> str:
     """What a screen reader hears after the learner changed a status: "Marked done: <title>"."""
-    if status == ProgressStatus.DONE:
-        return gettext("Marked done: %(title)s") % {"title": title}
-    if status == ProgressStatus.IN_PROGRESS:
-        return gettext("Marked in progress: %(title)s") % {"title": title}
-    return gettext("Marked not started: %(title)s") % {"title": title}
+    return str(statuses.status_of(status).announcement) % {"title": title}
 
 
 def progress_form(
@@ -78,7 +80,8 @@ def progress_form(
             reverse("login"),
             mark_safe(next_url),  # noqa: S308  # nosec B308 B703 - percent-encoded above
         )
-    status = status if status in _BUTTONS else ProgressStatus.NOT_STARTED
+    status = statuses.status_of(status).value
+    classes, label, buttons = _status_parts(status, get_language())
     action = escape(action or reverse("resource-progress", args=[resource_slug]))
     title = escape(resource_title)
     target = escape(target)
@@ -95,11 +98,10 @@ def progress_form(
         f'data-hx-target="#{target}" data-hx-swap="outerHTML">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         f'<input type="hidden" name="next" value="{escape(request.path)}#{target}">{path_input}'
-        f'<p class="status status-{status}" tabindex="-1"{announce}>'
-        f'<span class="visually-hidden">{title}: </span>'
-        f"{_LABELS.get(status, 'Not started')}</p>"
+        f'<p class="{classes}" tabindex="-1"{announce}>'
+        f'<span class="visually-hidden">{title}: </span>{label}</p>'
         f'<div class="progress-actions" role="group" aria-label="Set your status for {title}">'
-        f"{_BUTTONS[status]}</div></form>"
+        f"{buttons}</div></form>"
     )
 
 
@@ -114,7 +116,7 @@ def step_html(
 ) -> SafeString:
     """One step of a path page for this visitor: the cached body plus their status form
     (`changed` as for `progress_form`)."""
-    status = status or ProgressStatus.NOT_STARTED
+    status = statuses.status_of(status).value
     form = progress_form(
         request,
         resource_slug=step.resource_slug,
@@ -163,19 +165,29 @@ def _oob(oob: bool) -> str:
     return ' data-hx-swap-oob="true"' if oob else ""
 
 
-def _counts(tally: Tally) -> str:
-    """ "12/12 required · 2/5 optional": the two kinds of steps counted apart."""
+def step_counts(tally: Tally) -> str:
+    """ "12/12 required · 2/5 optional · 3 skipped": the two kinds of steps counted apart, and
+    the steps whose status is counted apart (`_apart`); plain text (the dashboard's template
+    prints it through `{% step_counts %}`)."""
     return _required_and_optional(
         tally,
         gettext("%(done)s/%(total)s required")
         % {"done": tally.required_done, "total": tally.required_total},
         gettext("%(done)s/%(total)s optional")
         % {"done": tally.optional_done, "total": tally.optional_total},
+    ) + _apart(tally)
+
+
+def _apart(tally: Tally) -> str:
+    """ " · 3 skipped" for each status counted toward completion but shown apart
+    (`statuses.Status.apart`), or nothing."""
+    return "".join(
+        " · " + str(status.apart) % {"count": count} for status, count in tally.apart_counts()
     )
 
 
 def _hours(tally: Tally) -> str:
-    """ "40 of ≈ 40 h required · 6 of ≈ 15 h optional", as `_counts`."""
+    """ "40 of ≈ 40 h required · 6 of ≈ 15 h optional", as `step_counts`."""
     return _required_and_optional(
         tally,
         gettext("%(done)s of ≈ %(total)s h required")
@@ -220,19 +232,19 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
     studied = ngettext(
         "≈ %(hours)s hour studied on this path",
         "≈ %(hours)s hours studied on this path",
-        tally.hours_done,
-    ) % {"hours": tally.hours_done}
+        tally.hours_studied,
+    ) % {"hours": tally.hours_studied}
     parts = [
         head,
         '<div class="progress-row"><label for="path-progress-steps">Steps</label>'
         f'<progress id="path-progress-steps" max="100" value="{tally.percent}">{tally.percent}%'
         f'</progress><span class="progress-value">{tally.percent}%{complete} <span class="muted">'
-        f'(<span class="step-counts">{escape(_counts(tally))}</span>)</span></span></div>'
+        f'(<span class="step-counts">{escape(step_counts(tally))}</span>)</span></span></div>'
         '<div class="progress-row"><label for="path-progress-hours">Hours</label>'
         f'<progress id="path-progress-hours" max="100" value="{tally.hours_percent}">'
         f'{tally.hours_percent}%</progress><span class="progress-value">{tally.hours_percent}% '
         f'<span class="muted">({escape(_hours(tally))})</span></span></div>'
-        f'<p class="hours-studied muted" data-hours="{tally.hours_done}">{escape(studied)}</p>',
+        f'<p class="hours-studied muted" data-hours="{tally.hours_studied}">{escape(studied)}</p>',
     ]
     if progress.complete:
         on = ""
@@ -303,6 +315,7 @@ def stage_progress_html(stage_progress: StageProgress, *, oob: bool = False) -> 
             "done": done,
             "total": total,
         }
+    label += _apart(tally)
     complete = " — <strong>stage complete</strong>" if tally.complete else ""
     return mark_safe(  # noqa: S308  # nosec B308 B703 - numbers and escaped text only
         f'<div class="stage-progress" id="stage-{position}-progress"{_oob(oob)}>'

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from learnpaths import statuses
 from learnpaths.core.markdown import render_markdown
+from learnpaths.statuses import ProgressStatus
 from resources.invalidation import catalogue_changed
 from resources.models import (
     MAX_HOURS,
@@ -39,8 +41,8 @@ class User(AbstractUser):
     """A learner or curator. E-mail is unique (case-insensitively) so it can be used to sign in."""
 
     email = models.EmailField("e-mail address", blank=True)
-    # Raised by the database (triggers, migration 0007) with every insert, update or delete of
-    # the learner's progress or follows, whoever writes them. The user row is read on every
+    # Raised with every write to the learner's progress or follows, in the writing transaction,
+    # by `services.progress_changed` (every writer calls it). The user row is read on every
     # request anyway, so pages cached per learner are keyed by it at no extra query.
     progress_version = models.PositiveBigIntegerField(default=0, editable=False)
 
@@ -48,7 +50,7 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         # Never write back the progress version an instance was loaded with: a password change
-        # or an admin edit saving the whole row would undo a raise made by the database since,
+        # or an admin edit saving the whole row would undo a raise made since it was loaded,
         # and pages cached under the older number would be served again.
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
@@ -403,12 +405,6 @@ def publication_refusal(path: LearningPath, problems: list[str]) -> str:
     }
 
 
-class ProgressStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-
-
 class Progress(models.Model):
     """A learner's status on one resource; it counts in every path that contains the resource."""
 
@@ -427,14 +423,7 @@ class Progress(models.Model):
         verbose_name_plural = "progress"
         constraints = [
             models.UniqueConstraint(fields=["user", "resource"], name="progress_one_per_resource"),
-            models.CheckConstraint(
-                condition=Q(status__in=ProgressStatus.values), name="progress_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status=ProgressStatus.DONE, completed_at__isnull=False)
-                | (~Q(status=ProgressStatus.DONE) & Q(completed_at__isnull=True)),
-                name="progress_completed_iff_done",
-            ),
+            *statuses.constraints(),
         ]
         indexes = [models.Index(fields=["user", "status"], name="progress_user_status")]
 
@@ -444,15 +433,16 @@ class Progress(models.Model):
 
 class PathFollowQuerySet(models.QuerySet):
     def completed(self) -> PathFollowQuerySet:
-        """Follows whose learner has done every required step of the path as it is now (a path
-        without required steps is never completed). Completion is not stored: it follows from
+        """Follows whose learner has completed (done or skipped: `statuses.COMPLETING`) every
+        required step of the path as it is now (a path without required steps is never
+        completed). Completion is not stored: it follows from
         the learner's progress, so a status change writes one row, and a step a curator adds
         counts at once."""
         required = Step.objects.filter(path=OuterRef("path"), optional=False)
         done = Progress.objects.filter(
             user=OuterRef(OuterRef("user")),
             resource=OuterRef("resource"),
-            status=ProgressStatus.DONE,
+            status__in=statuses.COMPLETING,
         )
         return self.filter(Exists(required), ~Exists(required.filter(~Exists(done))))
 

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from learnpaths.models import ProgressStatus
 from learnpaths.path_structures import StageData, StepData
+from learnpaths.statuses import APART, DEFAULT, Status, completes, status_of
 
-NOT_STARTED = ProgressStatus.NOT_STARTED
+NOT_STARTED = DEFAULT.value
 
 
 def _aware(value: datetime | str) -> datetime:
@@ -30,7 +30,11 @@ def _aware(value: datetime | str) -> datetime:
 class Tally:
     """Progress over a set of steps, by count and by estimated hours, required and optional
     steps counted apart: completion and the percentages are of the required steps (of all the
-    steps when there is no required one), optional steps are extra."""
+    steps when there is no required one), optional steps are extra.
+
+    A step is "done" here when its status completes (`statuses.COMPLETING`: done or skipped);
+    `apart` counts the steps of each status that completes without study (skipped), which the
+    pages show apart, and `hours_studied` leaves them out."""
 
     required_total: int = 0
     required_done: int = 0
@@ -40,10 +44,17 @@ class Tally:
     required_hours_done: int = 0
     optional_hours_total: int = 0
     optional_hours_done: int = 0
+    hours_studied: int = 0
+    apart: dict[str, int] = field(default_factory=dict)  # {status value: steps}
 
     def add(self, step: StepData, status: str) -> None:
         hours = step.hours
-        done = status == ProgressStatus.DONE
+        declared = status_of(status)
+        done = declared.completes
+        if declared.studied:
+            self.hours_studied += hours
+        elif done:
+            self.apart[declared.value] = self.apart.get(declared.value, 0) + 1
         if step.optional:
             self.optional_total += 1
             self.optional_done += done
@@ -67,11 +78,10 @@ class Tally:
     def optional_left(self) -> int:
         return self.optional_total - self.optional_done
 
-    @property
-    def hours_done(self) -> int:
-        """Hours studied on these steps: each done step's hours, required or optional
-        (`charts.hours_studied` counts a learner's hours the same way)."""
-        return self.required_hours_done + self.optional_hours_done
+    def apart_counts(self) -> list[tuple[Status, int]]:
+        """The statuses counted apart that these steps have, with their counts, in declared
+        order: [(skipped, 2)]."""
+        return [(s, self.apart[s.value]) for s in APART if self.apart.get(s.value)]
 
     @property
     def percent(self) -> int:
@@ -140,7 +150,7 @@ def path_progress(
             status = statuses.get(step.resource_id, NOT_STARTED)
             stage_tally.add(step, status)
             progress.tally.add(step, status)
-            if status != ProgressStatus.DONE:
+            if not completes(status):
                 if not step.optional and progress.next_step is None:
                     progress.next_step = step
                 elif step.optional and progress.next_optional is None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils import timezone
 
+from learnpaths import statuses
 from learnpaths.charts import CHART_HEIGHT, CHART_WIDTH, hours_studied, weekly_activity
 from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, User
 from learnpaths.path_structures import PathData, paths_by_id
@@ -106,23 +107,30 @@ class StageEngagement:
     stage: Stage
     started: int
     completed: int
+    # Per status counted apart (statuses.APART, in order): followers with a step of the stage
+    # in that status, e.g. [2] followers skipped one of its steps.
+    apart: list[int] = field(default_factory=list)
 
 
 def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
     """Anonymous counts for curators: followers, completions, and per stage how many followers
-    have started it and completed its required steps (where learners drop off)."""
+    have started it, completed its required steps (where learners drop off; done or skipped)
+    and have a step of it in each status counted apart (`statuses.APART`: skipped)."""
     user_ids = list(PathFollow.objects.filter(path=path).values_list("user_id", flat=True))
     stages = list(path.stages.order_by("position").prefetch_related("steps"))
     resource_ids = {step.resource_id for stage in stages for step in stage.steps.all()}
     touched: dict[int, set[int]] = {}
     done: dict[int, set[int]] = {}
+    by_status: dict[str, dict[int, set[int]]] = {s.value: {} for s in statuses.APART}
     rows = Progress.objects.filter(user_id__in=user_ids, resource_id__in=resource_ids).exclude(
-        status=ProgressStatus.NOT_STARTED
+        status=statuses.DEFAULT.value
     )
     for user_id, resource_id, status in rows.values_list("user_id", "resource_id", "status"):
         touched.setdefault(user_id, set()).add(resource_id)
-        if status == ProgressStatus.DONE:
+        if statuses.completes(status):
             done.setdefault(user_id, set()).add(resource_id)
+        if status in by_status:
+            by_status[status].setdefault(user_id, set()).add(resource_id)
     per_stage = []
     for stage in stages:
         all_ids = {step.resource_id for step in stage.steps.all()}
@@ -132,6 +140,10 @@ def path_engagement(path) -> tuple[int, int, list[StageEngagement]]:
                 stage=stage,
                 started=sum(1 for u in user_ids if touched.get(u, set()) & all_ids),
                 completed=sum(1 for u in user_ids if required and required <= done.get(u, set())),
+                apart=[
+                    sum(1 for ids in by_status[s.value].values() if ids & all_ids)
+                    for s in statuses.APART
+                ],
             )
         )
     # The same definition as the changelist's count, in one place.
@@ -159,14 +171,15 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
     rows = list(
         Progress.objects.filter(user=user).select_related("resource").order_by("-updated_at")
     )
-    statuses = {row.resource_id: row.status for row in rows}
+    status_by_resource = {row.resource_id: row.status for row in rows}
     completed_at = {row.resource_id: row.completed_at for row in rows if row.completed_at}
     followed = [
-        FollowedPath(follow, path, path_progress(path.stages, statuses, completed_at))
+        FollowedPath(follow, path, path_progress(path.stages, status_by_resource, completed_at))
         for follow in follows
         if (path := paths.get(follow.path_id)) is not None
     ]
-    done = [row for row in rows if row.status == ProgressStatus.DONE]
+    # Resources done by study; those completed otherwise (skipped) are counted apart.
+    done = [row for row in rows if row.status in statuses.STUDIED]
     # A path set back to draft is not on the site: the page names it without a link (its page
     # would be a 404) and leaves it out of the counts; the exports still list it.
     shown = [f for f in followed if f.path.published]
@@ -178,6 +191,11 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
         "in_progress": [row for row in rows if row.status == ProgressStatus.IN_PROGRESS],
         "recently_done": sorted(done, key=lambda row: row.completed_at, reverse=True)[:8],
         "done_total": len(done),
+        "apart_totals": [
+            (status, count)
+            for status in statuses.APART
+            if (count := sum(1 for row in rows if row.status == status.value))
+        ],
         "hours_studied": hours_studied(done, [item.path for item in shown]),
         "activity": weekly_activity(done, timezone.localdate()),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},

@@ -363,8 +363,9 @@ def prepare_database(env: dict[str, str], count: int) -> tuple[list[Learner], di
     import django
 
     django.setup()
-    from django.db import connections
+    from django.db import connections, transaction
 
+    from learnpaths import services
     from learnpaths.models import LearningPath, Progress, Step, User
     from resources.models import Resource, Tag
 
@@ -374,7 +375,9 @@ def prepare_database(env: dict[str, str], count: int) -> tuple[list[Learner], di
         user = User.objects.filter(username=username).first() or User(username=username)
         user.set_password(password)
         user.save()
-        Progress.objects.filter(user=user).delete()
+        with transaction.atomic():  # and their cached pages with it, as every write does
+            Progress.objects.filter(user=user).delete()
+            services.progress_changed([user.pk])
         learners.append(Learner(username, password))
     published_steps = Step.objects.filter(
         path__status="published", resource__published=True

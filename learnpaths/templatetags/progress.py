@@ -1,6 +1,7 @@
 from django import template
 
 from learnpaths.fragments import progress_form as build_progress_form
+from learnpaths.fragments import step_counts as build_step_counts
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def progress_form(context, resource, status, target, changed=False):
         target=target,
         changed=changed,
     )
+
+
+@register.simple_tag
+def step_counts(tally):
+    """ "12/12 required · 2/5 optional · 3 skipped" (see learnpaths.fragments.step_counts)."""
+    return build_step_counts(tally)

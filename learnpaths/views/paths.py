@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from learnpaths import selectors, services
+from learnpaths import selectors, services, statuses
 from learnpaths.core.cache import cached_page
 from learnpaths.core.http import safe_next
 from learnpaths.fragments import (
@@ -120,7 +120,7 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request,
             "400.html",
-            {"reason": "Choose done, in progress or not started."},
+            {"reason": statuses.choose_one()},
             status=400,
         )
     if request.htmx and (path_slug := request.POST.get("path", "")):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from learnpaths import services
+from learnpaths import services, statuses
 from learnpaths.models import PathFollow, Progress, Step, User
 from learnpaths.selectors import dashboard_data
 from tests.html import parse
@@ -133,7 +133,9 @@ def test_unknown_status_is_refused_and_nothing_is_written(client, make):
     for extra in ({}, HTMX):
         response = mark(client, step, "finished", path=path, **extra)
         assert response.status_code == 400
-        assert "Choose done, in progress or not started." in response.content.decode()
+        # "Not started, In progress, Done, Skipped": every declared status, named.
+        labels = ", ".join(str(declared.label) for declared in statuses.STATUSES)
+        assert f"Choose one of these statuses: {labels}." in response.content.decode()
     assert not Progress.objects.filter(user=ada).exists()
 
 
@@ -534,6 +536,7 @@ def test_a_signed_in_path_page_has_unique_ids_and_numbered_status_buttons(client
         assert [(b.attrs["value"], b.text) for b in buttons] == [
             ("done", "Mark done"),
             ("in_progress", "Start"),
+            ("skipped", "I know this already"),
         ]
         # No id: htmx would put focus back on the button in its place, whose meaning changed.
         assert all("id" not in b.attrs for b in buttons)

@@ -11,8 +11,10 @@ import time
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from learnpaths import services
 from learnpaths.core.markdown import render_markdown
 from learnpaths.models import LearningPath, PathFollow, Progress, Stage, Step, User
 from resources.invalidation import catalogue_changed
@@ -128,9 +130,21 @@ class Command(BaseCommand):
         tagged = f"SELECT tag_id FROM {table(TaggedResource)}"  # nosec B608
         path_concepts = LearningPath.concepts.through
         resource_concepts = Resource.concepts.through
+        progress_where = f"user_id IN ({users}) OR resource_id IN ({resources})"
+        follow_where = f"user_id IN ({users}) OR path_id IN ({paths})"
+        # Learners other than bench ones may have progress on bench resources or follow bench
+        # paths: their cached pages must not show those rows any more (one UPDATE each, with
+        # the same conditions as the DELETEs below as subqueries).
+        bench_user = Q(user__username__startswith=PREFIX)
+        services.progress_changed(
+            Progress.objects.filter(bench_user | Q(resource__slug__startswith=PREFIX))
+        )
+        services.progress_changed(
+            PathFollow.objects.filter(bench_user | Q(path__slug__startswith=PREFIX))
+        )
         statements = [
-            delete(Progress, f"user_id IN ({users}) OR resource_id IN ({resources})"),
-            delete(PathFollow, f"user_id IN ({users}) OR path_id IN ({paths})"),
+            delete(Progress, progress_where),
+            delete(PathFollow, follow_where),
             delete(Step, f"path_id IN ({paths})"),
             delete(Stage, f"path_id IN ({paths})"),
             delete(path_concepts, f"learningpath_id IN ({paths})"),
@@ -313,6 +327,8 @@ class Command(BaseCommand):
                 )
         PathFollow.objects.bulk_create(follows, batch_size=BATCH)
         Progress.objects.bulk_create(progress, batch_size=BATCH)
+        # New learners' rows: no page was ever cached under their new ids, so no version to
+        # raise (the old bench learners, deleted above, had theirs raised there).
         return {
             "resources": len(resources),
             "concepts": len(concepts),
