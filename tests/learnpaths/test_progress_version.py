@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from learnpaths import services
 from learnpaths.models import LearningPath, PathFollow, Progress, Step, User
-from tests.learnpaths._html import parse
+from tests.html import parse
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from learnpaths import services, statuses
 from learnpaths.fragments import progress_form
 from learnpaths.models import PathFollow, Progress, ProgressStatus, Step
-from tests.learnpaths._html import parse
+from tests.html import parse
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
