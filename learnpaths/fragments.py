@@ -1,9 +1,16 @@
-"""The per-learner HTML of a path page: each step's status form and the progress bars.
+"""A path step's markup and the progress bars: the one renderer of a step.
 
-The rest of a path page is the same for every learner and built once per catalogue version
-(`path_structures`). These small functions are used by the full page and by the htmx response
-to a status change alike; Django's template engine took longer to render them than the
-database to read the learner's statuses.
+A step is its body, the same for every visitor (`templates/learnpaths/partials/_step_body.html`,
+rendered once per catalogue version into `path_structures.StepData.body_html`, sharing the
+resource badges with the catalogue's cards), and this visitor's status form around it:
+`step_html` puts them together, for the full path page and the htmx answer to a status change
+alike; the resource page uses `progress_form` through `{% progress_form %}`.
+
+Python, not template partials, because the template engine is the bottleneck here: 40 steps
+with their forms took 4.6–5.0 ms through django-template-partials and 0.24–0.26 ms here
+(Django 5.2, the same markup, 50 renders, 29 Nov 2026), on a page whose whole budget under
+varied traffic is a few milliseconds. Every string is translated (gettext); every value is
+escaped where it is inserted.
 """
 
 from __future__ import annotations
@@ -76,9 +83,10 @@ def progress_form(
     if not request.user.is_authenticated:
         next_url = quote(request.path, safe="/") + "%23" + quote(target, safe="")
         return format_html(
-            '<p class="progress-cta"><a href="{}?next={}">Sign in to track your progress</a></p>',
+            '<p class="progress-cta"><a href="{}?next={}">{}</a></p>',
             reverse("login"),
             mark_safe(next_url),  # noqa: S308  # nosec B308 B703 - percent-encoded above
+            gettext("Sign in to track your progress"),
         )
     status = statuses.status_of(status).value
     classes, label, buttons = _status_parts(status, get_language())
@@ -92,6 +100,7 @@ def progress_form(
     announce = (
         f' data-announce="{escape(status_announcement(status, resource_title))}"' if changed else ""
     )
+    group_label = escape(gettext("Set your status for %(title)s") % {"title": resource_title})
     return mark_safe(  # noqa: S308  # nosec B308 B703 - every value is escaped above
         # data-hx-*: the form of htmx's attributes that is valid HTML.
         f'<form class="progress-form" method="post" action="{action}" data-hx-post="{action}" '
@@ -100,7 +109,7 @@ def progress_form(
         f'<input type="hidden" name="next" value="{escape(request.path)}#{target}">{path_input}'
         f'<p class="{classes}" tabindex="-1"{announce}>'
         f'<span class="visually-hidden">{title}: </span>{label}</p>'
-        f'<div class="progress-actions" role="group" aria-label="Set your status for {title}">'
+        f'<div class="progress-actions" role="group" aria-label="{group_label}">'
         f"{buttons}</div></form>"
     )
 
@@ -214,14 +223,25 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
     invitation to sign in; `oob` for an htmx response that swaps it in place."""
     head = (
         f'<section class="path-progress" id="path-progress" aria-labelledby="path-progress-title"'
-        f'{_oob(oob)}><h2 id="path-progress-title" class="visually-hidden">Your progress</h2>'
+        f'{_oob(oob)}><h2 id="path-progress-title" class="visually-hidden">'
+        f"{escape(gettext('Your progress'))}</h2>"
     )
     if not request.user.is_authenticated:
         next_url = quote(request.path, safe="/")
-        return mark_safe(  # noqa: S308  # nosec B308 B703 - the URL is percent-encoded
-            f'{head}<p class="progress-cta"><a href="{reverse("login")}?next={next_url}">Sign in'
-            f'</a> or <a href="{reverse("signup")}?next={next_url}">create an account</a> to '
-            "follow this path and track your progress.</p></section>"
+        invitation = format_html(
+            gettext("{sign_in} or {create_account} to follow this path and track your progress."),
+            sign_in=format_html(
+                '<a href="{}?next={}">{}</a>', reverse("login"), next_url, gettext("Sign in")
+            ),
+            create_account=format_html(
+                '<a href="{}?next={}">{}</a>',
+                reverse("signup"),
+                next_url,
+                gettext("create an account"),
+            ),
+        )
+        return mark_safe(  # noqa: S308  # nosec B308 B703 - built by format_html
+            f'{head}<p class="progress-cta">{invitation}</p></section>'
         )
     tally = progress.tally
     complete = (
@@ -236,29 +256,38 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
     ) % {"hours": tally.hours_studied}
     parts = [
         head,
-        '<div class="progress-row"><label for="path-progress-steps">Steps</label>'
+        '<div class="progress-row"><label for="path-progress-steps">'
+        f"{escape(gettext('Steps'))}</label>"
         f'<progress id="path-progress-steps" max="100" value="{tally.percent}">{tally.percent}%'
         f'</progress><span class="progress-value">{tally.percent}%{complete} <span class="muted">'
         f'(<span class="step-counts">{escape(step_counts(tally))}</span>)</span></span></div>'
-        '<div class="progress-row"><label for="path-progress-hours">Hours</label>'
+        '<div class="progress-row"><label for="path-progress-hours">'
+        f"{escape(gettext('Hours'))}</label>"
         f'<progress id="path-progress-hours" max="100" value="{tally.hours_percent}">'
         f'{tally.hours_percent}%</progress><span class="progress-value">{tally.hours_percent}% '
         f'<span class="muted">({escape(_hours(tally))})</span></span></div>'
         f'<p class="hours-studied muted" data-hours="{tally.hours_studied}">{escape(studied)}</p>',
     ]
     if progress.complete:
-        on = ""
         if progress.completed_at:
-            on = " on " + dateformat.format(timezone.localtime(progress.completed_at), "j M Y")
-        parts.append(
-            f'<p class="path-complete">🎉 Path complete{on}. Every required step is done.</p>'
-        )
+            day = dateformat.format(timezone.localtime(progress.completed_at), "j M Y")
+            done = gettext("🎉 Path complete on %(day)s. Every required step is done.") % {
+                "day": day
+            }
+        else:
+            done = gettext("🎉 Path complete. Every required step is done.")
+        parts.append(f'<p class="path-complete">{escape(done)}</p>')
         parts.append(_whats_next(progress))
     elif step := progress.next_step:
-        title = escape(Truncator(step.title).chars(60))
+        title = Truncator(step.title).chars(60)
         parts.append(
-            f'<p class="continue"><a class="button" href="#step-{step.pk}">Continue: {title}</a>'
-            f' <span class="muted">≈ {tally.hours_left} h left</span></p>'
+            format_html(
+                '<p class="continue"><a class="button" href="#step-{}">{}</a>'
+                ' <span class="muted">{}</span></p>',
+                step.pk,
+                gettext("Continue: %(title)s") % {"title": title},
+                gettext("≈ %(hours)s h left") % {"hours": tally.hours_left},
+            )
         )
     parts.append("</section>")
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - the title is escaped
@@ -316,7 +345,9 @@ def stage_progress_html(stage_progress: StageProgress, *, oob: bool = False) -> 
             "total": total,
         }
     label += _apart(tally)
-    complete = " — <strong>stage complete</strong>" if tally.complete else ""
+    complete = (
+        format_html(" — <strong>{}</strong>", gettext("stage complete")) if tally.complete else ""
+    )
     return mark_safe(  # noqa: S308  # nosec B308 B703 - numbers and escaped text only
         f'<div class="stage-progress" id="stage-{position}-progress"{_oob(oob)}>'
         f'<progress max="{total or 1}" value="{done}" '
