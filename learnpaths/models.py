@@ -449,7 +449,7 @@ class PathFollowQuerySet(models.QuerySet):
 
 class PathFollow(models.Model):
     """A learner following a path: it is on their dashboard. Whether and when they completed it
-    follows from their progress (`PathFollowQuerySet.completed`, `selectors.path_progress`)."""
+    follows from their progress (`PathFollowQuerySet.completed`, `progress.path_progress`)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
     path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="follows")

@@ -26,6 +26,7 @@ from learnpaths.fragments import (
 )
 from learnpaths.models import LearningPath, ProgressStatus
 from learnpaths.path_structures import PathData, ResourceRef, published_path, published_resource
+from learnpaths.progress import path_progress
 from resources.models import Concept, Level
 
 
@@ -61,7 +62,7 @@ def path_list(request: HttpRequest) -> HttpResponse:
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     path = published_path(request, slug)
     learner = selectors.learner_path_state(request.user, path.pk, path.resource_ids)
-    progress = selectors.path_progress(path.stages, learner.statuses, learner.completed_at)
+    progress = path_progress(path.stages, learner.statuses, learner.completed_at)
     signed_in = request.user.is_authenticated
     token = get_token(request) if signed_in else None  # one for all the page's forms
     # The visitor's own parts of the page, in the order the template shows them.
@@ -153,7 +154,7 @@ def _path_step_update(
         path_id=path.pk,
         resource_ids=path.resource_ids,
     )
-    progress = selectors.path_progress(path.stages, learner.statuses, learner.completed_at)
+    progress = path_progress(path.stages, learner.statuses, learner.completed_at)
     parts = [
         step_html(
             request, step, learner.statuses.get(resource.pk), path_slug=path.slug, changed=True
