@@ -8,22 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from datetime import datetime
 
 from learnpaths.path_structures import StageData, StepData
 from learnpaths.statuses import APART, DEFAULT, Status, completes, status_of
 
 NOT_STARTED = DEFAULT.value
-
-
-def _aware(value: datetime | str) -> datetime:
-    """A datetime as the ORM would return it: SQLite hands plain SQL naive UTC (or text)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 @dataclass

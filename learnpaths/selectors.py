@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from learnpaths import statuses
 from learnpaths.charts import CHART_HEIGHT, CHART_WIDTH, hours_studied, weekly_activity
 from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, User
 from learnpaths.path_structures import PathData, paths_by_id
-from learnpaths.progress import PathProgress, _aware, path_progress
+from learnpaths.progress import PathProgress, path_progress
 from resources.versions import catalogue_version
 
 if TYPE_CHECKING:
@@ -200,3 +201,10 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
         "activity": weekly_activity(done, timezone.localdate()),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A datetime as the ORM would return it: SQLite hands plain SQL naive UTC (or text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
