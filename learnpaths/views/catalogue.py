@@ -2,8 +2,6 @@
 detail, resource detail (the catalogue app itself knows nothing of paths).
 """
 
-from itertools import groupby
-
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,9 +16,9 @@ from resources.models import (
     Concept,
     ConferenceEdition,
     Resource,
-    ResourceKind,
     next_deadline,
 )
+from resources.selectors import concept_resources_by_kind
 from resources.versions import catalogue_version
 from resources.views import concept_map
 
@@ -76,19 +74,13 @@ def _concept_context(slug: str) -> dict:
         ),
         slug=slug,
     )
-    resources = Resource.objects.published().filter(concepts=concept).order_by("kind", "title")
-    kind_labels = dict(ResourceKind.choices)
-    resources_by_kind = [
-        (kind_labels[kind], list(group))
-        for kind, group in groupby(resources.for_list(), key=lambda r: r.kind)
-    ]
     # The neighbourhood, one level each way, from the rows prefetched above.
     prerequisites, leads_to = list(concept.prerequisites.all()), list(concept.leads_to.all())
     links = [(p.pk, concept.pk) for p in prerequisites] + [(concept.pk, n.pk) for n in leads_to]
     return {
         "concept": concept,
         "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
-        "resources_by_kind": resources_by_kind,
+        "resources_by_kind": concept_resources_by_kind(concept),
         "paths": list(LearningPath.objects.published().filter(concepts=concept).for_cards()),
     }
 
