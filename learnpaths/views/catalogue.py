@@ -2,7 +2,7 @@
 detail, resource detail (the catalogue app itself knows nothing of paths).
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -101,9 +101,14 @@ def _resource_context(slug: str) -> dict:
         Resource.objects.published().prefetch_related(
             "tags",
             Prefetch("concepts", queryset=Concept.objects.order_by("name")),
-            Prefetch("editions", queryset=ConferenceEdition.objects.order_by("-year")),
         ),
         slug=slug,
+    )
+    # Only conferences and workshops have editions to show: for any other resource the
+    # prefetch is of nothing, which costs no query.
+    editions = ConferenceEdition.objects.order_by("-year")
+    prefetch_related_objects(
+        [resource], Prefetch("editions", editions if resource.is_event else editions.none())
     )
     paths = LearningPath.objects.published().filter(stages__steps__resource=resource).distinct()
     return {"resource": resource, "paths": list(paths.order_by("title"))}
