@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from resources.models import Concept, Cost, Language, Level, Resource, ResourceKind, Tag
 
@@ -26,6 +27,9 @@ MAX_FILTER_VALUES = 20
 FACET_CONCEPT_LIMIT = 20
 FACET_TAG_LIMIT = 24
 MAX_QUERY_LENGTH = 200
+# Resources a concept's page shows of each kind; the rest are a link to the filtered list away.
+# The page then costs the same whatever the size of the catalogue.
+CONCEPT_RESOURCES_PER_KIND = 4
 
 
 @dataclass
@@ -66,10 +70,16 @@ class ResourceFilters:
 
     def q(self, *, skip: str | None = None) -> Q:
         """The filter as one Q, optionally without one dimension (for that dimension's facet)."""
-        condition = Q()
+        condition = self.related_q(skip=skip)
         for name, values in self.choices.items():
             if name != skip:
                 condition &= Q(**{f"{name}__in": values})
+        return condition
+
+    def related_q(self, *, skip: str | None = None) -> Q:
+        """The concept and tag filters only (optionally without one of them): what every
+        choice facet applies, whichever choice it counts."""
+        condition = Q()
         if self.concepts and skip != "concept":
             for slug in self.concepts:
                 condition &= Q(pk__in=Resource.objects.filter(concepts__slug=slug).values("pk"))
@@ -77,6 +87,11 @@ class ResourceFilters:
             for slug in self.tags:
                 condition &= Q(pk__in=Resource.objects.filter(tags__slug=slug).values("pk"))
         return condition
+
+    def passes_choices(self, row: dict[str, str], *, skip: str) -> bool:
+        """Whether a resource with these choice values (`row`: kind, level, cost, language)
+        passes the choice filters other than `skip`."""
+        return all(row[name] in values for name, values in self.choices.items() if name != skip)
 
     @property
     def active(self) -> bool:
@@ -104,44 +119,97 @@ def filtered_resources(filters: ResourceFilters) -> QuerySet[Resource]:
 def resource_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     """Counts per filter option, each counted with the *other* filters applied.
 
-    The four choice facets come from one aggregate query; concepts and tags from one each.
+    Two queries whatever the filters: the four choice facets come from one query grouped by
+    kind, level, cost and language (at most a few hundred rows, read from the covering index
+    `resource_facets`, never the table), which Python sums per facet with the other choice
+    filters applied; concepts and tags from one UNION of two grouped counts.
     """
     published = Resource.objects.published()
-    aggregates = {}
-    for name, enum in CHOICE_FILTERS.items():
-        others = filters.q(skip=name)
-        for value in enum.values:
-            aggregates[f"{name}__{value}"] = Count("pk", filter=others & Q(**{name: value}))
-    counts = published.aggregate(**aggregates)
+    dimensions = list(CHOICE_FILTERS)
+    groups = (
+        published.filter(filters.related_q()).order_by().values(*dimensions).annotate(n=Count("*"))
+    )
+    counts: dict[str, dict[str, int]] = {name: {} for name in dimensions}
+    for row in groups:
+        for name in dimensions:
+            if filters.passes_choices(row, skip=name):
+                value = row[name]
+                counts[name][value] = counts[name].get(value, 0) + row["n"]
     facets: dict[str, list[FacetOption]] = {}
     for name, enum in CHOICE_FILTERS.items():
         selected = filters.choices.get(name, [])
         facets[name] = [
-            FacetOption(value, label, counts[f"{name}__{value}"], value in selected)
+            FacetOption(value, label, counts[name].get(value, 0), value in selected)
             for value, label in enum.choices
-            if counts[f"{name}__{value}"] or value in selected
+            if counts[name].get(value) or value in selected
         ]
     matching_for_concepts = published.filter(filters.q(skip="concept")).values("pk")
     concepts = (
         Concept.objects.filter(resources__in=matching_for_concepts)
-        .annotate(matches=Count("resources", distinct=True))
-        .order_by("-matches", "name")
-        .values_list("slug", "name", "matches")
+        .order_by()
+        .annotate(matches=Count("resources"), facet=Value("concept"))
+        .values_list("facet", "slug", "name", "matches")
     )
-    facets["concept"] = _top_options(concepts, filters.concepts, FACET_CONCEPT_LIMIT)
     matching_for_tags = published.filter(filters.q(skip="tag")).values("pk")
     tags = (
         Tag.objects.filter(tagged_resources__content_object__in=matching_for_tags)
-        .annotate(matches=Count("tagged_resources", distinct=True))
-        .order_by("-matches", "name")
-        .values_list("slug", "name", "matches")
+        .order_by()
+        .annotate(matches=Count("tagged_resources"), facet=Value("tag"))
+        .values_list("facet", "slug", "name", "matches")
     )
-    facets["tag"] = _top_options(tags, filters.tags, FACET_TAG_LIMIT)
+    rows: dict[str, list[tuple[str, str, int]]] = {"concept": [], "tag": []}
+    for facet, slug, name, matches in concepts.union(tags, all=True):
+        rows[facet].append((slug, name, matches))
+    facets["concept"] = _top_options(rows["concept"], filters.concepts, FACET_CONCEPT_LIMIT)
+    facets["tag"] = _top_options(rows["tag"], filters.tags, FACET_TAG_LIMIT)
     return facets
 
 
-def _top_options(rows, selected: list[str], limit: int) -> list[FacetOption]:
-    rows = list(rows)
+@dataclass
+class KindGroup:
+    """A concept's resources of one kind: the first `resources` (by title) of `total`."""
+
+    kind: str
+    label: str
+    total: int
+    resources: list[Resource]
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.resources)
+
+
+def concept_resources_by_kind(
+    concept: Concept, per_kind: int = CONCEPT_RESOURCES_PER_KIND
+) -> list[KindGroup]:
+    """The published resources on `concept`, grouped by kind (in kind order): at most
+    `per_kind` of each, by title, with the number of each kind. One query (window functions
+    number the rows and count each kind) and the cards' prefetch, however many it has."""
+    by_kind = Window(Count("*"), partition_by=[F("kind")])
+    position = Window(RowNumber(), partition_by=[F("kind")], order_by=[F("title"), F("pk")])
+    resources = (
+        Resource.objects.published()
+        .filter(concepts=concept)
+        .annotate(kind_total=by_kind, position=position)
+        .filter(position__lte=per_kind)
+        .order_by("kind", "title", "pk")
+        .for_list()
+    )
+    labels = dict(ResourceKind.choices)
+    groups: list[KindGroup] = []
+    for resource in resources:
+        if not groups or groups[-1].kind != resource.kind:
+            groups.append(KindGroup(resource.kind, labels[resource.kind], resource.kind_total, []))
+        groups[-1].resources.append(resource)
+    return groups
+
+
+def _top_options(
+    rows: list[tuple[str, str, int]], selected: list[str], limit: int
+) -> list[FacetOption]:
+    """The `limit` options with the most matches (ties by name), and any selected beyond them;
+    `rows` are (slug, name, matches)."""
+    rows = sorted(rows, key=lambda row: (-row[2], row[1].casefold(), row[1]))
     shown = rows[:limit] + [row for row in rows[limit:] if row[0] in selected]
     return [FacetOption(slug, name, count, slug in selected) for slug, name, count in shown]
 

@@ -2,9 +2,7 @@
 detail, resource detail (the catalogue app itself knows nothing of paths).
 """
 
-from itertools import groupby
-
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,9 +16,9 @@ from resources.models import (
     Concept,
     ConferenceEdition,
     Resource,
-    ResourceKind,
     next_deadline,
 )
+from resources.selectors import concept_resources_by_kind
 from resources.views import concept_map
 
 
@@ -62,19 +60,13 @@ def _concept_context(slug: str) -> dict:
         ),
         slug=slug,
     )
-    resources = Resource.objects.published().filter(concepts=concept).order_by("kind", "title")
-    kind_labels = dict(ResourceKind.choices)
-    resources_by_kind = [
-        (kind_labels[kind], list(group))
-        for kind, group in groupby(resources.for_list(), key=lambda r: r.kind)
-    ]
     # The neighbourhood, one level each way, from the rows prefetched above.
     prerequisites, leads_to = list(concept.prerequisites.all()), list(concept.leads_to.all())
     links = [(p.pk, concept.pk) for p in prerequisites] + [(concept.pk, n.pk) for n in leads_to]
     return {
         "concept": concept,
         "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
-        "resources_by_kind": resources_by_kind,
+        "resources_by_kind": concept_resources_by_kind(concept),
         "paths": list(LearningPath.objects.published().filter(concepts=concept).for_cards()),
     }
 
@@ -95,9 +87,14 @@ def _resource_context(slug: str) -> dict:
         Resource.objects.published().prefetch_related(
             "tags",
             Prefetch("concepts", queryset=Concept.objects.order_by("name")),
-            Prefetch("editions", queryset=ConferenceEdition.objects.order_by("-year")),
         ),
         slug=slug,
+    )
+    # Only conferences and workshops have editions to show: for any other resource the
+    # prefetch is of nothing, which costs no query.
+    editions = ConferenceEdition.objects.order_by("-year")
+    prefetch_related_objects(
+        [resource], Prefetch("editions", editions if resource.is_event else editions.none())
     )
     paths = LearningPath.objects.published().filter(stages__steps__resource=resource).distinct()
     return {"resource": resource, "paths": list(paths.order_by("title"))}

@@ -242,7 +242,19 @@ def test_resource_detail_query_count_is_fixed(client, make, django_assert_num_qu
     for _ in range(3):
         path = make.path()
         path.stages.get().steps.create(position=2, resource=resource, note="x", path=path)
-    with django_assert_num_queries(6):  # catalogue version, resource, 3 prefetches, paths
+    with django_assert_num_queries(5):  # catalogue version, resource, tags, concepts, paths
         client.get(resource.get_absolute_url())
     with django_assert_num_queries(1):
         assert resource.title in client.get(resource.get_absolute_url()).content.decode()
+
+
+def test_conference_page_reads_its_editions_in_one_more_query(
+    client, make, django_assert_num_queries
+):
+    conference = make.resource(kind="conference", tags=["a"], concepts=[make.concept()])
+    for year in (2024, 2025, 2026):
+        conference.editions.create(year=year, location=f"City {year}")
+    # Catalogue version, resource, tags, concepts, editions, paths.
+    with django_assert_num_queries(6):
+        html = client.get(conference.get_absolute_url()).content.decode()
+    assert html.index("City 2026") < html.index("City 2025") < html.index("City 2024")
