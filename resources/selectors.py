@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 
-from resources.models import Concept, Cost, Language, Level, Resource, ResourceKind, Tag
+from resources.models import (
+    Concept,
+    ConceptArea,
+    Cost,
+    Language,
+    Level,
+    Resource,
+    ResourceKind,
+    Tag,
+)
 
 SORTS = {
     "title": ("Title", ["title"]),
@@ -274,3 +284,10 @@ def fallback_search(query: str) -> QuerySet[Resource]:
         .order_by("-relevance", "title")
         .for_list()
     )
+
+
+def concepts_by_area() -> list[tuple[str, list[Concept]]]:
+    """Concepts grouped by area, in map order, with their resource counts (one query)."""
+    labels = dict(ConceptArea.choices)
+    concepts = Concept.objects.for_list()
+    return [(labels[area], list(group)) for area, group in groupby(concepts, key=lambda c: c.area)]

@@ -1,7 +1,5 @@
 """Public catalogue pages: home, concepts, resources, tags, search and the health check."""
 
-from itertools import groupby
-
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
@@ -14,7 +12,6 @@ from resources import selectors
 from resources.concept_map import concept_graph
 from resources.models import (
     Concept,
-    ConceptArea,
     ConceptPrerequisite,
     Resource,
     Tag,
@@ -25,17 +22,12 @@ RESOURCES_PER_PAGE = 24
 LIST_PARAMS = frozenset({*selectors.CHOICE_FILTERS, "concept", "tag", "sort", "page"})
 
 
-def concept_map() -> list[tuple[str, list[Concept]]]:
-    """Concepts grouped by area, in map order, with their resource counts (one query)."""
-    labels = dict(ConceptArea.choices)
-    concepts = Concept.objects.for_list()
-    return [(labels[area], list(group)) for area, group in groupby(concepts, key=lambda c: c.area)]
-
-
 @require_safe
 @cached_page("concept-list")
 def concept_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "resources/concept_list.html", {"concept_areas": concept_map()})
+    return render(
+        request, "resources/concept_list.html", {"concept_areas": selectors.concepts_by_area()}
+    )
 
 
 @require_safe

@@ -18,8 +18,7 @@ from resources.models import (
     Resource,
     next_deadline,
 )
-from resources.selectors import concept_resources_by_kind
-from resources.views import concept_map
+from resources.selectors import concept_resources_by_kind, concepts_by_area
 
 
 @require_safe
@@ -38,7 +37,7 @@ def _home_context() -> dict:
         "featured_paths": list(
             LearningPath.objects.published().filter(featured=True).for_cards()[:6]
         ),
-        "concept_areas": concept_map(),
+        "concept_areas": concepts_by_area(),
         "recent_resources": list(
             Resource.objects.published().order_by("-created_at", "-pk").for_list()[:8]
         ),
