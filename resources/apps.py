@@ -8,6 +8,22 @@ class ResourcesConfig(AppConfig):
     def ready(self) -> None:
         from learnpaths.core import cache
         from resources import invalidation, versions
+        from resources.models import (
+            Concept,
+            ConceptPrerequisite,
+            ConferenceEdition,
+            Resource,
+            Tag,
+            TaggedResource,
+        )
 
         cache.use_version(versions.catalogue_version)
-        invalidation.connect()
+        invalidation.curated(
+            Concept,
+            ConceptPrerequisite,
+            Resource,
+            Tag,
+            TaggedResource,
+            ConferenceEdition,
+            through=[Resource.concepts.through],
+        )

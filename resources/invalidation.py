@@ -16,16 +16,19 @@ so. (A learner's own pages are versioned by `User.progress_version`, which the p
 services raise.) The handler only raises a counter: no business logic lives in signals.
 """
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+VERSION_PK = 1  # the one row of CatalogueVersion
 
 
 def catalogue_changed() -> None:
     """Make every cached catalogue page and structure stale (raise the catalogue version by
     one). Part of the caller's transaction: rolled back with it, seen by others at commit."""
-    from resources.models import VERSION_PK, CatalogueVersion
-
+    # Looked up, not imported: the models call this module (publishing), so it imports none.
+    CatalogueVersion = apps.get_model("resources", "CatalogueVersion")
     rows = CatalogueVersion.objects.filter(pk=VERSION_PK)
     if rows.update(number=F("number") + 1):
         return
@@ -48,32 +51,12 @@ def _catalogue_changed(sender, **kwargs) -> None:
 
 def curated(*models, through=()) -> None:
     """Raise the catalogue version whenever a row of `models` is saved or deleted, or a
-    many-to-many relation in `through` changes. The catalogue calls it for its own models; an
-    app above it (learning paths) for the curated models it adds to the public pages."""
+    many-to-many relation in `through` changes. The catalogue's app calls it for its own models
+    (resources.apps), an app above it (learning paths) for the curated models it adds to the
+    public pages."""
     for model in models:
         post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-{model}")
         post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"catalogue-d-{model}")
     for relation in through:
         uid = f"catalogue-{relation}"
         m2m_changed.connect(_catalogue_changed, sender=relation, dispatch_uid=uid)
-
-
-def connect() -> None:
-    from resources.models import (
-        Concept,
-        ConceptPrerequisite,
-        ConferenceEdition,
-        Resource,
-        Tag,
-        TaggedResource,
-    )
-
-    curated(
-        Concept,
-        ConceptPrerequisite,
-        Resource,
-        Tag,
-        TaggedResource,
-        ConferenceEdition,
-        through=[Resource.concepts.through],
-    )

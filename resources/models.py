@@ -863,9 +863,6 @@ class ConferenceEdition(models.Model):
         return deadline.local if deadline else None
 
 
-VERSION_PK = 1  # the one row
-
-
 class CatalogueVersion(models.Model):
     """One row whose number goes up whenever curated content changes: raised only by
     `resources.invalidation.catalogue_changed`, read by `resources.versions`.

@@ -6,7 +6,8 @@ memoised on the request (none for a signed-in visitor: it comes with their user 
 
 from __future__ import annotations
 
-from resources.models import VERSION_PK, CatalogueVersion
+from resources.invalidation import VERSION_PK
+from resources.models import CatalogueVersion
 
 _MEMO_ATTR = "_catalogue_version"
 
