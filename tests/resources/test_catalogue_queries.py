@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from resources import selectors
 from resources.models import Cost, Language, Level, Resource, ResourceKind
-from tests.learnpaths._html import parse
+from tests.html import parse
 
 PER_KIND = selectors.CONCEPT_RESOURCES_PER_KIND
 
