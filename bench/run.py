@@ -41,7 +41,9 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http.client import HTTPConnection
 from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
@@ -532,6 +534,27 @@ def wrk_once(base: str, lines: list[Line], *, name: str, connections: int, durat
     return data
 
 
+def warm_up(port: int, lines: list[Line], name: str) -> None:
+    """Send `lines` once each, CONNECTIONS at a time, and wait for every answer (however slow
+    the freshly started processes are); any answer but 200 fails the run."""
+
+    def fetch(line: Line) -> int:
+        connection = HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            headers = {"Cookie": line.cookie} if line.cookie else {}
+            connection.request(line.method, line.url, body=line.body or None, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        statuses = Counter(pool.map(fetch, lines))
+    if set(statuses) - {200}:
+        raise SystemExit(f"cold {name} warm-up: answers {dict(statuses)} (see {GUNICORN_LOG})")
+
+
 ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<target>\S+) HTTP/[0-9.]+" (?P<status>\d{3}) ')
 
 
@@ -736,8 +759,7 @@ def cold_round(server: Server, page: dict, lines: list[Line], seed: str) -> dict
         return {"loaded": {**loaded, "answered": loaded["requests"], "exhausted": False,
                            "elapsed_s": loaded["duration_us"] / 1e6},
                 "latency": alone}  # fmt: skip
-    wrk_once(server.base, warmup, name=f"{name} warm-up", connections=min(CONNECTIONS,
-             max(1, len(warmup))), duration=2)  # fmt: skip
+    warm_up(server.port, warmup, name)
     alone = wrk_once(
         server.base, latency_lines, name=f"{name} latency", connections=1,
         duration=LATENCY_DURATION,
