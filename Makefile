@@ -46,11 +46,12 @@ test: install
 	$(BIN)/python -m pytest
 
 # Benchmark on PostgreSQL (not part of `make test`): seeds 1× and 10×, serves with gunicorn and
-# DEBUG=0, drives each key page with wrk on 127.0.0.1; results in var/bench/.
+# DEBUG=0, drives each key page with wrk on 127.0.0.1, warm (one URL again and again) and cold
+# (a new URL each request; BENCH_MODE=warm|cold|both); results in var/bench/. bench/run.py
+# creates the database if it is missing.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/learnpaths_bench
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || (apt-get update >/dev/null && apt-get install -y wrk >/dev/null)
-	@psql "$(BENCH_DATABASE_URL)" -c 'SELECT 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres learnpaths_bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/python bench/run.py
 
 lint: install
