@@ -466,10 +466,8 @@ def empty_caches() -> None:
     from django.core.cache import cache
 
     cache.clear()
-    try:
-        from learnpaths.cache import local_cache
-    except ImportError:  # the app keeps no such copies (any more)
-        return
+    from learnpaths.core.cache import local_cache
+
     local_cache.clear()
 
 
