@@ -15,6 +15,8 @@
 -- microseconds between the first request and the last answer, p50/p95/p99 latency, socket
 -- errors, and reconnects after a thread's share ran out (the server closing a connection that
 -- waited idle past its keep-alive: wrk counts those as read errors, they are not the pages').
+-- The request-line reader both bench scripts share, loaded from beside this script.
+local request_from = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "requests_file.lua")
 local ffi = require("ffi")
 ffi.cdef([[
 typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -52,19 +54,7 @@ function init(args)
   for line in io.lines(args[1]) do
     lines_total = lines_total + 1
     if number % thread_count == thread_number then
-      local method, path, cookie, body, htmx =
-        line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)$")
-      local headers = {}
-      if cookie ~= "" then
-        headers["Cookie"] = cookie
-      end
-      if htmx == "1" then
-        headers["HX-Request"] = "true"
-      end
-      if method == "POST" then
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-      end
-      requests[#requests + 1] = wrk.format(method, path, headers, body ~= "" and body or nil)
+      requests[#requests + 1] = request_from(line)
     end
     number = number + 1
   end

@@ -2,6 +2,8 @@
 -- Cookie header, body, "1" for an htmx request; tab-separated), so that signed-in pages and writes are spread over many
 -- learners as on a real site; and a JSON summary line with the percentiles wrk does not print
 -- by itself (p95).
+-- The request-line reader both bench scripts share, loaded from beside this script.
+local request_from = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "requests_file.lua")
 local requests, index = {}, 0
 local threads = 0
 
@@ -12,19 +14,7 @@ end
 
 function init(args)
   for line in io.lines(args[1]) do
-    local method, path, cookie, body, htmx =
-      line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)$")
-    local headers = {}
-    if cookie ~= "" then
-      headers["Cookie"] = cookie
-    end
-    if htmx == "1" then
-      headers["HX-Request"] = "true"
-    end
-    if method == "POST" then
-      headers["Content-Type"] = "application/x-www-form-urlencoded"
-    end
-    requests[#requests + 1] = wrk.format(method, path, headers, body ~= "" and body or nil)
+    requests[#requests + 1] = request_from(line)
   end
   -- Threads start at different places in the list.
   index = (thread_number * 7919) % #requests
