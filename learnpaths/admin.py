@@ -11,6 +11,7 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from learnpaths import services, statuses
 from learnpaths.core.admin_concurrency import ConcurrencyGuardMixin
@@ -132,7 +133,7 @@ class StageStepFormSet(StepFormSet):
             raise ValidationError(_incomplete(stage.path.title, problems))
 
 
-class StageInline(admin.TabularInline):
+class StageInline(TranslationTabularInline):
     model = Stage
     formset = PathStageFormSet
     fields = ["position", "title", "goal"]
@@ -140,7 +141,7 @@ class StageInline(admin.TabularInline):
     show_change_link = True
 
 
-class StepInline(admin.TabularInline):
+class StepInline(TranslationTabularInline):
     model = Step
     formset = StageStepFormSet
     fields = ["position", "resource", "note", "hours", "optional"]
@@ -149,14 +150,14 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(LearningPath)
-class LearningPathAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
+class LearningPathAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     list_display = [
         "title", "level", "status", "featured", "follower_total", "completion_total", "updated_at",
     ]  # fmt: skip
     list_filter = ["status", "level", "featured", "concepts"]
     list_editable = ["featured"]
-    search_fields = ["title", "summary", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title_en", "title_zh_hans", "summary_en", "summary_zh_hans", "slug"]
+    prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["concepts"]
     actions = ["publish", "unpublish"]
     inlines = [StageInline]
@@ -302,12 +303,12 @@ class StageAdminForm(forms.ModelForm):
 
 
 @admin.register(Stage)
-class StageAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
+class StageAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     form = StageAdminForm
     list_display = ["__str__", "path", "position"]
     list_filter = ["path"]
     list_select_related = ["path"]
-    search_fields = ["title", "path__title"]
+    search_fields = ["title_en", "title_zh_hans", "path__title_en", "path__title_zh_hans"]
     autocomplete_fields = ["path"]
     inlines = [StepInline]
 
@@ -328,7 +329,7 @@ class StepAdminForm(forms.ModelForm):
         if self.instance.pk and stage and stage.pk != self.instance.stage_id:
             problems += emptying_refusals(steps=[Step.objects.get(pk=self.instance.pk)])
         if stage and resource and stage.path.status == PathStatus.PUBLISHED:
-            note = data.get("note") or ""
+            note = data.get("note_en") or ""  # English is required; Chinese falls back to it
             step = Step(position=data.get("position"), resource=resource, note=note)
             reasons = publication_problems([(stage, [step])])
             if reasons:
@@ -339,12 +340,14 @@ class StepAdminForm(forms.ModelForm):
 
 
 @admin.register(Step)
-class StepAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
+class StepAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     form = StepAdminForm
     list_display = ["resource", "stage", "position", "optional"]
     list_filter = ["optional", "path"]
     list_select_related = ["resource", "stage__path"]
-    search_fields = ["resource__title", "stage__title", "note"]
+    search_fields = [
+        "resource__title", "stage__title_en", "stage__title_zh_hans", "note_en", "note_zh_hans",
+    ]  # fmt: skip
     autocomplete_fields = ["stage", "resource"]
 
     def get_deleted_objects(self, objs, request):

@@ -6,6 +6,7 @@ class LearnpathsConfig(AppConfig):
     verbose_name = "Learning paths and progress"
 
     def ready(self) -> None:
+        from learnpaths.core import languages  # noqa: F401 (connects its pre_save receiver)
         from learnpaths.models import LearningPath, Stage, Step, published_paths_using
         from resources import invalidation
         from resources.models import UNPUBLISH_GUARDS

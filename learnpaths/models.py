@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from learnpaths import statuses
-from learnpaths.core.markdown import render_markdown
+from learnpaths.core.markdown import render_markdown_fields
 from learnpaths.statuses import ProgressStatus
 from resources.invalidation import catalogue_changed
 from resources.models import (
@@ -181,8 +181,9 @@ class LearningPath(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.summary_html = render_markdown(self.summary)
-        self.description_html = render_markdown(self.description)
+        render_markdown_fields(
+            self, ("summary", "summary_html"), ("description", "description_html")
+        )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -323,7 +324,7 @@ class Step(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.path_id = self.stage.path_id
-        self.note_html = render_markdown(self.note)
+        render_markdown_fields(self, ("note", "note_html"))
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

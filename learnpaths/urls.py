@@ -1,16 +1,20 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from learnpaths.forms import ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
 from learnpaths.views import accounts, catalogue, learner, paths
 from resources import views as catalogue_views
 
+# Outside the language prefix: machines' URLs, and the admin, which follows the curator's
+# language cookie (set by the switch on every page) or Accept-Language.
 urlpatterns = [
-    path("", catalogue.home, name="home"),
     # Browsers ask for /favicon.ico on pages without a favicon link (the admin's): no 404 in the
     # log. Lazy: the static file's hashed name is known only once the app has started.
     path(
@@ -19,6 +23,16 @@ urlpatterns = [
         name="favicon",
     ),
     path("healthz", catalogue_views.healthz, name="healthz"),
+    # The language switch is a plain form on every page, and anonymous pages are cached whole,
+    # so it cannot carry a visitor's CSRF token; forging it changes only the display language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+# Every page under /en/ or /zh-hans/: a shared link opens in the language it was shared in; an
+# unprefixed URL redirects to the visitor's language.
+urlpatterns += i18n_patterns(
+    path("", catalogue.home, name="home"),
     path("concepts/", catalogue_views.concept_list, name="concept-list"),
     # Before concepts/<slug>/, which would otherwise take "map" for a slug.
     path("concepts/map/", catalogue_views.concept_map_view, name="concept-map"),
@@ -60,5 +74,4 @@ urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/delete/", accounts.account_delete, name="account-delete"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("admin/", admin.site.urls),
-]
+)

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 from taggit.models import Tag as UnusedTaggitTag
 
 from learnpaths.core.admin_concurrency import ConcurrencyGuardMixin
@@ -55,11 +56,11 @@ class PrerequisiteInline(admin.TabularInline):
 
 
 @admin.register(Concept)
-class ConceptAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
+class ConceptAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     list_display = ["name", "name_zh", "area", "position", "resource_total"]
     list_filter = ["area"]
     list_editable = ["position"]
-    search_fields = ["name", "name_zh", "slug", "summary"]
+    search_fields = ["name", "name_zh", "slug", "summary_en", "summary_zh_hans"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PrerequisiteInline]
     # Explicit: the Count annotation below drops Meta.ordering (GROUP BY), and the autocomplete

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from learnpaths.core.markdown import render_markdown
+from learnpaths.core.markdown import render_markdown, render_markdown_fields
 from resources.invalidation import catalogue_changed
 
 HTTP_URL_CHECK = Q(url__startswith="http://") | Q(url__startswith="https://")
@@ -174,8 +174,7 @@ class Concept(models.Model):
         return f"{self.name} ({self.name_zh})"
 
     def save(self, *args, **kwargs) -> None:
-        self.summary_html = render_markdown(self.summary)
-        self.body_html = render_markdown(self.body)
+        render_markdown_fields(self, ("summary", "summary_html"), ("body", "body_html"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -155,7 +155,9 @@ def resource_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
         ]
     matching_for_concepts = published.filter(filters.q(skip="concept")).values("pk")
     concepts = (
-        Concept.objects.filter(resources__in=matching_for_concepts)
+        # Names only, no translated field: plain values, as the union with tags needs.
+        Concept.objects.rewrite(False)
+        .filter(resources__in=matching_for_concepts)
         .order_by()
         .annotate(matches=Count("resources"), facet=Value("concept"))
         .values_list("facet", "slug", "name", "matches")

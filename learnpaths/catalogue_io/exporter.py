@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import translation
 
 from learnpaths.catalogue_io.format import (
     CONCEPT_FIELDS,
@@ -18,6 +20,7 @@ from learnpaths.catalogue_io.format import (
     RESOURCE_FIELDS,
     STAGE_FIELDS,
     STEP_FIELDS,
+    TRANSLATION_KEYS,
 )
 from learnpaths.models import (
     LearningPath,
@@ -42,7 +45,8 @@ def catalogue_export() -> dict[str, Any]:
     """
     connection = transaction.get_connection()
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    # "summary" in the document is the English text whatever language the curator reads.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         if outermost and connection.vendor == "postgresql":
             # One snapshot for every query below: a backup must not mix two states of the
             # catalogue when a curator saves something during the export. (SQLite's IMMEDIATE
@@ -128,7 +132,8 @@ def format_deadline(edition: ConferenceEdition) -> str | None:
 
 
 def _fields(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in names}
+    item = {name: getattr(obj, name) for name in names}
+    return {k: "" if v is None and k in TRANSLATION_KEYS else v for k, v in item.items()}
 
 
 def _edition(edition: ConferenceEdition) -> dict[str, Any]:

@@ -4,12 +4,37 @@ of item, shared by the importer and the exporter.
 
 from __future__ import annotations
 
+from django.conf import settings
+from modeltranslation.utils import build_localized_fieldname
+
 # The format's name is data, written in every catalogue file there is: it keeps the spelling it
 # was published with.
 FORMAT = "learnpaths-catalog/1"
 
 
-CONCEPT_FIELDS = ("name", "name_zh", "area", "position", "summary", "body")
+def translations(*fields: str) -> tuple[str, ...]:
+    """The document keys of `fields` in the languages other than the default, named as the
+    model's fields are (`("summary",)` → `("summary_zh_hans",)`): "summary" itself is the
+    English text, as in documents written before the site had a second language."""
+    return tuple(
+        build_localized_fieldname(field, code)
+        for field in fields
+        for code, _name in settings.LANGUAGES
+        if code != settings.LANGUAGE_CODE
+    )
+
+
+def every_language(*fields: str) -> tuple[str, ...]:
+    """`fields` and each one's field per language (`summary_html`, `summary_html_en`, …)."""
+    return (
+        *fields,
+        *(build_localized_fieldname(f, code) for f in fields for code, _n in settings.LANGUAGES),
+    )
+
+
+CONCEPT_FIELDS = (
+    "name", "name_zh", "area", "position", "summary", "body", *translations("summary", "body"),
+)  # fmt: skip
 
 
 RESOURCE_FIELDS = (
@@ -24,10 +49,23 @@ EDITION_FIELDS = (
 )  # fmt: skip
 
 
-PATH_FIELDS = ("title", "summary", "description", "level", "status", "featured")
+PATH_FIELDS = (
+    "title", "summary", "description", "level", "status", "featured",
+    *translations("title", "summary", "description"),
+)  # fmt: skip
 
 
-STAGE_FIELDS = ("title", "goal")
+STAGE_FIELDS = ("title", "goal", *translations("title", "goal"))
 
 
-STEP_FIELDS = ("note", "hours", "optional")
+STEP_TEXTS = ("note", *translations("note"))
+
+
+STEP_FIELDS = (*STEP_TEXTS, "hours", "optional")
+
+
+# Every translation key of the document: a translation not written yet is "" there (NULL in its
+# column).
+TRANSLATION_KEYS = frozenset(
+    translations("title", "summary", "description", "body", "goal", "note")
+)

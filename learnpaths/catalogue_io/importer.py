@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import translation
 from django.utils.translation import gettext
 
 from learnpaths.catalogue_io.format import (
@@ -32,6 +34,9 @@ from learnpaths.catalogue_io.format import (
     RESOURCE_FIELDS,
     STAGE_FIELDS,
     STEP_FIELDS,
+    STEP_TEXTS,
+    TRANSLATION_KEYS,
+    every_language,
 )
 from learnpaths.models import (
     LearningPath,
@@ -343,6 +348,8 @@ class _Importer:
                 value = None
             else:
                 value = model_field.get_default()
+            if name in TRANSLATION_KEYS and not value:
+                value = None  # not translated yet: NULL, as the admin leaves it
             setattr(obj, name, value)
         return obj.pk is None or any(before[name] != getattr(obj, name) for name in names)
 
@@ -508,7 +515,7 @@ class _Importer:
             if not stage.get("title") or not stage.get("goal"):
                 self.problem(at, "a stage needs a title and a goal")
                 ok = False
-            if not self.fits(at, Stage, stage, ("title", "goal")):
+            if not self.fits(at, Stage, stage, STAGE_FIELDS):
                 ok = False
             steps = []
             if len(stage.get("steps") or []) > MAX_POSITION:
@@ -537,7 +544,7 @@ class _Importer:
                     )
                     ok = False
                     continue
-                if not self.fits(step_at, Step, step, ("note",)):
+                if not self.fits(step_at, Step, step, STEP_TEXTS):
                     ok = False
                     continue
                 hours = step.get("hours")
@@ -551,27 +558,28 @@ class _Importer:
                     self.problem(step_at, f"optional {yes_no_problem(optional)}")
                     ok = False
                     continue
-                steps.append((resources[slug].pk, note, hours, optional))
+                texts = _document_texts(step, STEP_TEXTS)
+                steps.append((resources[slug].pk, texts, hours, optional))
             if not steps and not draft:
                 self.problem(at, "a stage of a published path needs at least one step")
                 ok = False
-            stages.append((stage.get("title"), stage.get("goal"), steps))
+            stages.append((_document_texts(stage, STAGE_FIELDS), steps))
         return stages if ok else None
 
     def set_stages(self, where: str, path: LearningPath, stages: list) -> bool:
         if stages == self.current_stages(path):
             return False
         path.stages.all().delete()
-        for position, (title, goal, steps) in enumerate(stages, start=1):
-            stage = Stage.objects.create(path=path, position=position, title=title, goal=goal)
-            for step_position, (resource_id, note, hours, optional) in enumerate(steps, start=1):
+        for position, (texts, steps) in enumerate(stages, start=1):
+            stage = Stage.objects.create(path=path, position=position, **texts)
+            for step_position, (resource_id, notes, hours, optional) in enumerate(steps, start=1):
                 Step(
                     stage=stage,
                     position=step_position,
                     resource_id=resource_id,
-                    note=note,
                     hours=hours,
                     optional=optional,
+                    **notes,
                 ).save()
         return True
 
@@ -584,9 +592,11 @@ class _Importer:
         )
         return [
             (
-                s.title,
-                s.goal,
-                [(st.resource_id, st.note, st.hours, st.optional) for st in s.steps.all()],
+                _texts(s, STAGE_FIELDS),
+                [
+                    (st.resource_id, _texts(st, STEP_TEXTS), st.hours, st.optional)
+                    for st in s.steps.all()
+                ],
             )
             for s in stages
         ]
@@ -613,13 +623,26 @@ class _Importer:
                 self.problem(where["resources", resource.slug], why)
 
 
+def _texts(obj: models.Model, names: Iterable[str]) -> dict[str, str | None]:
+    return {name: getattr(obj, name) or _empty(name) for name in names}
+
+
+def _document_texts(item: dict, names: Iterable[str]) -> dict[str, str | None]:
+    return {name: item.get(name) or _empty(name) for name in names}
+
+
+def _empty(name: str) -> str | None:
+    """A text left empty: NULL for a translation not written yet (as the admin leaves it)."""
+    return None if name in TRANSLATION_KEYS else ""
+
+
 # The document's kinds of item, in the order they are imported (each may name the ones before).
 KINDS = (
     Kind(
         "concepts",
         Concept,
         CONCEPT_FIELDS,
-        derived=("summary_html", "body_html"),
+        derived=every_language("summary_html", "body_html"),
         relations=(
             Relation(
                 "prerequisites",
@@ -652,7 +675,7 @@ KINDS = (
         "paths",
         LearningPath,
         PATH_FIELDS,
-        derived=("summary_html", "description_html"),
+        derived=every_language("summary_html", "description_html"),
         relations=(
             Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
             Relation("stages", _Importer.check_stages, _Importer.set_stages),
@@ -672,7 +695,8 @@ def catalogue_import(document: dict[str, Any]) -> ImportReport:
     error."""
     check_format(document)
     importer = _Importer()
-    with transaction.atomic():
+    # "summary" in a document is the English text whatever language the curator reads.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         for kind in KINDS:
             importer.upsert(kind, document.get(kind.key, []))
         if not importer.problems:  # else the rows it would look at were not all written

@@ -7,12 +7,14 @@ from html import unescape
 
 import markdown
 import nh3
+from django.conf import settings
 from latex2mathml.converter import convert_to_element as latex_to_mathml
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import ETX, STX, AtomicString
+from modeltranslation.utils import build_localized_fieldname
 from pymdownx import arithmatex
 from pymdownx.util import escape_chars
 
@@ -202,3 +204,21 @@ class MathExtension(Extension):
         )
         md.inlinePatterns.register(_InlineMath(_InlineMath.PATTERN, md), "math-inline", 189.9)
         md.parser.blockprocessors.register(_DisplayMath(md.parser), "math-block", 79.9)
+
+
+def render_markdown_fields(instance, *fields: tuple[str, str]) -> None:
+    """Render each `(source, target)` pair of Markdown fields of `instance`, in place.
+
+    A field translated with modeltranslation is rendered once per language of
+    `settings.LANGUAGES` (`summary_zh_hans` → `summary_html_zh_hans`), so each language has its
+    own HTML and an empty translation falls back to the default language's HTML on reading; an
+    untranslated field is rendered once (`description` → `description_html`).
+    """
+    for source, target in fields:
+        localized = [build_localized_fieldname(source, code) for code, _name in settings.LANGUAGES]
+        if not all(hasattr(instance, name) for name in localized):
+            setattr(instance, target, render_markdown(getattr(instance, source)))
+            continue
+        for code, _name in settings.LANGUAGES:
+            text = getattr(instance, build_localized_fieldname(source, code)) or ""
+            setattr(instance, build_localized_fieldname(target, code), render_markdown(text))

@@ -51,20 +51,20 @@ def catalogue(make):
 EDITS = [
     (
         "path",
-        lambda f: f.update(title=["First curator's title"]),
-        lambda f: f.update(summary=["Second curator's summary"]),
+        lambda f: f.update(title_en=["First curator's title"]),
+        lambda f: f.update(summary_en=["Second curator's summary"]),
         lambda o: (o.title, o.summary) == ("First curator's title", "A path."),
     ),
     (
         "path",
         lambda f: swap_first_two(f, "stages"),
-        lambda f: f.update(title=["Second curator's title"]),
+        lambda f: f.update(title_en=["Second curator's title"]),
         lambda o: list(o.stages.values_list("title", flat=True)) == ["Stage 2", "Stage 1"],
     ),
     (
         "stage",
         lambda f: swap_first_two(f, "steps"),
-        lambda f: f.update(title=["Second curator's title"]),
+        lambda f: f.update(title_en=["Second curator's title"]),
         lambda o: (
             o.title == "Stage 1"
             and list(o.steps.order_by("position").values_list("pk", flat=True))
@@ -73,22 +73,22 @@ EDITS = [
     ),
     (
         "stage",
-        lambda f: f.update({"steps-0-note": ["First curator's note"]}),
-        lambda f: f.update(goal=["Second curator's goal"]),
+        lambda f: f.update({"steps-0-note_en": ["First curator's note"]}),
+        lambda f: f.update(goal_en=["Second curator's goal"]),
         lambda o: (
             o.goal == "Goal." and o.steps.order_by("pk").first().note == "First curator's note"
         ),
     ),
     (
         "step",
-        lambda f: f.update(note=["First curator's note"]),
+        lambda f: f.update(note_en=["First curator's note"]),
         lambda f: f.update(optional=["on"]),
         lambda o: (o.note, o.optional) == ("First curator's note", False),
     ),
     (
         "concept",
         lambda f: f.update(name_zh=["第一"]),
-        lambda f: f.update(summary=["Second curator's summary"]),
+        lambda f: f.update(summary_en=["Second curator's summary"]),
         lambda o: o.name_zh == "第一" and o.summary.startswith("Summary of concept"),
     ),
     (
@@ -100,7 +100,7 @@ EDITS = [
     (
         "resource",
         lambda f: f.update({"editions-0-location": ["First city"]}),
-        lambda f: f.update(title=["Second curator's title"]),
+        lambda f: f.update(title_en=["Second curator's title"]),
         lambda o: o.editions.get().location == "First city" and o.title.startswith("Resource"),
     ),
     (
@@ -152,10 +152,10 @@ def test_a_path_form_is_stale_once_one_of_its_stages_was_saved_elsewhere(staff_c
     path, stage = catalogue["path"], catalogue["stage"]
     path_form = change_form(staff_client, path)
     stage_form = change_form(staff_client, stage)
-    stage_form["title"] = ["Renamed on the stage page"]
+    stage_form["title_en"] = ["Renamed on the stage page"]
     assert post_form(staff_client, stage, stage_form).status_code == 302
 
-    path_form["summary"] = ["Edited on the path page"]
+    path_form["summary_en"] = ["Edited on the path page"]
     assert refused(post_form(staff_client, path, path_form))
     assert Stage.objects.get(pk=stage.pk).title == "Renamed on the stage page"
     assert LearningPath.objects.get(pk=path.pk).summary == "A path."
@@ -173,10 +173,10 @@ def test_a_resource_form_is_stale_once_its_tags_or_concepts_changed(staff_client
 def test_an_unchanged_item_saves_and_saving_twice_from_one_form_is_refused(staff_client, catalogue):
     concept = catalogue["concept"]
     form = change_form(staff_client, concept)
-    form["summary"] = ["New summary."]
+    form["summary_en"] = ["New summary."]
     assert post_form(staff_client, concept, form).status_code == 302
     # The same form again (a double submit, or Back and resubmit) is a stale form too.
-    form["summary"] = ["Another summary."]
+    form["summary_en"] = ["Another summary."]
     assert refused(post_form(staff_client, concept, form))
     assert Concept.objects.get(pk=concept.pk).summary == "New summary."
 
@@ -222,7 +222,7 @@ def test_two_simultaneous_saves_of_one_version_leave_exactly_one(monkeypatch, ma
             own = Client()
             own.force_login(curator)
             barrier.wait()
-            response = post_form(own, concept, {**form, "summary": [summary]})
+            response = post_form(own, concept, {**form, "summary_en": [summary]})
             statuses[summary] = "saved" if response.status_code == 302 else refused(response)
         finally:
             connection.close()

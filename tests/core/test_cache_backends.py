@@ -83,23 +83,21 @@ def test_a_catalogue_change_is_seen_through_the_local_cache(client, make):
     path = make.path(slug="p")
     learner = make.user()
     client.force_login(learner)
-    assert "Stage 1</h2>" in client.get("/paths/p/").content.decode()
+    assert "Stage 1</h2>" in client.get("/en/paths/p/").content.decode()
     stage = path.stages.get()
     stage.title = "Renamed"
     stage.save()
-    html = client.get("/paths/p/").content.decode()
+    html = client.get("/en/paths/p/").content.decode()
     assert "Renamed</h2>" in html and "Stage 1</h2>" not in html
 
 
 def test_pages_are_stored_once_per_language(make):
-    """No LocaleMiddleware yet (issue 14): the language active while the view runs is in the
-    page's key, so a page rendered in one language is never served in another."""
+    """The language of the request (its URL's prefix) is in the page's key, so a page rendered
+    in one language is never served in another."""
     make.resource(slug="r", title="Deep learning")
     client = Client()
-    with translation.override("en"):
-        client.get("/resources/r/")
-    with translation.override("zh-hans"):
-        client.get("/resources/r/")
+    client.get("/en/resources/r/")
+    client.get("/zh-hans/resources/r/")
     keys = [key for key in cache._cache if ":page.v3:" in key and "resource" in key]
     assert len(keys) == 2
     assert {":page.v3:en:" in key for key in keys} == {True, False}

@@ -189,7 +189,9 @@ def test_the_migration_renders_rows_saved_before_again(back_to_latest, make):
         ]
     )
     Resource.objects.update(description_html="<p>Uses $\\phi(x)<em>\\phi(y)$.</p>")
-    LearningPath.objects.update(description_html='<sup id="fnref:1">old</sup>')
+    old.get_model("learnpaths", "LearningPath").objects.update(
+        description_html='<sup id="fnref:1">old</sup>'
+    )
     OldVersion = old.get_model("learnpaths", "CatalogueVersion")
     version = OldVersion.objects.get_or_create(pk=1)[0].number
     migration.rerender(old, None)

@@ -138,7 +138,7 @@ def page(new_page):
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
+    page.goto("/en/accounts/login/")
     page.get_by_label("Username or e-mail").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()

@@ -33,31 +33,31 @@ def site(make):
     services.progress_set(user=learner, resource_id=steps[-1].resource.pk, status="in_progress")
     concept = Concept.objects.filter(prerequisites__isnull=False, leads_to__isnull=False).first()
     public = {
-        "home": "/",
-        "concepts": "/concepts/",
-        "concept map": "/concepts/map/",
+        "home": "/en/",
+        "concepts": "/en/concepts/",
+        "concept map": "/en/concepts/map/",
         "concept": concept.get_absolute_url(),
-        "resources": "/resources/",
-        "resources filtered": "/resources/?kind=paper&level=advanced",
+        "resources": "/en/resources/",
+        "resources filtered": "/en/resources/?kind=paper&level=advanced",
         "resource": Resource.objects.published()
         .filter(kind="conference")
         .first()
         .get_absolute_url(),
         "tag": Tag.objects.order_by("name").first().get_absolute_url(),
-        "search": "/search/?q=transformer",
-        "search in Chinese": "/search/?q=卷积",
-        "paths": "/paths/",
+        "search": "/en/search/?q=transformer",
+        "search in Chinese": "/en/search/?q=卷积",
+        "paths": "/en/paths/",
         "path (anonymous)": path.get_absolute_url(),
-        "sign in": "/accounts/login/",
-        "sign up": "/accounts/signup/",
-        "password reset": "/accounts/password_reset/",
+        "sign in": "/en/accounts/login/",
+        "sign up": "/en/accounts/signup/",
+        "password reset": "/en/accounts/password_reset/",
         "404": "/no-such-page/",
     }
     private = {
         "path (signed in)": path.get_absolute_url(),
-        "dashboard": "/me/",
-        "password change": "/accounts/password_change/",
-        "account deletion": "/accounts/delete/",
+        "dashboard": "/en/me/",
+        "password change": "/en/accounts/password_change/",
+        "account deletion": "/en/accounts/delete/",
         "resource (signed in)": steps[-1].resource.get_absolute_url(),
     }
     return {"learner": learner, "public": public, "private": private}

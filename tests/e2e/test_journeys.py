@@ -51,7 +51,7 @@ def steps_in_order(path: LearningPath) -> list[Step]:
 
 
 def test_visitor_goes_from_home_to_a_concept_filters_and_opens_a_resource(page, catalogue):
-    page.goto("/")
+    page.goto("/en/")
     expect(page.locator("link[rel=stylesheet]")).to_have_count(1)
     # The stylesheet really applied (not just linked): the body uses the site's font stack.
     assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")
@@ -81,7 +81,7 @@ def test_visitor_goes_from_home_to_a_concept_filters_and_opens_a_resource(page, 
      ("动手学", "Dive into Deep Learning")],
 )  # fmt: skip
 def test_visitor_searches_in_english_and_chinese(page, catalogue, query, title):
-    page.goto("/")
+    page.goto("/en/")
     page.get_by_role("searchbox", name="Search resources and concepts").fill(query)
     page.get_by_role("search").get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Results for “{query}”")
@@ -108,7 +108,7 @@ def progress_value(page) -> str:
 
 def test_newcomer_signs_up_follows_a_path_and_marks_steps_done_with_htmx(page, path_of_four):
     steps = steps_in_order(path_of_four)
-    sign_up(page, "newcomer", via_path="/paths/seeing/")
+    sign_up(page, "newcomer", via_path="/en/paths/seeing/")
     page.get_by_role("button", name="Follow this path").click()
     expect(page.get_by_role("status")).to_contain_text("You follow “Seeing with networks”")
     assert PathFollow.objects.filter(user__username="newcomer", path=path_of_four).exists()
@@ -153,18 +153,18 @@ def test_newcomer_signs_up_follows_a_path_and_marks_steps_done_with_htmx(page, p
 def test_without_javascript_the_plain_forms_still_work(new_page, path_of_four):
     page = new_page(javascript=False)
     steps = steps_in_order(path_of_four)
-    sign_up(page, "plainweb", via_path="/paths/seeing/")
+    sign_up(page, "plainweb", via_path="/en/paths/seeing/")
     page.get_by_role("button", name="Follow this path").click()
     for n, step in enumerate(steps[:3], start=1):
         with page.expect_navigation():
             page.locator(f"#step-{step.pk}").get_by_role("button", name="Mark done").click()
         # Back on the path, at the step just marked.
-        expect(page).to_have_url(re.compile(f"/paths/seeing/#step-{step.pk}$"))
+        expect(page).to_have_url(re.compile(f"/en/paths/seeing/#step-{step.pk}$"))
         assert progress_value(page) == str(25 * n)
     assert Progress.objects.filter(user__username="plainweb", status="done").count() == 3
     page.get_by_role("link", name=re.compile("^Continue:")).click()
     expect(page).to_have_url(re.compile(f"#step-{steps[3].pk}$"))
-    page.goto("/me/")
+    page.goto("/en/me/")
     expect(page.locator(".followed-path", has_text="Seeing with networks")).to_contain_text(
         "75% done"
     )
@@ -240,7 +240,7 @@ def test_curator_builds_and_publishes_a_path_that_a_learner_then_sees(new_page, 
 
     visitor = new_page()
     sign_in(visitor, learner.username)
-    visitor.goto("/paths/")
+    visitor.goto("/en/paths/")
     visitor.get_by_role("link", name="Curated in a browser").click()
     expect(visitor.locator(".step-title")).to_have_text(
         ["Beta handbook", "Alpha primer", "Gamma lectures"]

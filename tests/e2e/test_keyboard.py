@@ -37,9 +37,9 @@ def tab_to(page, selector: str) -> None:
 def test_a_learner_can_do_journey_three_with_the_keyboard_alone(page, make):
     path = make.path(stages=1, steps_per_stage=3, title="Keys only", slug="keys")
     steps = list(Step.objects.filter(path=path).order_by("position"))
-    page.goto("/paths/keys/")
+    page.goto("/en/paths/keys/")
 
-    tab_to(page, "a[href^='/accounts/signup/']")
+    tab_to(page, "a[href^='/en/accounts/signup/']")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
     for selector, text in [
@@ -51,7 +51,7 @@ def test_a_learner_can_do_journey_three_with_the_keyboard_alone(page, make):
         tab_to(page, selector)
         page.keyboard.type(text)
     page.keyboard.press("Enter")  # submits the form from its last field
-    expect(page).to_have_url(re.compile("/paths/keys/$"))
+    expect(page).to_have_url(re.compile("/en/paths/keys/$"))
 
     tab_to(page, ".follow-form button")
     page.keyboard.press("Space")

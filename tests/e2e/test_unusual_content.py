@@ -65,9 +65,9 @@ def test_at_390_px_unusual_content_never_widens_the_page(new_page, unusual):
     tag = resource.tags.order_by("name").first()
     urls = [
         resource.get_absolute_url(),
-        "/resources/",
+        "/en/resources/",
         tag.get_absolute_url(),
-        "/search/?q=Transformer",
+        "/en/search/?q=Transformer",
         path.get_absolute_url(),
     ]
     problems = []

@@ -31,7 +31,7 @@ def main(rounds: int, requests: int, out: str) -> None:
     resource = Resource.objects.create(
         title="Raced", slug="raced", kind="book", url="https://example.org/"
     )
-    url = f"/resources/{resource.slug}/progress/"
+    url = f"/en/resources/{resource.slug}/progress/"
     with connection.cursor() as cursor:
         journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
     results = []

@@ -70,7 +70,7 @@ def test_admin_unpublish_action(staff_client, make):
 def concept_form(concept, prerequisites):
     data = {
         "name": concept.name, "slug": concept.slug, "name_zh": concept.name_zh,
-        "area": concept.area, "position": 0, "summary": concept.summary, "body": "",
+        "area": concept.area, "position": 0, "summary_en": concept.summary, "body_en": "",
         "prerequisite_links-TOTAL_FORMS": len(prerequisites),
         "prerequisite_links-INITIAL_FORMS": 0,
     }  # fmt: skip
@@ -99,14 +99,14 @@ def test_admin_saves_an_acyclic_prerequisite(staff_client, make):
 
 def steps_form(stage, rows):
     data = {
-        "path": stage.path_id, "position": stage.position, "title": stage.title, "goal": stage.goal,
+        "path": stage.path_id, "position": stage.position, "title_en": stage.title, "goal_en": stage.goal,
         "steps-TOTAL_FORMS": len(rows), "steps-INITIAL_FORMS": len(rows),
     }  # fmt: skip
     for i, (step, position) in enumerate(rows):
         data |= {
             f"steps-{i}-id": step.pk, f"steps-{i}-stage": stage.pk,
             f"steps-{i}-position": position, f"steps-{i}-resource": step.resource_id,
-            f"steps-{i}-note": step.note,
+            f"steps-{i}-note_en": step.note,
         }  # fmt: skip
     return data
 

@@ -63,7 +63,7 @@ def test_steps_at_the_highest_positions_can_still_be_edited_and_reordered(staff_
     prefix = {fields[f"steps-{i}-id"][0]: i for i in range(2)}
     fields[f"steps-{prefix[str(first.pk)]}-position"] = ["998"]
     fields[f"steps-{prefix[str(second.pk)]}-position"] = ["999"]
-    fields[f"steps-{prefix[str(first.pk)]}-note"] = ["Edited at the end of the range."]
+    fields[f"steps-{prefix[str(first.pk)]}-note_en"] = ["Edited at the end of the range."]
     response = post_form(staff_client, stage, fields)
     assert response.status_code == 302, error_text(response)[:2000]
     assert dict(stage.steps.values_list("pk", "position")) == {first.pk: 998, second.pk: 999}

@@ -23,7 +23,7 @@ def steps_of(path):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/concepts/c/", "/resources/?kind=book", "/resources/r/", "/search/?q=deep", "/paths/p/"],
+    ["/en/", "/en/concepts/c/", "/en/resources/?kind=book", "/en/resources/r/", "/en/search/?q=deep", "/en/paths/p/"],
 )
 def test_anonymous_pages_come_whole_from_the_cache_without_a_csrf_token(
     client, make, django_assert_num_queries, url
@@ -45,11 +45,11 @@ def test_anonymous_pages_come_whole_from_the_cache_without_a_csrf_token(
 def test_a_curators_change_shows_on_a_cached_anonymous_page_at_once(client, make, staff_client):
     resource = make.resource(slug="r", title="Old title")
     anonymous = Client()
-    assert "Old title" in anonymous.get("/resources/r/").content.decode()
-    assert "Old title" in anonymous.get("/resources/?kind=book").content.decode()
+    assert "Old title" in anonymous.get("/en/resources/r/").content.decode()
+    assert "Old title" in anonymous.get("/en/resources/?kind=book").content.decode()
     resource.title = "New title"
     resource.save()  # as the admin does: the catalogue version goes up
-    for url in ("/resources/r/", "/resources/?kind=book"):
+    for url in ("/en/resources/r/", "/en/resources/?kind=book"):
         html = anonymous.get(url).content.decode()
         assert "New title" in html and "Old title" not in html
 
@@ -59,33 +59,33 @@ def test_unknown_parameters_bypass_the_page_cache(client, make, django_assert_nu
     counts = []
     for _ in range(2):  # rendered each time: neither served from nor stored in the cache
         with CaptureQueriesContext(connection) as queries:
-            html = client.get("/resources/?kind=book&utm_source=x").content.decode()
+            html = client.get("/en/resources/?kind=book&utm_source=x").content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1] > 1
     assert "utm_source" in html  # the sign-in link keeps the visitor's own URL
     # Parameter order does not make a new entry.
-    client.get("/resources/?kind=book&level=beginner")
+    client.get("/en/resources/?kind=book&level=beginner")
     with django_assert_num_queries(1):  # the catalogue version, nothing else
-        client.get("/resources/?level=beginner&kind=book")
+        client.get("/en/resources/?level=beginner&kind=book")
 
 
 def test_htmx_and_full_page_requests_get_their_own_entries(client, make):
     make.resource()
-    fragment = client.get("/resources/?kind=book", **HTMX).content.decode()
-    page = client.get("/resources/?kind=book").content.decode()
+    fragment = client.get("/en/resources/?kind=book", **HTMX).content.decode()
+    page = client.get("/en/resources/?kind=book").content.decode()
     assert "<html" not in fragment and "<html" in page
-    assert "<html" not in client.get("/resources/?kind=book", **HTMX).content.decode()
+    assert "<html" not in client.get("/en/resources/?kind=book", **HTMX).content.decode()
 
 
 def test_signed_in_visitors_never_get_the_anonymous_page(client, make):
     path = make.path(slug="p")
-    assert "Sign in to track your progress" in Client().get("/paths/p/").content.decode()
+    assert "Sign in to track your progress" in Client().get("/en/paths/p/").content.decode()
     client.force_login(make.user(username="ada"))
     html = client.get(path.get_absolute_url()).content.decode()
     assert "Sign out" in html and "Mark done" in html and "csrfmiddlewaretoken" in html
     assert "Sign in to track your progress" not in html
     # And the anonymous page, cached after a signed-in visit, has none of it.
-    html = Client().get("/paths/p/").content.decode()
+    html = Client().get("/en/paths/p/").content.decode()
     assert "Sign out" not in html and "csrfmiddlewaretoken" not in html
 
 
@@ -99,9 +99,9 @@ def test_a_learner_never_sees_another_learners_statuses(make):
     for user in (ada, bob, ada):  # ada twice: her second page comes from the warm cache
         client = Client()
         client.force_login(user)
-        pages[user.username] = client.get("/paths/p/").content.decode()
-        client.get("/me/")
-        assert f"Your learning, {user.username}" in client.get("/me/").content.decode()
+        pages[user.username] = client.get("/en/paths/p/").content.decode()
+        client.get("/en/me/")
+        assert f"Your learning, {user.username}" in client.get("/en/me/").content.decode()
     assert f'class="step step-done" id="step-{first.pk}"' in pages["ada"]
     assert f'class="step step-not_started" id="step-{second.pk}"' in pages["ada"]
     assert f'class="step step-not_started" id="step-{first.pk}"' in pages["bob"]
@@ -111,15 +111,15 @@ def test_a_learner_never_sees_another_learners_statuses(make):
 
 def test_a_pending_message_is_shown_not_swallowed_by_the_page_cache(client, make):
     make.resource()
-    assert client.get("/").status_code == 200  # the anonymous home page is now cached
+    assert client.get("/en/").status_code == 200  # the anonymous home page is now cached
     client.force_login(make.user())
     response = client.post(reverse("account-delete"), {"password": "correct horse battery staple"})
-    assert response.status_code == 302 and response.url == "/"
-    html = client.get("/").content.decode()
+    assert response.status_code == 302 and response.url == "/en/"
+    html = client.get("/en/").content.decode()
     assert "Your account and your progress have been deleted." in html
     # Shown once, then the cached page again.
-    assert "have been deleted" not in client.get("/").content.decode()
-    assert not list(get_messages(client.get("/").wsgi_request))
+    assert "have been deleted" not in client.get("/en/").content.decode()
+    assert not list(get_messages(client.get("/en/").wsgi_request))
 
 
 def test_a_cached_path_reflects_a_new_step_for_signed_in_learners(client, make):
@@ -127,10 +127,10 @@ def test_a_cached_path_reflects_a_new_step_for_signed_in_learners(client, make):
     user = make.user()
     services.path_follow(user=user, path=path)
     client.force_login(user)
-    assert ">0/1 required<" in client.get("/paths/p/").content.decode()
+    assert ">0/1 required<" in client.get("/en/paths/p/").content.decode()
     extra = make.resource(title="A new step")
     Step.objects.create(stage=path.stages.get(), position=2, resource=extra, note="New.")
-    response = client.get("/paths/p/")
+    response = client.get("/en/paths/p/")
     assert "A new step" in response.content.decode()
     assert ">0/2 required<" in response.content.decode()
 
@@ -199,25 +199,25 @@ def test_a_learners_page_is_cached_until_their_own_change(make, django_assert_nu
     ada = make.user(username="ada")
     client = Client()
     client.force_login(ada)
-    assert step_status(client.get("/paths/p/").content.decode(), first) == "not_started"
+    assert step_status(client.get("/en/paths/p/").content.decode(), first) == "not_started"
     with django_assert_num_queries(2):  # session, user with the catalogue version
-        assert step_status(client.get("/paths/p/").content.decode(), first) == "not_started"
+        assert step_status(client.get("/en/paths/p/").content.decode(), first) == "not_started"
     # Another learner's change leaves ada's page cached and as it was.
     services.progress_set(user=make.user(), resource_id=first.resource.pk, status="done")
     with django_assert_num_queries(2):
-        assert step_status(client.get("/paths/p/").content.decode(), first) == "not_started"
+        assert step_status(client.get("/en/paths/p/").content.decode(), first) == "not_started"
     # Her own change, through the site, shows on the next page.
     client.post(reverse("resource-progress", args=[first.resource.slug]), {"status": "done"})
-    html = client.get("/paths/p/").content.decode()
+    html = client.get("/en/paths/p/").content.decode()
     assert step_status(html, first) == "done" and step_status(html, second) == "not_started"
     # Following and unfollowing change the follow button.
     follow_url = reverse("path-follow", args=["p"])
     client.post(follow_url)
-    client.get("/paths/p/")  # shows the "You follow" message, once
-    assert "Stop following" in client.get("/paths/p/").content.decode()
+    client.get("/en/paths/p/")  # shows the "You follow" message, once
+    assert "Stop following" in client.get("/en/paths/p/").content.decode()
     client.post(follow_url, {"action": "unfollow"})
-    client.get("/paths/p/")
-    html = client.get("/paths/p/").content.decode()
+    client.get("/en/paths/p/")
+    html = client.get("/en/paths/p/").content.decode()
     assert "Stop following" not in html and "Follow this path" in html
 
 
@@ -228,22 +228,22 @@ def test_a_staff_edit_of_progress_shows_on_the_learners_pages(make, staff_client
     services.progress_set(user=ada, resource_id=step.resource.pk, status="done")
     learner = Client()
     learner.force_login(ada)
-    assert step_status(learner.get("/paths/p/").content.decode(), step) == "done"
-    assert "<strong>1</strong> resource done" in learner.get("/me/").content.decode()
+    assert step_status(learner.get("/en/paths/p/").content.decode(), step) == "done"
+    assert "<strong>1</strong> resource done" in learner.get("/en/me/").content.decode()
     row = Progress.objects.get(user=ada)
     change_url = reverse("admin:learnpaths_progress_change", args=[row.pk])
     response = staff_client.post(
         change_url, {"user": ada.pk, "resource": step.resource.pk, "status": "in_progress"}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert step_status(learner.get("/paths/p/").content.decode(), step) == "in_progress"
-    assert "<strong>0</strong> resources done" in learner.get("/me/").content.decode()
+    assert step_status(learner.get("/en/paths/p/").content.decode(), step) == "in_progress"
+    assert "<strong>0</strong> resources done" in learner.get("/en/me/").content.decode()
     staff_client.post(
         reverse("admin:learnpaths_progress_changelist"),
         {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
     )
     assert not Progress.objects.exists()
-    assert step_status(learner.get("/paths/p/").content.decode(), step) == "not_started"
+    assert step_status(learner.get("/en/paths/p/").content.decode(), step) == "not_started"
 
 
 def test_a_cached_learner_page_carries_each_browsers_own_csrf_token(make):
@@ -257,7 +257,7 @@ def test_a_cached_learner_page_carries_each_browsers_own_csrf_token(make):
         browser.force_login(ada)
     tokens = []
     for browser in browsers:  # the first renders the page, the second gets it from the cache
-        html = browser.get("/paths/p/").content.decode()
+        html = browser.get("/en/paths/p/").content.decode()
         assert "<csrf-token>" not in html
         tokens.append(set(re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', html)))
     assert tokens[0] and len(tokens[1]) == 1 and not tokens[0] & tokens[1]
@@ -267,7 +267,7 @@ def test_a_cached_learner_page_carries_each_browsers_own_csrf_token(make):
     assert response.status_code == 302
     assert Progress.objects.get(user=ada).status == "done"
     # A token is tied to its browser's cookie: the first browser's token fails in the second.
-    html = browsers[0].get("/paths/p/").content.decode()
+    html = browsers[0].get("/en/paths/p/").content.decode()
     first_token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', html).group(1)
     browsers[1].cookies["csrftoken"] = "x" * 32  # a different secret
     response = browsers[1].post(url, {"status": "in_progress", "csrfmiddlewaretoken": first_token})
@@ -280,9 +280,9 @@ def test_a_new_username_shows_at_once(make):
     ada = make.user(username="ada")
     client = Client()
     client.force_login(ada)
-    assert "Your learning, ada" in client.get("/me/").content.decode()
+    assert "Your learning, ada" in client.get("/en/me/").content.decode()
     User.objects.filter(pk=ada.pk).update(username="ada_l")
-    assert "Your learning, ada_l" in client.get("/me/").content.decode()
+    assert "Your learning, ada_l" in client.get("/en/me/").content.decode()
 
 
 def test_the_dashboard_is_cached_per_day(make, monkeypatch, django_assert_num_queries):
@@ -293,13 +293,13 @@ def test_the_dashboard_is_cached_per_day(make, monkeypatch, django_assert_num_qu
     ada = make.user(username="ada")
     client = Client()
     client.force_login(ada)
-    client.get("/me/")
+    client.get("/en/me/")
     with django_assert_num_queries(2):
-        client.get("/me/")
+        client.get("/en/me/")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
     with django_assert_num_queries(4):  # a new day: the chart is drawn again
-        client.get("/me/")
+        client.get("/en/me/")
 
 
 def _without_tokens(html: str) -> str:
@@ -327,7 +327,7 @@ def test_each_learners_path_page_shows_their_own_whoever_came_first(make):
         for user in order:
             client = Client()
             client.force_login(user)
-            html = client.get("/paths/p/").content.decode()
+            html = client.get("/en/paths/p/").content.decode()
             pages.setdefault(user.username, set()).add(_without_tokens(html))
     assert all(len(versions) == 1 for versions in pages.values())  # whoever came first
     ada_page, bob_page, cy_page = (pages[u.username].pop() for u in (ada, bob, cy))
@@ -344,10 +344,10 @@ def test_a_path_page_filled_for_a_learner_carries_their_browsers_csrf_token(make
     ada, bob = make.user(), make.user()
     warm = Client()
     warm.force_login(ada)
-    warm.get("/paths/p/")  # the path's structures are cached by ada's visit
+    warm.get("/en/paths/p/")  # the path's structures are cached by ada's visit
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(bob)
-    html = browser.get("/paths/p/").content.decode()
+    html = browser.get("/en/paths/p/").content.decode()
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert len(tokens) >= 3  # sign-out, follow, and each step's status form
     response = browser.post(
@@ -364,14 +364,14 @@ def test_a_learners_catalogue_pages_are_cached_for_them_until_their_own_change(
     ada = make.user(username="ada")
     client = Client()
     client.force_login(ada)
-    before = client.get("/resources/r/").content.decode()
+    before = client.get("/en/resources/r/").content.decode()
     with django_assert_num_queries(2):  # session, user with the catalogue version
-        assert client.get("/resources/r/").content.decode().count("Deep learning") >= 1
+        assert client.get("/en/resources/r/").content.decode().count("Deep learning") >= 1
     client.post(reverse("resource-progress", args=["r"]), {"status": "done"})
-    after = client.get("/resources/r/").content.decode()
+    after = client.get("/en/resources/r/").content.decode()
     assert "status-done" not in before and "status-done" in after
     assert Progress.objects.get(user=ada, resource=resource).status == "done"
     # Another learner's page is their own.
     bob = Client()
     bob.force_login(make.user(username="bob"))
-    assert _without_tokens(bob.get("/resources/r/").content.decode()) == _without_tokens(before)
+    assert _without_tokens(bob.get("/en/resources/r/").content.decode()) == _without_tokens(before)

@@ -66,7 +66,7 @@ def mark(client, step, status, path=None, **extra):
 
 def test_sign_up_follow_and_mark_done_end_to_end(client, make):
     path = make.path(stages=2, steps_per_stage=2)
-    response = client.post("/accounts/signup/", {
+    response = client.post("/en/accounts/signup/", {
         "username": "ada", "email": "ada@example.org",
         "password1": "a long enough passphrase", "password2": "a long enough passphrase",
         "next": path.get_absolute_url()})  # fmt: skip
@@ -87,7 +87,7 @@ def test_sign_up_follow_and_mark_done_end_to_end(client, make):
     assert PathFollow.objects.completed().filter(user=ada, path=path).exists()
     last_done = Progress.objects.get(user=ada, resource=steps[-1].resource).completed_at
     assert "🎉 Path complete on" in client.get(path.get_absolute_url()).content.decode()
-    dashboard = client.get("/me/").content.decode()
+    dashboard = client.get("/en/me/").content.decode()
     assert path.title in dashboard and "Completed paths" in dashboard
     assert f"completed {last_done:%-d %b %Y}" in dashboard
 
@@ -152,7 +152,7 @@ def test_htmx_response_to_the_last_required_step_announces_the_completed_path(cl
     assert f"🎉 Path complete on {done_at:%-d %b %Y}. Every required step is done." in html
     assert "2 of 2 required steps done — <strong>stage complete</strong>" in html
     assert "Continue:" not in html  # nothing left to do
-    assert 'What next? You could <a href="/paths/">choose another path</a>.' in html
+    assert 'What next? You could <a href="/en/paths/">choose another path</a>.' in html
     html = mark(client, last, "in_progress", path=path, **HTMX).content.decode()
     assert "Path complete" not in html and f'href="#step-{last.pk}">Continue: ' in html
 
@@ -252,10 +252,10 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, make):
     step = steps_of(path)[0]
     response = mark(client, step, "done")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=")
+    assert response["Location"].startswith("/en/accounts/login/?next=")
     assert f"%23step-{step.pk}" in response["Location"]
     response = mark(client, step, "done", **HTMX)
-    assert response.status_code == 200 and response["HX-Redirect"].startswith("/accounts/login/")
+    assert response.status_code == 200 and response["HX-Redirect"].startswith("/en/accounts/login/")
     html = client.get(path.get_absolute_url()).content.decode()
     assert "Sign in to track your progress" in html
     assert Progress.objects.count() == 0
@@ -263,10 +263,10 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, make):
 
 def test_sign_in_with_email_returns_to_the_page(client, make):
     make.user(username="grace", email="Grace@Example.org", password="a long enough passphrase")
-    response = client.post("/accounts/login/?next=/paths/", {
+    response = client.post("/en/accounts/login/?next=/paths/", {
         "username": "grace@example.org", "password": "a long enough passphrase",
-        "next": "/paths/"})  # fmt: skip
-    assert response.status_code == 302 and response["Location"] == "/paths/"
+        "next": "/en/paths/"})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/en/paths/"
 
 
 def test_open_redirects_are_refused(client, make):
@@ -304,7 +304,7 @@ def test_a_learner_only_sees_and_changes_their_own_progress(client, make):
     assert shown_progress(client, path)["steps_done"] == 0
     mark(client, step, "not_started", user=alice.pk)  # an injected user field is ignored
     assert Progress.objects.get(user=alice).status == "done"
-    export = json.loads(client.get("/me/export.json").content)
+    export = json.loads(client.get("/en/me/export.json").content)
     assert export["user"] == bob.username and all(
         row["status"] != "done" for row in export["progress"]
     )
@@ -326,12 +326,12 @@ def test_exports_contain_the_learners_progress(client, make):
     resource = make.resource(title="=HYPERLINK(1)")
     services.progress_set(user=user, resource_id=resource.pk, status="done")
     client.force_login(user)
-    response = client.get("/me/export.csv")
+    response = client.get("/en/me/export.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows[0]["resource"] == resource.slug and rows[0]["status"] == "done"
     assert rows[0]["title"] == "'=HYPERLINK(1)"  # not run as a formula by spreadsheets
-    document = json.loads(client.get("/me/export.json").content)
+    document = json.loads(client.get("/en/me/export.json").content)
     assert document["progress"][0]["title"] == "=HYPERLINK(1)"
 
 
@@ -343,7 +343,7 @@ def test_dashboard_shows_totals_and_activity(client, make):
     services.progress_set(user=user, resource_id=steps[0].resource.pk, status="done")
     services.progress_set(user=user, resource_id=steps[1].resource.pk, status="in_progress")
     client.force_login(user)
-    response = client.get("/me/")
+    response = client.get("/en/me/")
     html = response.content.decode()
     assert "<strong>1</strong> resource done" in html
     assert "<strong>≈ 5</strong> hours studied" in html
@@ -354,8 +354,8 @@ def test_dashboard_shows_totals_and_activity(client, make):
 
 
 def test_dashboard_requires_sign_in(client, db):
-    response = client.get("/me/")
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    response = client.get("/en/me/")
+    assert response.status_code == 302 and response["Location"].startswith("/en/accounts/login/")
 
 
 def test_deleting_an_account_removes_only_its_rows(client, make):
@@ -366,9 +366,9 @@ def test_deleting_an_account_removes_only_its_rows(client, make):
         services.path_follow(user=user, path=path)
         services.progress_set(user=user, resource_id=resource.pk, status="done")
     client.force_login(leaver)
-    response = client.post("/accounts/delete/", {"password": "wrong"})
+    response = client.post("/en/accounts/delete/", {"password": "wrong"})
     assert response.status_code == 200 and User.objects.filter(pk=leaver.pk).exists()
-    response = client.post("/accounts/delete/", {"password": "a long enough passphrase"})
+    response = client.post("/en/accounts/delete/", {"password": "a long enough passphrase"})
     assert response.status_code == 302
     assert not User.objects.filter(pk=leaver.pk).exists()
     assert Progress.objects.filter(user=stayer).count() == 1
@@ -376,12 +376,12 @@ def test_deleting_an_account_removes_only_its_rows(client, make):
     # The leaver's own rows are gone; the catalogue they used is untouched.
     assert Progress.objects.count() == 1 and PathFollow.objects.count() == 1
     assert Step.objects.filter(path=path, resource=resource).exists()
-    assert client.get("/me/").status_code == 302  # signed out
+    assert client.get("/en/me/").status_code == 302  # signed out
 
 
 def test_signup_refuses_a_taken_email_and_weak_password(client, make):
     make.user(email="taken@example.org")
-    response = client.post("/accounts/signup/", {
+    response = client.post("/en/accounts/signup/", {
         "username": "new", "email": "TAKEN@example.org",
         "password1": "123", "password2": "123"})  # fmt: skip
     assert response.status_code == 200
@@ -443,19 +443,19 @@ def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries)
     # change the paths (path, concepts, stages, steps, built together).
     grow(1)
     with django_assert_num_queries(4 + 4):
-        client.get("/me/")
+        client.get("/en/me/")
     with django_assert_num_queries(2):
-        client.get("/me/")
+        client.get("/en/me/")
     grow(6)
     with django_assert_num_queries(4 + 4):
-        client.get("/me/")
+        client.get("/en/me/")
     with django_assert_num_queries(2):
-        assert client.get("/me/").content.decode().count("followed-path") == 7
+        assert client.get("/en/me/").content.decode().count("followed-path") == 7
     services.progress_set(
         user=user, resource_id=steps_of(path_of(user))[-1].resource.pk, status="done"
     )
     with django_assert_num_queries(4):  # paths still cached
-        assert "<strong>15</strong> resources done" in client.get("/me/").content.decode()
+        assert "<strong>15</strong> resources done" in client.get("/en/me/").content.decode()
 
 
 def path_of(user):

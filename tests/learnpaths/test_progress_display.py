@@ -29,7 +29,7 @@ def done(user, *steps):
 
 
 def dashboard(client):
-    return parse(client.get("/me/").content)
+    return parse(client.get("/en/me/").content)
 
 
 def test_a_path_with_every_required_step_done_shows_100_percent_complete_and_what_next(
@@ -164,7 +164,7 @@ def test_a_signed_in_learners_pages_and_htmx_answers_are_never_stored(client, ma
     path = make.path(steps_per_stage=2)
     step = steps_of(path)[0]
     client.force_login(make.user())
-    for url in ["/", path.get_absolute_url(), step.resource.get_absolute_url(), "/me/", "/paths/"]:
+    for url in ["/en/", path.get_absolute_url(), step.resource.get_absolute_url(), "/en/me/", "/en/paths/"]:
         for attempt in ("rendered", "from the learner cache"):
             response = client.get(url)
             assert response.status_code == 200
@@ -231,7 +231,7 @@ def test_the_answer_to_a_status_change_carries_what_to_announce_and_where_focus_
 
 def test_htmx_keeps_no_page_snapshots_and_reloads_on_a_history_miss(client, make):
     client.force_login(make.user())
-    meta = parse(client.get("/me/").content).find("meta", name="htmx-config")
+    meta = parse(client.get("/en/me/").content).find("meta", name="htmx-config")
     config = json.loads(meta.attrs["content"])
     assert config["historyCacheSize"] == 0 and config["refreshOnHistoryMiss"] is True
 
@@ -243,9 +243,9 @@ def test_no_page_uses_the_hx_attributes_the_html_checker_rejects(client, make):
     services.path_follow(user=User.objects.get(), path=path)
     responses = [
         client.get(url)
-        for url in ("/", "/paths/", path.get_absolute_url(), step.resource.get_absolute_url())
+        for url in ("/en/", "/en/paths/", path.get_absolute_url(), step.resource.get_absolute_url())
     ]
-    responses += [client.get("/me/"), mark(client, step, "done", path=path, **HTMX)]
+    responses += [client.get("/en/me/"), mark(client, step, "done", path=path, **HTMX)]
     responses.append(
         client.post(
             reverse("resource-progress", args=[step.resource.slug]), {"status": "done"}, **HTMX

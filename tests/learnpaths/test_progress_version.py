@@ -27,7 +27,7 @@ def step_status(client, path, step) -> str:
 
 
 def follows_on_dashboard(client) -> int:
-    return client.get("/me/").content.decode().count("followed-path")
+    return client.get("/en/me/").content.decode().count("followed-path")
 
 
 @pytest.fixture
@@ -69,12 +69,12 @@ def test_no_trigger_is_left_on_progress_or_follows(db):
 def test_a_status_change_shows_at_once_on_the_cached_pages(learner, ada, path, htmx):
     step = first_step(path)
     assert step_status(learner, path, step) == "not_started"  # now cached
-    assert "<strong>0</strong> resources done" in learner.get("/me/").content.decode()
+    assert "<strong>0</strong> resources done" in learner.get("/en/me/").content.decode()
     data = {"status": "done", **({"path": path.slug} if htmx else {})}
     url = reverse("resource-progress", args=[step.resource.slug])
     learner.post(url, data, **(HTMX if htmx else {}))
     assert step_status(learner, path, step) == "done"
-    assert "<strong>1</strong> resource done" in learner.get("/me/").content.decode()
+    assert "<strong>1</strong> resource done" in learner.get("/en/me/").content.decode()
 
 
 def test_service_writes_raise_only_the_learners_version(make, ada, learner, path):
@@ -101,7 +101,7 @@ def test_service_writes_raise_only_the_learners_version(make, ada, learner, path
 
 def test_following_and_unfollowing_show_at_once(learner, ada, path):
     def page() -> str:
-        return learner.get("/paths/p/").content.decode()
+        return learner.get("/en/paths/p/").content.decode()
 
     assert follows_on_dashboard(learner) == 0 and "Follow this path" in page()  # both cached
     for action, shown, following in [("follow", 1, "Stop following"), ("unfollow", 0, "Follow")]:
@@ -176,7 +176,7 @@ def test_reseeding_the_benchmark_shows_at_once_to_a_learner_who_used_its_rows(ad
     # holds without it: the learner whose rows went has a new progress version.
     assert version(ada) > before
     assert follows_on_dashboard(learner) == 0
-    assert "<strong>0</strong> resources done" in learner.get("/me/").content.decode()
+    assert "<strong>0</strong> resources done" in learner.get("/en/me/").content.decode()
 
 
 def test_saving_a_user_never_writes_back_an_older_version(make):

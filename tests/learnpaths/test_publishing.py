@@ -56,28 +56,28 @@ def test_unpublishing_a_resource_in_the_admin_takes_it_off_every_public_page_at_
 ):
     concept = make.concept(slug="c")
     resource = make.resource(slug="gone", title="Vanishing Book", concepts=[concept])
-    pages = ["/", "/resources/", "/resources/?kind=book", "/concepts/c/"]
-    warm(anonymous, [*pages, "/resources/gone/"])
+    pages = ["/en/", "/en/resources/", "/en/resources/?kind=book", "/en/concepts/c/"]
+    warm(anonymous, [*pages, "/en/resources/gone/"])
     assert all("Vanishing Book" in texts(anonymous.get(url)) for url in pages)
 
     response = run_action(staff_client, Resource, "unpublish", resource)
 
     assert "1 resource unpublished." in texts(response)
-    assert anonymous.get("/resources/gone/").status_code == 404
+    assert anonymous.get("/en/resources/gone/").status_code == 404
     for url in pages:
         assert "Vanishing Book" not in texts(anonymous.get(url)), url
 
 
 def test_publishing_a_resource_in_the_admin_shows_it_at_once(staff_client, anonymous, make):
     resource = make.resource(slug="back", title="Returning Book", published=False)
-    warm(anonymous, ["/", "/resources/"])
-    assert anonymous.get("/resources/back/").status_code == 404
+    warm(anonymous, ["/en/", "/en/resources/"])
+    assert anonymous.get("/en/resources/back/").status_code == 404
 
     run_action(staff_client, Resource, "publish", resource)
 
-    assert anonymous.get("/resources/back/").status_code == 200
-    assert "Returning Book" in texts(anonymous.get("/resources/"))
-    assert "Returning Book" in texts(anonymous.get("/"))
+    assert anonymous.get("/en/resources/back/").status_code == 200
+    assert "Returning Book" in texts(anonymous.get("/en/resources/"))
+    assert "Returning Book" in texts(anonymous.get("/en/"))
 
 
 def test_unpublishing_a_path_in_the_admin_takes_it_off_every_public_page_at_once(
@@ -86,37 +86,37 @@ def test_unpublishing_a_path_in_the_admin_takes_it_off_every_public_page_at_once
     concept = make.concept(slug="c")
     path = make.path(slug="gone", title="Vanishing Path", featured=True)
     path.concepts.add(concept)
-    pages = ["/", "/paths/", "/concepts/c/"]
-    warm(anonymous, [*pages, "/paths/gone/"])
-    warm(learner_client, ["/paths/gone/", "/paths/"])
+    pages = ["/en/", "/en/paths/", "/en/concepts/c/"]
+    warm(anonymous, [*pages, "/en/paths/gone/"])
+    warm(learner_client, ["/en/paths/gone/", "/en/paths/"])
     assert all("Vanishing Path" in texts(anonymous.get(url)) for url in pages)
 
     response = run_action(staff_client, LearningPath, "unpublish", path)
 
     assert "1 path unpublished." in texts(response)
-    assert anonymous.get("/paths/gone/").status_code == 404
-    assert learner_client.get("/paths/gone/").status_code == 404
+    assert anonymous.get("/en/paths/gone/").status_code == 404
+    assert learner_client.get("/en/paths/gone/").status_code == 404
     for url in pages:
         assert "Vanishing Path" not in texts(anonymous.get(url)), url
-    assert "Vanishing Path" not in texts(learner_client.get("/paths/"))
+    assert "Vanishing Path" not in texts(learner_client.get("/en/paths/"))
 
 
 def test_publishing_a_path_in_the_admin_shows_it_at_once(staff_client, anonymous, make):
     path = make.path(slug="new", title="Fresh Path", status=PathStatus.DRAFT, featured=True)
-    warm(anonymous, ["/", "/paths/"])
+    warm(anonymous, ["/en/", "/en/paths/"])
 
     run_action(staff_client, LearningPath, "publish", path)
 
-    assert anonymous.get("/paths/new/").status_code == 200
-    assert "Fresh Path" in texts(anonymous.get("/paths/"))
-    assert "Fresh Path" in texts(anonymous.get("/"))
+    assert anonymous.get("/en/paths/new/").status_code == 200
+    assert "Fresh Path" in texts(anonymous.get("/en/paths/"))
+    assert "Fresh Path" in texts(anonymous.get("/en/"))
 
 
 def test_bulk_edits_on_the_changelist_show_at_once(staff_client, anonymous, make):
     path = make.path(title="Sometimes Featured", featured=True)
     first, second = make.concept(name="Alpha", position=1), make.concept(name="Beta", position=2)
-    warm(anonymous, ["/", "/concepts/"])
-    assert "Sometimes Featured" in texts(anonymous.get("/"))
+    warm(anonymous, ["/en/", "/en/concepts/"])
+    assert "Sometimes Featured" in texts(anonymous.get("/en/"))
 
     unfeature = {"form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 1, "form-0-id": path.pk}
     staff_client.post(admin_url(LearningPath, "changelist"), {**unfeature, "_save": "Save"})
@@ -133,23 +133,23 @@ def test_bulk_edits_on_the_changelist_show_at_once(staff_client, anonymous, make
         },
     )
 
-    assert "Sometimes Featured" not in texts(anonymous.get("/"))
-    concepts = texts(anonymous.get("/concepts/"))
+    assert "Sometimes Featured" not in texts(anonymous.get("/en/"))
+    concepts = texts(anonymous.get("/en/concepts/"))
     assert concepts.index("Beta") < concepts.index("Alpha")
 
 
 def test_publishing_from_the_shell_shows_at_once(anonymous, make):
     resource = make.resource(slug="r", title="Shell Book")
     path = make.path(slug="p", title="Shell Path")
-    warm(anonymous, ["/resources/", "/paths/"])
+    warm(anonymous, ["/en/resources/", "/en/paths/"])
 
     assert Resource.objects.filter(pk=resource.pk).set_published(False) == 1
     assert LearningPath.objects.filter(pk=path.pk).set_status(PathStatus.DRAFT) == 1
 
-    assert "Shell Book" not in texts(anonymous.get("/resources/"))
-    assert "Shell Path" not in texts(anonymous.get("/paths/"))
-    assert anonymous.get("/resources/r/").status_code == 404
-    assert anonymous.get("/paths/p/").status_code == 404
+    assert "Shell Book" not in texts(anonymous.get("/en/resources/"))
+    assert "Shell Path" not in texts(anonymous.get("/en/paths/"))
+    assert anonymous.get("/en/resources/r/").status_code == 404
+    assert anonymous.get("/en/paths/p/").status_code == 404
 
 
 # -- permissions ----------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def test_a_step_without_a_note_is_saved_in_a_draft_but_not_in_a_published_path(s
     for stage in (draft, published):
         resource = make.resource(title=f"Extra for {stage.path.title}")
         data = change_form(staff_client, stage) | {
-            "steps-1-position": "2", "steps-1-resource": str(resource.pk), "steps-1-note": "",
+            "steps-1-position": "2", "steps-1-resource": str(resource.pk), "steps-1-note_en": "",
         }  # fmt: skip
         staff_client.post(admin_url(Stage, "change", stage.pk), data)
     assert draft.steps.count() == 2
@@ -384,7 +384,7 @@ def test_moving_or_changing_a_step_or_stage_cannot_break_a_published_path(staff_
     attempts = [
         (step, {"stage": [str(other.stages.get().pk)]}, "would be left without steps"),
         (step, {"resource": [str(hidden.pk)]}, "unpublished resource “Hidden Book”"),
-        (step, {"note": [""]}, "has no note"),
+        (step, {"note_en": [""]}, "has no note"),
         (stage, {"path": [str(other.pk)]}, "would be left without stages"),
     ]
     for obj, change, reason in attempts:

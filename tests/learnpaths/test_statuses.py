@@ -37,7 +37,7 @@ def test_the_field_choices_are_the_declared_statuses():
 
 @pytest.mark.parametrize("declared", statuses.STATUSES, ids=lambda s: s.value)
 def test_every_declared_status_renders_its_label_and_keyboard_controls(make, declared):
-    request = RequestFactory().get("/paths/p/")
+    request = RequestFactory().get("/en/paths/p/")
     request.user = make.user()
     html = progress_form(
         request,
@@ -170,23 +170,23 @@ def test_skipping_a_step_end_to_end(make, staff_client):
         "2/3 required · 2 skipped"
     )
     client.post(
-        reverse("resource-progress", args=[third.resource.slug]), {"status": "done", "next": "/"}
+        reverse("resource-progress", args=[third.resource.slug]), {"status": "done", "next": "/en/"}
     )
     assert PathFollow.objects.completed().filter(user=user, path=path).exists()
     page = parse(client.get(path.get_absolute_url()).content)
     assert "Complete" in page.by_id("path-progress").text
 
-    dashboard = parse(client.get("/me/").content)
+    dashboard = parse(client.get("/en/me/").content)
     totals = dashboard.find("ul", class_="stats").text
     assert "1 resource done" in totals and "2 skipped" in totals
     completed = dashboard.find("section", aria_labelledby="completed-title").text
     assert "3/3 required · 2 skipped" in completed
 
-    rows = list(csv.DictReader(io.StringIO(client.get("/me/export.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/en/me/export.csv").content.decode())))
     by_slug = {row["resource"]: row for row in rows}
     assert by_slug[first.resource.slug]["status"] == "skipped"
     assert by_slug[first.resource.slug]["completed_at"]
-    document = json.loads(client.get("/me/export.json").content)
+    document = json.loads(client.get("/en/me/export.json").content)
     assert sorted(row["status"] for row in document["progress"]) == ["done", "skipped", "skipped"]
     assert document["followed_paths"][0]["completed_at"]  # skipped steps count
 
@@ -207,7 +207,7 @@ def test_undo_from_skipped(client, make):
     skip(client, step)
     client.post(
         reverse("resource-progress", args=[step.resource.slug]),
-        {"status": "not_started", "next": "/"},
+        {"status": "not_started", "next": "/en/"},
     )
     row = Progress.objects.get(user=user)
     assert row.status == "not_started" and row.completed_at is None

@@ -82,7 +82,7 @@ def curated(db):
 
 def published_pages() -> list[str]:
     return [
-        "/",
+        "/en/",
         reverse("resource-list"),
         reverse("path-list"),
         reverse("concept-list"),

@@ -141,16 +141,16 @@ def test_two_app_servers_share_sessions_cache_and_progress(servers, make):
     a, b = Browser(servers[0], cookies), Browser(servers[1], cookies)
 
     # A session made on A is valid on B.
-    a.get("/accounts/login/")
+    a.get("/en/accounts/login/")
     login = {"username": "ada", "password": "a long enough passphrase"}
-    assert a.post("/accounts/login/", login) == 302
-    status, html = b.get("/me/")
+    assert a.post("/en/accounts/login/", login) == 302
+    status, html = b.get("/en/me/")
     assert status == 200 and "ada" in html and "Sign out" in html
 
     # Progress written through A is read through B, though B had the learner's page cached.
     _, html = b.get(path.get_absolute_url())
     assert re.search(rf'class="step step-not_started[^"]*" id="step-{step.pk}"', html)
-    assert a.post(f"/resources/{step.resource.slug}/progress/", {"status": "done"}) == 302
+    assert a.post(f"/en/resources/{step.resource.slug}/progress/", {"status": "done"}) == 302
     _, html = b.get(path.get_absolute_url())
     assert re.search(rf'class="step step-done[^"]*" id="step-{step.pk}"', html)
 
@@ -171,7 +171,7 @@ def test_two_app_servers_share_sessions_cache_and_progress(servers, make):
     change_url = f"/admin/learnpaths/stage/{stage.pk}/change/"
     fields = form_fields(curator.get(change_url)[1], "stage_form")
     fields.pop("csrfmiddlewaretoken")
-    fields["title"] = ["Renamed by a curator"]
+    fields["title_en"] = ["Renamed by a curator"]
     assert curator.post(change_url, fields) == 302
     stage.refresh_from_db()
     assert stage.title == "Renamed by a curator"

@@ -140,12 +140,12 @@ def test_concept_page_shows_a_few_of_each_kind_and_links_to_the_rest(client, mak
     ]
     assert links == [
         (
-            "/resources/?concept=attention&kind=paper",
+            "/en/resources/?concept=attention&kind=paper",
             f"All {PER_KIND + 3} of kind “Paper” on {concept.name} →",
         )
     ]
     # The link leads to all of them.
-    listed = client.get("/resources/", {"concept": "attention", "kind": "paper"})
+    listed = client.get("/en/resources/", {"concept": "attention", "kind": "paper"})
     assert {r.title for r in listed.context["page"]} == {p.title for p in papers}
 
 
@@ -169,7 +169,7 @@ def test_concept_page_query_count_does_not_grow_with_its_resources(client, make)
 def test_cards_show_their_tags_without_a_query_each(client, make, django_assert_max_num_queries):
     for i in range(30):
         make.resource(title=f"R{i:02}", tags=[f"tag-{i}", "common"])
-    response = client.get("/resources/")
+    response = client.get("/en/resources/")
     cards = parse(response.content).find_all(class_="resource-card")
     assert len(cards) == 24
     first = [a.text for a in cards[0].find("ul", class_="tags").find_all("a")]

@@ -108,16 +108,16 @@ def test_the_map_page_draws_every_concept_as_a_link_and_lists_the_relations(clie
     basics = make.concept(name="Basics", slug="basics")
     deeper = make.concept(name="Deeper", slug="deeper")
     deeper.prerequisites.add(basics)
-    html = client.get("/concepts/map/").content.decode()
+    html = client.get("/en/concepts/map/").content.decode()
     graph = parse(html).find("svg", class_="graph")
     assert len(graph.find_all("a", class_="graph-node")) == 2
     assert len(graph.find_all("path", class_="graph-edge")) == 1
     assert {a.attrs["href"] for a in graph.find_all("a", class_="graph-node")} == {
-        "/concepts/basics/",
-        "/concepts/deeper/",
+        "/en/concepts/basics/",
+        "/en/concepts/deeper/",
     }
     assert re.search(
-        r'<a href="/concepts/deeper/">Deeper</a> requires\s*<a href="/concepts/basics/">Basics</a>',
+        r'<a href="/en/concepts/deeper/">Deeper</a> requires\s*<a href="/en/concepts/basics/">Basics</a>',
         html,
     )
     assert ' style="' not in html.split("<main", 1)[1]  # a strict CSP allows no inline styles
@@ -125,8 +125,8 @@ def test_the_map_page_draws_every_concept_as_a_link_and_lists_the_relations(clie
 
 def test_the_map_is_linked_from_the_home_and_concepts_pages(client, make):
     make.concept()
-    for url in ("/", "/concepts/"):
-        assert 'href="/concepts/map/"' in client.get(url).content.decode()
+    for url in ("/en/", "/en/concepts/"):
+        assert 'href="/en/concepts/map/"' in client.get(url).content.decode()
 
 
 def test_the_map_page_runs_a_fixed_number_of_queries(
@@ -134,10 +134,10 @@ def test_the_map_page_runs_a_fixed_number_of_queries(
 ):
     concept_chain(5)
     with django_assert_num_queries(2):
-        assert client.get("/concepts/map/").status_code == 200
+        assert client.get("/en/concepts/map/").status_code == 200
     concept_chain(60)
     with django_assert_num_queries(2):
-        assert client.get("/concepts/map/").status_code == 200
+        assert client.get("/en/concepts/map/").status_code == 200
 
 
 def test_a_concept_page_draws_its_neighbourhood_one_level_each_way(client, make):
@@ -146,11 +146,11 @@ def test_a_concept_page_draws_its_neighbourhood_one_level_each_way(client, make)
     middle.prerequisites.add(first)
     last.prerequisites.add(middle)
     far.prerequisites.add(last)
-    html = client.get("/concepts/middle/").content.decode()
+    html = client.get("/en/concepts/middle/").content.decode()
     graph = parse(html).find("svg", class_="graph")
     nodes = {a.attrs["href"]: a for a in graph.find_all("a", class_="graph-node")}
-    assert set(nodes) == {"/concepts/first/", "/concepts/middle/", "/concepts/last/"}
-    current = nodes["/concepts/middle/"]
+    assert set(nodes) == {"/en/concepts/first/", "/en/concepts/middle/", "/en/concepts/last/"}
+    current = nodes["/en/concepts/middle/"]
     assert "graph-node-current" in current.attrs["class"].split()
     assert current.attrs.get("aria-current") == "page"
     assert len(graph.find_all("path", class_="graph-edge")) == 2
@@ -158,4 +158,4 @@ def test_a_concept_page_draws_its_neighbourhood_one_level_each_way(client, make)
 
 def test_a_concept_without_relations_shows_no_empty_picture(client, make):
     make.concept(slug="alone")
-    assert parse(client.get("/concepts/alone/").content).find("svg", class_="graph") is None
+    assert parse(client.get("/en/concepts/alone/").content).find("svg", class_="graph") is None

@@ -96,7 +96,7 @@ def test_home_shows_each_deadline_in_its_own_zones_wall_clock(
 ):
     at(dt.datetime(2026, 1, 1, tzinfo=UTC), monkeypatch)
     edition(make, title, instant, zone)
-    row = Rows(client.get("/").content.decode()).row(title)
+    row = Rows(client.get("/en/").content.decode()).row(title)
     assert row is not None, f"{title} is not listed"
     assert_shown(row, instant, wall, label)
 
@@ -132,7 +132,7 @@ def test_a_stored_zone_tzdata_no_longer_knows_is_shown_in_utc(client, make, monk
     instant = dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC)
     gone = edition(make, "Old zone", instant, "AoE")
     ConferenceEdition.objects.filter(pk=gone.pk).update(deadline_timezone="Mars/Olympus")
-    row = Rows(client.get("/").content.decode()).row("Old zone")
+    row = Rows(client.get("/en/").content.decode()).row("Old zone")
     assert row["times"][0]["datetime"] == "2026-05-07T11:59:00Z"
     assert "7 May 2026, 11:59" in row["times"][0]["text"]
 
@@ -141,7 +141,7 @@ def test_a_stored_zone_tzdata_no_longer_knows_is_shown_in_utc(client, make, monk
 
 
 def upcoming_titles(client) -> list[str]:
-    rows = Rows(client.get("/").content.decode()).rows
+    rows = Rows(client.get("/en/").content.decode()).rows
     return [row["text"].split()[0] for row in rows if row["times"]]
 
 
@@ -161,7 +161,7 @@ def test_a_deadline_that_passes_while_the_home_page_is_cached_is_no_longer_liste
     assert upcoming_titles(client) == ["Later"]
     at(first + dt.timedelta(days=31), monkeypatch)
     assert upcoming_titles(client) == []
-    assert "No announced paper deadlines ahead" in client.get("/").content.decode()
+    assert "No announced paper deadlines ahead" in client.get("/en/").content.decode()
 
 
 def test_a_seventh_deadline_moves_up_when_a_listed_one_passes_while_cached(
@@ -352,7 +352,7 @@ def test_a_stored_deadline_its_zone_cannot_show_is_shown_in_utc_everywhere(
     ConferenceEdition.objects.create(
         conference=conference, year=2026, submission_deadline=instant, deadline_timezone=zone
     )
-    home = client.get("/")
+    home = client.get("/en/")
     assert home.status_code == 200
     page = client.get(conference.get_absolute_url())
     assert page.status_code == 200

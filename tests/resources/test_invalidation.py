@@ -102,7 +102,7 @@ def test_every_write_path_raises_the_catalogue_version(make, write):
 def test_a_cached_page_shows_a_bulk_write_at_once(make):
     make.concept(slug="c", name="Old name")
     anonymous = Client()
-    assert "Old name" in anonymous.get("/concepts/").content.decode()
+    assert "Old name" in anonymous.get("/en/concepts/").content.decode()
     doc = {
         "format": FORMAT,
         "concepts": [
@@ -116,7 +116,7 @@ def test_a_cached_page_shows_a_bulk_write_at_once(make):
         ],
     }
     catalogue_import(doc)
-    html = anonymous.get("/concepts/").content.decode()
+    html = anonymous.get("/en/concepts/").content.decode()
     assert "New name" in html and "Old name" not in html
 
 

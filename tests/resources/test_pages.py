@@ -13,17 +13,17 @@ def curated(db):
 
 
 PAGES = [
-    "/",
-    "/concepts/",
-    "/concepts/convolutional-neural-networks/",
-    "/resources/",
-    "/resources/attention-is-all-you-need/",
-    "/resources/neurips/",
-    "/tags/nlp/",
-    "/search/?q=transformer",
-    "/search/",
-    "/paths/",
-    "/paths/deep-learning-foundations/",
+    "/en/",
+    "/en/concepts/",
+    "/en/concepts/convolutional-neural-networks/",
+    "/en/resources/",
+    "/en/resources/attention-is-all-you-need/",
+    "/en/resources/neurips/",
+    "/en/tags/nlp/",
+    "/en/search/?q=transformer",
+    "/en/search/",
+    "/en/paths/",
+    "/en/paths/deep-learning-foundations/",
     "/healthz",
 ]
 
@@ -34,7 +34,7 @@ def test_pages_render_with_the_curated_catalogue(client, curated, url):
 
 
 def test_home_shows_featured_paths_concept_map_and_recent_resources(client, curated):
-    html = client.get("/").content.decode()
+    html = client.get("/en/").content.decode()
     for path in LearningPath.objects.published().filter(featured=True):
         assert path.title in html
     assert "卷积神经网络" in html
@@ -54,30 +54,30 @@ def test_concept_page_shows_relations_resources_and_paths(client, curated):
 
 
 def test_paper_page_links_to_arxiv_and_the_paths_it_is_in(client, curated):
-    html = client.get("/resources/attention-is-all-you-need/").content.decode()
+    html = client.get("/en/resources/attention-is-all-you-need/").content.decode()
     assert "https://arxiv.org/abs/1706.03762" in html
-    assert "/paths/from-rnns-to-transformers-and-llms/" in html
+    assert "/en/paths/from-rnns-to-transformers-and-llms/" in html
 
 
 def test_conference_page_lists_its_editions(client, curated):
-    html = client.get("/resources/neurips/").content.decode()
+    html = client.get("/en/resources/neurips/").content.decode()
     assert "Editions" in html and "2025" in html and "San Diego" in html
 
 
 def test_unpublished_resources_are_not_shown(client, make):
     hidden = make.resource(title="Hidden draft", published=False)
     assert client.get(hidden.get_absolute_url()).status_code == 404
-    assert "Hidden draft" not in client.get("/resources/").content.decode()
+    assert "Hidden draft" not in client.get("/en/resources/").content.decode()
 
 
 def test_draft_paths_are_not_shown(client, make):
     draft = make.path(status="draft", title="Secret draft path")
     assert client.get(draft.get_absolute_url()).status_code == 404
-    assert "Secret draft path" not in client.get("/paths/").content.decode()
+    assert "Secret draft path" not in client.get("/en/paths/").content.decode()
 
 
 @pytest.mark.parametrize(
-    "url", ["/concepts/nope/", "/resources/nope/", "/tags/nope/", "/paths/nope/", "/nope/"]
+    "url", ["/en/concepts/nope/", "/en/resources/nope/", "/en/tags/nope/", "/en/paths/nope/", "/nope/"]
 )
 def test_unknown_slugs_are_404_in_the_sites_style(client, db, url):
     response = client.get(url)
@@ -94,22 +94,22 @@ def test_filters_narrow_and_combine(client, make):
     make.resource(title="Free NLP book", kind="book", cost="free", concepts=[nlp], tags=["x"])
     make.resource(title="Paid NLP course", kind="course", cost="paid", concepts=[nlp])
     make.resource(title="Free vision paper", kind="paper", cost="free", tags=["x"])
-    assert titles(client.get("/resources/", {"cost": "free"})) == {
+    assert titles(client.get("/en/resources/", {"cost": "free"})) == {
         "Free NLP book", "Free vision paper"}  # fmt: skip
-    assert titles(client.get("/resources/", {"cost": "free", "concept": "nlp"})) == {
+    assert titles(client.get("/en/resources/", {"cost": "free", "concept": "nlp"})) == {
         "Free NLP book"}  # fmt: skip
-    assert titles(client.get("/resources/", {"kind": ["book", "course"]})) == {
+    assert titles(client.get("/en/resources/", {"kind": ["book", "course"]})) == {
         "Free NLP book", "Paid NLP course"}  # fmt: skip
-    assert titles(client.get("/resources/", {"tag": "x", "kind": "paper"})) == {
+    assert titles(client.get("/en/resources/", {"tag": "x", "kind": "paper"})) == {
         "Free vision paper"}  # fmt: skip
-    assert titles(client.get("/resources/", {"language": "zh"})) == set()
+    assert titles(client.get("/en/resources/", {"language": "zh"})) == set()
 
 
 def test_htmx_gets_the_results_alone_and_caches_are_told_the_answers_differ(client, make):
     make.resource(title="Free NLP book", cost="free")
     for _ in range(2):  # the second time from the page cache
-        page = client.get("/resources/", {"cost": "free"})
-        results = client.get("/resources/", {"cost": "free"}, headers={"HX-Request": "true"})
+        page = client.get("/en/resources/", {"cost": "free"})
+        results = client.get("/en/resources/", {"cost": "free"}, headers={"HX-Request": "true"})
         assert "<html" in page.content.decode() and "<html" not in results.content.decode()
         assert "Free NLP book" in results.content.decode()
         for response in (page, results):
@@ -120,7 +120,7 @@ def test_facet_counts_apply_the_other_filters(client, make):
     make.resource(kind="book", cost="free")
     make.resource(kind="book", cost="paid")
     make.resource(kind="paper", cost="free")
-    facets = client.get("/resources/", {"kind": "book"}).context["facets"]
+    facets = client.get("/en/resources/", {"kind": "book"}).context["facets"]
     kinds = {o.value: (o.count, o.selected) for o in facets["kind"]}
     costs = {o.value: o.count for o in facets["cost"]}
     # Kind counts ignore the kind filter itself, so the other kinds stay choosable.
@@ -134,7 +134,7 @@ def test_sorting(client, make):
     make.resource(title="C", year=2010)
 
     def order(sort):
-        return [r.title for r in client.get("/resources/", {"sort": sort}).context["page"]]
+        return [r.title for r in client.get("/en/resources/", {"sort": sort}).context["page"]]
 
     assert order("title") == ["A", "B", "C"]
     assert order("year") == ["A", "C", "B"]
@@ -144,7 +144,7 @@ def test_sorting(client, make):
 def test_tag_page_lists_tagged_resources(client, make):
     make.resource(title="Tagged", tags=["transformers"])
     make.resource(title="Untagged")
-    response = client.get("/tags/transformers/")
+    response = client.get("/en/tags/transformers/")
     assert titles(response) == {"Tagged"}
 
 
@@ -153,7 +153,7 @@ def test_path_list_filters_by_level_and_topic(client, make):
     vision = make.path(title="Vision path", level="intermediate")
     vision.concepts.add(topic)
     make.path(title="Beginner path", level="beginner")
-    listed = lambda **q: {p.title for p in client.get("/paths/", q).context["paths"]}  # noqa: E731
+    listed = lambda **q: {p.title for p in client.get("/en/paths/", q).context["paths"]}  # noqa: E731
     assert listed(level="beginner") == {"Beginner path"}
     assert listed(topic="vision") == {"Vision path"}
     assert listed(level="nonsense") == {"Vision path", "Beginner path"}
@@ -183,7 +183,7 @@ HOSTILE_PARAMS = [
 
 
 @pytest.mark.parametrize("params", HOSTILE_PARAMS)
-@pytest.mark.parametrize("url", ["/resources/", "/search/", "/paths/", "/tags/nlp/"])
+@pytest.mark.parametrize("url", ["/en/resources/", "/en/search/", "/en/paths/", "/en/tags/nlp/"])
 def test_bad_input_never_breaks_a_page(client, make, url, params):
     make.resource(title="Deep learning", tags=["nlp"])
     response = client.get(url, params)
@@ -194,7 +194,7 @@ def test_bad_input_never_breaks_a_page(client, make, url, params):
 
 
 def test_unknown_filter_values_are_explained(client, curated):
-    html = client.get("/resources/", {"kind": "spaceship"}).content.decode()
+    html = client.get("/en/resources/", {"kind": "spaceship"}).content.decode()
     assert "Ignored unknown filter value: kind=spaceship" in html
 
 
@@ -207,7 +207,7 @@ def count_queries(client, url, **params):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/resources/", "/concepts/", "/concepts/c/", "/tags/shared/", "/search/", "/paths/"],
+    ["/en/", "/en/resources/", "/en/concepts/", "/en/concepts/c/", "/en/tags/shared/", "/en/search/", "/en/paths/"],
 )
 def test_list_pages_run_a_fixed_number_of_queries(client, make, url):
     concept = make.concept(slug="c")
@@ -218,7 +218,7 @@ def test_list_pages_run_a_fixed_number_of_queries(client, make, url):
             make.path(steps_per_stage=1, featured=True).concepts.add(concept)
 
     add(5)
-    params = {"q": "resource"} if url == "/search/" else {}
+    params = {"q": "resource"} if url == "/en/search/" else {}
     small = count_queries(client, url, **params)
     assert small <= 8
     add(55)

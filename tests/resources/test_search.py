@@ -10,7 +10,7 @@ on_postgresql = pytest.mark.skipif(
 
 
 def found(client, q):
-    response = client.get("/search/", {"q": q})
+    response = client.get("/en/search/", {"q": q})
     assert response.status_code == 200
     return [resource.title for resource in response.context["page"]]
 
@@ -55,7 +55,7 @@ def test_search_finds_by_concept_name(client, catalogue):
 
 
 def test_chinese_terms_find_concepts_and_resources(client, catalogue):
-    response = client.get("/search/", {"q": "卷积"})
+    response = client.get("/en/search/", {"q": "卷积"})
     assert [c.slug for c in response.context["concepts"]] == ["cnn"]
     # The same search again comes from the page cache (no context): read the page's titles.
     assert [r.title for r in response.context["page"]] == [
@@ -69,14 +69,14 @@ def test_exact_title_match_ranks_first(client, catalogue):
 
 
 def test_empty_and_fruitless_searches_say_so_and_suggest_concepts(client, catalogue):
-    html = client.get("/search/", {"q": ""}).content.decode()
+    html = client.get("/en/search/", {"q": ""}).content.decode()
     assert "Type a topic" in html and "Popular concepts" in html
-    html = client.get("/search/", {"q": "zzzzqqq"}).content.decode()
+    html = client.get("/en/search/", {"q": "zzzzqqq"}).content.decode()
     assert "No resource matches “zzzzqqq”" in html and "Popular concepts" in html
 
 
 def test_search_escapes_the_query_it_echoes(client, catalogue):
-    html = client.get("/search/", {"q": "<img src=x onerror=alert(1)>"}).content.decode()
+    html = client.get("/en/search/", {"q": "<img src=x onerror=alert(1)>"}).content.decode()
     assert "<img src=x onerror" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -115,6 +115,6 @@ def test_search_vector_has_a_gin_index_that_the_planner_uses(db):
 def test_curated_search_in_english_and_chinese(client):
     call_command("seed", verbosity=0)
     assert "Attention Is All You Need" in found(client, "attention")[:3]
-    response = client.get("/search/", {"q": "卷积"})
+    response = client.get("/en/search/", {"q": "卷积"})
     assert "convolutional-neural-networks" in [c.slug for c in response.context["concepts"]]
     assert list(response.context["page"])

@@ -7,11 +7,13 @@ until someone decides who may see it. State-changing URLs also refuse POSTs with
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -20,7 +22,7 @@ from resources.models import Resource
 from tests.security.conftest import PASSWORD
 
 ROLES = ("anonymous", "learner", "other", "staff")
-LOGIN = (302, "/accounts/login/?next=")
+LOGIN = (302, "/en/accounts/login/?next=")
 ADMIN_LOGIN = (302, "/admin/login/?next=")
 OK = (200, None)
 POST_ONLY = (405, None)
@@ -42,6 +44,8 @@ EXPECTED = {
     # The public catalogue.
     "home": everyone(OK),
     "healthz": everyone(OK),
+    # GET changes nothing and goes back to the site (the switch POSTs).
+    "set_language": everyone((302, "/")),
     "favicon": everyone((302, "/static/img/favicon.svg")),
     "concept-list": everyone(OK),
     "concept-map": everyone(OK),
@@ -66,15 +70,15 @@ EXPECTED = {
     # Signing in and up: signed-in people are sent on.
     "login": {
         "anonymous": OK,
-        "learner": (302, "/me/"),
-        "other": (302, "/me/"),
-        "staff": (302, "/me/"),
+        "learner": (302, "/en/me/"),
+        "other": (302, "/en/me/"),
+        "staff": (302, "/en/me/"),
     },
     "signup": {
         "anonymous": OK,
-        "learner": (302, "/me/"),
-        "other": (302, "/me/"),
-        "staff": (302, "/me/"),
+        "learner": (302, "/en/me/"),
+        "other": (302, "/en/me/"),
+        "staff": (302, "/en/me/"),
     },
     "password_reset": everyone(OK),
     "password_reset_done": everyone(OK),
@@ -88,7 +92,7 @@ EXPECTED = {
     "admin:password_change_done": staff_only(),
     "admin:autocomplete": staff_only(staff=(403, None)),  # without its parameters
     "admin:jsi18n": staff_only(),
-    "admin:view_on_site": staff_only(staff=(302, "/resources/")),
+    "admin:view_on_site": staff_only(staff=(302, "/en/resources/")),
     "admin:app_list": staff_only(),
     "admin:<catch-all>": staff_only(staff=(404, None)),
     # Every model's admin views.
@@ -179,7 +183,12 @@ def clients(world):
 
 
 def test_every_url_answers_each_kind_of_visitor_as_expected(world):
-    rows = all_urls(world)
+    # Every page in each language (its prefix comes from the language active in the walk);
+    # redirects stay in the page's language.
+    rows = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            rows += [(key, url) for key, url in all_urls(world) if (key, url) not in rows]
     unknown = sorted({key for key, _ in rows} - set(EXPECTED) - {"axes add"})
     assert not unknown, f"URLs without an expectation (add them to EXPECTED): {unknown}"
     by_role = clients(world)
@@ -189,6 +198,9 @@ def test_every_url_answers_each_kind_of_visitor_as_expected(world):
         for role in ROLES:
             response = by_role[role].get(url)
             status, location = expected[role]
+            prefix = url.split("/")[1]
+            if location and prefix in dict(settings.LANGUAGES):
+                location = location.replace("/en/", f"/{prefix}/", 1)
             actual_location = response.get("Location", "").removeprefix("http://testserver")
             if response.status_code != status or (
                 location and not actual_location.startswith(location)
@@ -248,13 +260,13 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         "password": learner.password,
     }
     attempts = [
-        (learner, f"/resources/{world.resource.slug}/progress/", {"status": "done"}),
-        (learner, f"/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
-        (learner, "/accounts/logout/", {}),
-        (learner, "/accounts/delete/", {"password": PASSWORD}),
+        (learner, f"/en/resources/{world.resource.slug}/progress/", {"status": "done"}),
+        (learner, f"/en/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
+        (learner, "/en/accounts/logout/", {}),
+        (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
             learner,
-            "/accounts/password_change/",
+            "/en/accounts/password_change/",
             {
                 "old_password": PASSWORD,
                 "new_password1": "a new pass phrase",
@@ -263,7 +275,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         ),
         (
             None,
-            "/accounts/signup/",
+            "/en/accounts/signup/",
             {
                 "username": "mallory",
                 "email": "m@example.org",
@@ -271,8 +283,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
                 "password2": "x!" * 8,
             },
         ),
-        (None, "/accounts/login/", {"username": "learner", "password": PASSWORD}),
-        (None, "/accounts/password_reset/", {"email": learner.email}),
+        (None, "/en/accounts/login/", {"username": "learner", "password": PASSWORD}),
+        (None, "/en/accounts/password_reset/", {"email": learner.email}),
         (world.staff, "/admin/logout/", {}),
         (
             world.staff,
@@ -280,7 +292,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
             {"title": "Injected", "slug": "injected", "kind": "book", "url": "https://e.org"},
         ),
     ]
-    assert {url for _, url, _ in attempts} >= {"/accounts/logout/", "/admin/logout/"}
+    assert {url for _, url, _ in attempts} >= {"/en/accounts/logout/", "/admin/logout/"}
     for user, url, data in attempts:
         client = csrf_client(user)
         response = client.post(url, data)
@@ -306,7 +318,7 @@ def test_the_same_post_with_its_token_goes_through(world):
     client.get(world.resource.get_absolute_url())
     token = client.cookies["csrftoken"].value
     response = client.post(
-        f"/resources/{world.resource.slug}/progress/",
+        f"/en/resources/{world.resource.slug}/progress/",
         {"status": "done", "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
@@ -319,7 +331,7 @@ def test_a_learner_only_ever_changes_their_own_progress(world, role):
     client.get(world.resource.get_absolute_url())
     token = client.cookies["csrftoken"].value
     client.post(
-        f"/resources/{world.step.resource.slug}/progress/",
+        f"/en/resources/{world.step.resource.slug}/progress/",
         {"status": "done", "csrfmiddlewaretoken": token},
     )
     mine = Progress.objects.get(user=getattr(world, role), resource=world.step.resource)

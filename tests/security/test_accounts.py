@@ -19,7 +19,7 @@ from learnpaths.auth import client_ip
 from tests.html import parse
 from tests.security.conftest import PASSWORD
 
-LOGIN = "/accounts/login/"
+LOGIN = "/en/accounts/login/"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -78,7 +78,7 @@ def test_the_lockout_ends_after_the_cool_off(client, world):
     assert paused_at < timezone.now() - timedelta(minutes=9)
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     response = sign_in(client, "learner", PASSWORD)
-    assert response.status_code == 302 and response["Location"] == "/me/"
+    assert response.status_code == 302 and response["Location"] == "/en/me/"
 
 
 def test_a_successful_sign_in_resets_the_count(client, world):
@@ -170,23 +170,23 @@ def test_signing_in_gives_a_new_session_key(client, world):
 def test_an_old_session_cookie_is_useless_after_signing_out(client, world):
     assert sign_in(client, "learner", PASSWORD).status_code == 302
     old_cookie = client.cookies["sessionid"].value
-    assert client.get("/me/").status_code == 200
+    assert client.get("/en/me/").status_code == 200
     assert client.post(reverse("logout")).status_code == 302
     thief = Client()
     thief.cookies["sessionid"] = old_cookie
-    response = thief.get("/me/")
+    response = thief.get("/en/me/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
 def test_signing_out_is_post_only(client, world):
     client.force_login(world.learner)
     assert client.get(reverse("logout")).status_code == 405
-    assert client.get("/me/").status_code == 200
+    assert client.get("/en/me/").status_code == 200
 
 
 def test_the_password_validators_are_on(client, world):
     response = client.post(
-        "/accounts/signup/",
+        "/en/accounts/signup/",
         {
             "username": "newbie",
             "email": "n@example.org",
@@ -313,7 +313,7 @@ def test_sign_up_shows_password_faults_under_the_password_and_focuses_it(
     client, world, password1, message
 ):
     data = {**SIGNUP, "password1": password1, "password2": password1}
-    page = FormPage(client.post("/accounts/signup/", data).content.decode())
+    page = FormPage(client.post("/en/accounts/signup/", data).content.decode())
     assert any(message in error for error in page.blocks["password1"])
     assert page.blocks["password2"] == []
     assert page.autofocus == ["password1"]
@@ -321,11 +321,11 @@ def test_sign_up_shows_password_faults_under_the_password_and_focuses_it(
 
 def test_sign_up_focuses_the_first_field_with_an_error(client, world):
     data = {"username": "learner", "email": "n@example.org", "password1": "a", "password2": "b"}
-    page = FormPage(client.post("/accounts/signup/", data).content.decode())
+    page = FormPage(client.post("/en/accounts/signup/", data).content.decode())
     assert page.blocks["username"]
     assert page.autofocus == ["username"]
     data = {**SIGNUP, "password1": PASSWORD, "password2": PASSWORD + "!"}
-    page = FormPage(client.post("/accounts/signup/", data).content.decode())
+    page = FormPage(client.post("/en/accounts/signup/", data).content.decode())
     assert page.blocks["password1"] == []
     assert any("didn’t match" in error for error in page.blocks["password2"])
     assert page.autofocus == ["password2"]
@@ -342,12 +342,12 @@ def test_sign_in_speaks_of_username_or_e_mail(client, world):
 def test_password_change_shows_password_faults_under_the_new_password(client, world):
     client.force_login(world.learner)
     data = {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
-    page = FormPage(client.post("/accounts/password_change/", data).content.decode())
+    page = FormPage(client.post("/en/accounts/password_change/", data).content.decode())
     assert any("too common" in error for error in page.blocks["new_password1"])
     assert page.blocks["new_password2"] == []
     assert page.autofocus == ["new_password1"]
     data = {"old_password": "wrong", "new_password1": PASSWORD, "new_password2": PASSWORD}
-    page = FormPage(client.post("/accounts/password_change/", data).content.decode())
+    page = FormPage(client.post("/en/accounts/password_change/", data).content.decode())
     assert page.blocks["old_password"]
     assert page.autofocus == ["old_password"]
 
@@ -359,7 +359,7 @@ def test_password_reset_shows_password_faults_under_the_new_password(client, wor
 
     uid = urlsafe_base64_encode(force_bytes(world.learner.pk))
     token = default_token_generator.make_token(world.learner)
-    form_url = client.get(f"/accounts/reset/{uid}/{token}/", follow=True).redirect_chain[-1][0]
+    form_url = client.get(f"/en/accounts/reset/{uid}/{token}/", follow=True).redirect_chain[-1][0]
     page = FormPage(client.get(form_url).content.decode())
     assert page.autofocus == ["new_password1"]
     data = {"new_password1": "12345678", "new_password2": "12345678"}
@@ -371,6 +371,6 @@ def test_password_reset_shows_password_faults_under_the_new_password(client, wor
 
 def test_account_deletion_focuses_the_password_after_a_wrong_one(client, world):
     client.force_login(world.learner)
-    page = FormPage(client.post("/accounts/delete/", {"password": "wrong"}).content.decode())
+    page = FormPage(client.post("/en/accounts/delete/", {"password": "wrong"}).content.decode())
     assert page.blocks["password"] == ["That is not your password."]
     assert page.autofocus == ["password"]

@@ -66,7 +66,7 @@ def test_csv_export_neutralises_formulas_after_leading_spaces_and_controls(clien
         resource = make.resource(title=title)
         services.progress_set(user=user, resource_id=resource.pk, status="done")
     client.force_login(user)
-    rows = list(csv.DictReader(io.StringIO(client.get("/me/export.csv").content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/en/me/export.csv").content.decode())))
     exported = {row["resource"]: row["title"] for row in rows}
     for resource in Resource.objects.all():
         if resource.title in HAZARDS:

@@ -53,31 +53,31 @@ def test_resource_filters(
         "concept": concept, "tag": tag, "sort": sort, "page": page,
     }  # fmt: skip
     headers = {"HX-Request": "true"} if htmx else {}
-    no_server_error(client.get("/resources/", query, headers=headers))
+    no_server_error(client.get("/en/resources/", query, headers=headers))
 
 
 @FAST
 @given(q=hostile, page=hostile)
 def test_search(client, sample, q, page):
-    no_server_error(client.get("/search/", {"q": q, "page": page}))
+    no_server_error(client.get("/en/search/", {"q": q, "page": page}))
 
 
 @FAST
 @given(level=hostile, topic=hostile)
 def test_path_list(client, sample, level, topic):
-    no_server_error(client.get("/paths/", {"level": level, "topic": topic}))
+    no_server_error(client.get("/en/paths/", {"level": level, "topic": topic}))
 
 
 @FAST
 @given(page=hostile)
 def test_tag_pages(client, sample, page):
-    no_server_error(client.get("/tags/vision/", {"page": page}))
+    no_server_error(client.get("/en/tags/vision/", {"page": page}))
 
 
 @FAST
 @given(slug=hostile)
 def test_slugs_in_the_path(client, sample, slug):
-    for prefix in ("/tags/", "/concepts/", "/resources/", "/paths/"):
+    for prefix in ("/en/tags/", "/en/concepts/", "/en/resources/", "/en/paths/"):
         no_server_error(client.get(prefix + slug.replace("/", "") + "/"))
 
 
@@ -87,7 +87,7 @@ def test_signup_form(client, db, username, email, password1, password2, next_url
     users = User.objects.count()
     response = no_server_error(
         client.post(
-            "/accounts/signup/",
+            "/en/accounts/signup/",
             {
                 "username": username,
                 "email": email,
@@ -115,7 +115,7 @@ def test_signup_form(client, db, username, email, password1, password2, next_url
 def test_sign_in_form(client, make, username, password, next_url):
     response = no_server_error(
         client.post(
-            "/accounts/login/", {"username": username, "password": password, "next": next_url}
+            "/en/accounts/login/", {"username": username, "password": password, "next": next_url}
         )
     )
     # Never signed in with a wrong password.
@@ -126,7 +126,7 @@ def test_sign_in_form(client, make, username, password, next_url):
 @FAST
 @given(email=hostile)
 def test_password_reset_form(client, db, email):
-    no_server_error(client.post("/accounts/password_reset/", {"email": email}))
+    no_server_error(client.post("/en/accounts/password_reset/", {"email": email}))
 
 
 @FAST
@@ -139,7 +139,7 @@ def test_progress_form(client, make, sample, status, next_url, path, htmx):
     before = list(Progress.objects.values_list("user", "resource", "status"))
     response = no_server_error(
         client.post(
-            f"/resources/{resource.slug}/progress/",
+            f"/en/resources/{resource.slug}/progress/",
             {"status": status, "next": next_url, "path": path},
             headers=headers,
         )
@@ -156,7 +156,7 @@ def test_account_delete_form(client, make, password):
         username="fuzzer", password=PASSWORD
     )
     client.force_login(learner)
-    response = no_server_error(client.post("/accounts/delete/", {"password": password}))
+    response = no_server_error(client.post("/en/accounts/delete/", {"password": password}))
     # A wrong password: the form again.
     assert response.status_code == (400 if has_nul(password) else 200)
     assert User.objects.filter(pk=learner.pk).exists()
@@ -173,7 +173,7 @@ def test_over_long_or_malformed_sign_up_values_get_a_form_error(client, db, fiel
         "password1": PASSWORD,
         "password2": PASSWORD,
     }
-    response = client.post("/accounts/signup/", {**data, field: value})
+    response = client.post("/en/accounts/signup/", {**data, field: value})
     assert response.status_code == 200
     assert response.context["form"].errors[field]
     assert not User.objects.filter(username="newbie").exists()
@@ -181,7 +181,7 @@ def test_over_long_or_malformed_sign_up_values_get_a_form_error(client, db, fiel
 
 @pytest.mark.parametrize(
     "url",
-    ["/tags/%00/", "/paths/?topic=%00", "/resources/?kind=a%00", "/search/?q=%00&page=%00"],
+    ["/en/tags/%00/", "/en/paths/?topic=%00", "/en/resources/?kind=a%00", "/en/search/?q=%00&page=%00"],
 )
 def test_a_nul_character_in_the_url_is_a_bad_request(client, sample, url):
     # PostgreSQL cannot compare text with NUL in it: this used to be a 500 there.

@@ -95,32 +95,32 @@ def responses(client: Client, world) -> dict[str, HttpResponse]:
     """
     learner_path = world.path.get_absolute_url()
     kinds = [
-        ("public page", 200, lambda: client.get("/", secure=True)),
-        ("resource list", 200, lambda: client.get("/resources/", secure=True)),
+        ("public page", 200, lambda: client.get("/en/", secure=True)),
+        ("resource list", 200, lambda: client.get("/en/resources/", secure=True)),
         ("resource page", 200, lambda: client.get(world.resource.get_absolute_url(), secure=True)),
         ("path page", 200, lambda: client.get(learner_path, secure=True)),
-        ("search", 200, lambda: client.get("/search/?q=x", secure=True)),
+        ("search", 200, lambda: client.get("/en/search/?q=x", secure=True)),
         (
             "htmx fragment",
             200,
-            lambda: client.get("/resources/?kind=book", headers=HTMX, secure=True),
+            lambda: client.get("/en/resources/?kind=book", headers=HTMX, secure=True),
         ),
         ("health check", 200, lambda: client.get("/healthz", secure=True)),
         ("not found", 404, lambda: client.get("/no-such-page/", secure=True)),
-        ("bad request", 400, lambda: client.get("/search/?q=%00", secure=True)),
-        ("redirect to sign-in", 302, lambda: client.get("/me/", secure=True)),
-        ("sign-in page", 200, lambda: client.get("/accounts/login/", secure=True)),
+        ("bad request", 400, lambda: client.get("/en/search/?q=%00", secure=True)),
+        ("redirect to sign-in", 302, lambda: client.get("/en/me/", secure=True)),
+        ("sign-in page", 200, lambda: client.get("/en/accounts/login/", secure=True)),
         ("admin sign-in page", 200, lambda: client.get(reverse("admin:login"), secure=True)),
         (
             "signing in",
             302,
             lambda: client.post(
-                "/accounts/login/", {"username": "learner", "password": PASSWORD}, secure=True
+                "/en/accounts/login/", {"username": "learner", "password": PASSWORD}, secure=True
             ),
         ),
-        ("signed-in dashboard", 200, lambda: client.get("/me/", secure=True)),
+        ("signed-in dashboard", 200, lambda: client.get("/en/me/", secure=True)),
         ("signed-in path page", 200, lambda: client.get(learner_path, secure=True)),
-        ("progress export", 200, lambda: client.get("/me/export.json", secure=True)),
+        ("progress export", 200, lambda: client.get("/en/me/export.json", secure=True)),
         (
             "htmx progress update",
             200,
@@ -131,7 +131,7 @@ def responses(client: Client, world) -> dict[str, HttpResponse]:
                 secure=True,
             ),
         ),
-        ("signing out", 302, lambda: client.post("/accounts/logout/", secure=True)),
+        ("signing out", 302, lambda: client.post("/en/accounts/logout/", secure=True)),
         # Signed in through the form, not force_login(): that rewrites the Morsel objects the
         # client shares with earlier responses' cookies, the sign-out's among them.
         (
@@ -273,7 +273,7 @@ def test_plain_http_is_sent_to_the_same_page_over_https(client, world, settings)
     # As deployed (the default; the test environment turns it off): the proxy forwards plain
     # http too, and the app answers it with a permanent redirect.
     settings.SECURE_SSL_REDIRECT = True
-    for url in ["/", world.path.get_absolute_url(), "/search/?q=x", "/accounts/login/"]:
+    for url in ["/en/", world.path.get_absolute_url(), "/en/search/?q=x", "/en/accounts/login/"]:
         response = client.get(url)
         assert response.status_code == 301, url
         assert response["Location"] == f"https://testserver{url}", url
@@ -331,18 +331,18 @@ def inline_code(response) -> list[str]:
 def test_public_pages_need_no_inline_script_or_style(client, world):
     client.force_login(world.learner)  # the signed-in variants have the most markup
     urls = [
-        "/",
-        "/resources/",
+        "/en/",
+        "/en/resources/",
         world.resource.get_absolute_url(),
-        "/paths/",
+        "/en/paths/",
         world.path.get_absolute_url(),
-        "/search/?q=x",
-        "/concepts/",
+        "/en/search/?q=x",
+        "/en/concepts/",
         world.concept.get_absolute_url(),
         world.tag.get_absolute_url(),
-        "/me/",
-        "/accounts/delete/",
-        "/accounts/password_change/",
+        "/en/me/",
+        "/en/accounts/delete/",
+        "/en/accounts/password_change/",
         "/no-such-page/",
     ]
     for url in urls:
@@ -350,7 +350,7 @@ def test_public_pages_need_no_inline_script_or_style(client, world):
         assert response.status_code in {200, 404}, url
         assert inline_code(response) == [], url
     client.logout()
-    for url in ["/accounts/login/", "/accounts/signup/", "/accounts/password_reset/"]:
+    for url in ["/en/accounts/login/", "/en/accounts/signup/", "/en/accounts/password_reset/"]:
         assert inline_code(client.get(url)) == [], url
 
 
@@ -415,7 +415,7 @@ def test_a_client_that_is_not_the_proxy_cannot_claim_https(tmp_path):
         FORWARDED_ALLOW_IPS="192.0.2.1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
     )
     try:
-        response = live_get(port, "/paths/", {"X-Forwarded-Proto": "https"})
+        response = live_get(port, "/en/paths/", {"X-Forwarded-Proto": "https"})
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -435,7 +435,7 @@ def live_get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPR
 def test_behind_the_tls_proxy_gunicorn_pins_https_and_names_no_version(gunicorn):
     # The proxy terminates TLS and says so in X-Forwarded-Proto, which gunicorn believes from
     # the proxy's address (forwarded_allow_ips) and passes to Django as the request's scheme.
-    response = live_get(gunicorn, "/", {"X-Forwarded-Proto": "https"})
+    response = live_get(gunicorn, "/en/", {"X-Forwarded-Proto": "https"})
     assert response.status == 200
     hsts = hsts_directives(response.getheader("Strict-Transport-Security", ""))
     assert int(hsts.get("max-age") or 0) >= ONE_YEAR, hsts
@@ -445,8 +445,8 @@ def test_behind_the_tls_proxy_gunicorn_pins_https_and_names_no_version(gunicorn)
 
 
 def test_gunicorn_sends_plain_http_to_the_same_page_over_https(gunicorn):
-    response = live_get(gunicorn, "/paths/?page=2", {})
+    response = live_get(gunicorn, "/en/paths/?page=2", {})
     assert response.status == 301
     location = urlsplit(response.getheader("Location"))
     assert (location.scheme, location.netloc) == ("https", f"127.0.0.1:{gunicorn}")
-    assert (location.path, location.query) == ("/paths/", "page=2")
+    assert (location.path, location.query) == ("/en/paths/", "page=2")

@@ -25,12 +25,14 @@ HUGE_MATH = "$" + "x-" * 480_000 + "x$"
     ("target", "field", "limit"),
     [
         ("resource", "description", MAX_MARKDOWN_LENGTH),
-        ("concept", "body", MAX_MARKDOWN_LENGTH),
-        ("concept", "summary", MAX_SUMMARY_LENGTH),
-        ("path", "description", MAX_MARKDOWN_LENGTH),
-        ("path", "summary", MAX_SUMMARY_LENGTH),
-        ("stage", "goal", MAX_SUMMARY_LENGTH),
-        ("stage", "steps-0-note", MAX_NOTE_LENGTH),
+        ("concept", "body_en", MAX_MARKDOWN_LENGTH),
+        ("concept", "body_zh_hans", MAX_MARKDOWN_LENGTH),
+        ("concept", "summary_en", MAX_SUMMARY_LENGTH),
+        ("path", "description_en", MAX_MARKDOWN_LENGTH),
+        ("path", "summary_zh_hans", MAX_SUMMARY_LENGTH),
+        ("stage", "goal_en", MAX_SUMMARY_LENGTH),
+        ("stage", "steps-0-note_en", MAX_NOTE_LENGTH),
+        ("stage", "steps-0-note_zh_hans", MAX_NOTE_LENGTH),
     ],
 )
 def test_the_admin_refuses_an_over_long_markdown_field(staff_client, make, target, field, limit):
@@ -52,8 +54,8 @@ def test_the_admin_refuses_an_over_long_markdown_field(staff_client, make, targe
     )
     obj.refresh_from_db()
     name = field.rsplit("-", 1)[-1]
-    holder = stage.steps.get() if name == "note" else obj
-    assert len(getattr(holder, name)) < limit
+    holder = stage.steps.get() if name.startswith("note") else obj
+    assert len(getattr(holder, name) or "") < limit
 
 
 def test_the_admin_refuses_a_huge_formula_quickly(staff_client, make):

@@ -29,7 +29,7 @@ def test_sign_up_refuses_invisible_characters_under_the_field(client, db, field,
     }
     value = data[field]
     data[field] = value[:3] + char + value[3:]
-    response = client.post("/accounts/signup/", data)
+    response = client.post("/en/accounts/signup/", data)
     assert response.status_code == 200
     page = FormPage(response.content.decode())
     assert any(MESSAGE in error or "Enter a valid" in error for error in page.blocks[field])
@@ -43,7 +43,7 @@ def test_an_e_mail_with_a_line_separator_gets_the_clear_message(client, db):
         "password1": PASSWORD,
         "password2": PASSWORD,
     }
-    page = FormPage(client.post("/accounts/signup/", data).content.decode())
+    page = FormPage(client.post("/en/accounts/signup/", data).content.decode())
     assert MESSAGE in page.blocks["email"]
     assert not User.objects.exists()
 
@@ -52,7 +52,7 @@ def test_an_e_mail_with_a_line_separator_gets_the_clear_message(client, db):
 def test_a_password_reset_request_refuses_invisible_characters(client, db, caplog, char):
     User.objects.create_user("x4", "x4@example.com", PASSWORD)
     with caplog.at_level(logging.ERROR):
-        response = client.post("/accounts/password_reset/", {"email": f"x4@exam{char}ple.com"})
+        response = client.post("/en/accounts/password_reset/", {"email": f"x4@exam{char}ple.com"})
     assert response.status_code == 200
     assert any(MESSAGE in error for error in FormPage(response.content.decode()).blocks["email"])
     assert mail.outbox == []
@@ -61,13 +61,13 @@ def test_a_password_reset_request_refuses_invisible_characters(client, db, caplo
 
 def test_a_password_reset_request_for_a_plain_address_still_sends_the_link(client, db):
     User.objects.create_user("x4", "x4@example.com", PASSWORD)
-    response = client.post("/accounts/password_reset/", {"email": "x4@example.com"})
+    response = client.post("/en/accounts/password_reset/", {"email": "x4@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.parametrize("char", INVISIBLE, ids=ascii)
 def test_sign_in_refuses_invisible_characters_in_the_username(client, db, char):
-    response = client.post("/accounts/login/", {"username": f"x{char}4", "password": PASSWORD})
+    response = client.post("/en/accounts/login/", {"username": f"x{char}4", "password": PASSWORD})
     assert response.status_code == 200
     assert MESSAGE in response.content.decode()

@@ -16,7 +16,7 @@ UNUSUAL_NAMES = ["∇", "🔥", "注意力", "∂", "❤️", "👩\u200d💻", 
 
 
 def tag_links(html):
-    return {href for href in hrefs(html) if "/tags/" in href}
+    return {href for href in hrefs(html) if "/en/tags/" in href}
 
 
 def assert_every_page_links_every_tag(client, resource, concept):

@@ -81,23 +81,23 @@ def test_hostile_text_in_every_field_comes_out_inert(client, make, payload):
     client.force_login(learner)
     tag = resource.tags.get()
     pages = [
-        "/",
-        "/concepts/",
+        "/en/",
+        "/en/concepts/",
         concept.get_absolute_url(),
-        "/resources/",
+        "/en/resources/",
         resource.get_absolute_url(),
         tag.get_absolute_url(),
-        "/paths/",
+        "/en/paths/",
         path.get_absolute_url(),
-        "/me/",
+        "/en/me/",
     ]
     searches = [payload, payload.replace("<", " ")]
     for url in pages:
         check_page(client.get(url), url, payload)
     for query in searches:
-        check_page(client.get("/search/", {"q": query}), "/search/", payload)
-        check_page(client.get("/resources/", {"tag": query, "sort": query}), "/resources/", payload)
-        check_page(client.get("/paths/", {"topic": query, "level": query}), "/paths/", payload)
+        check_page(client.get("/en/search/", {"q": query}), "/en/search/", payload)
+        check_page(client.get("/en/resources/", {"tag": query, "sort": query}), "/en/resources/", payload)
+        check_page(client.get("/en/paths/", {"topic": query, "level": query}), "/en/paths/", payload)
 
 
 class Elements(HTMLParser):
@@ -170,4 +170,4 @@ def test_the_page_check_catches_html_printed_raw(payload):
     # Markdown payloads printed raw are only text; HTML ones must all be caught.
     page = f"<html><body><p>{payload}</p></body></html>"
     with pytest.raises(AssertionError):
-        check_page(HttpResponse(page), "/", payload)
+        check_page(HttpResponse(page), "/en/", payload)

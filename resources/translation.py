@@ -1,0 +1,13 @@
+"""The catalogue's curated text in every language of settings.LANGUAGES (modeltranslation):
+`summary` reads the active language's `summary_<code>`, falling back to English when empty.
+A resource keeps its own language (its `title_zh` is the title it has in Chinese)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from resources.models import Concept
+
+
+@register(Concept)
+class ConceptTranslation(TranslationOptions):
+    fields = ("summary", "summary_html", "body", "body_html")
+    required_languages = ("en",)
