@@ -3,7 +3,7 @@ import importlib
 import pytest
 
 from learnpaths.core.markdown import render_markdown
-from learnpaths.models import LearningPath, Step
+from learnpaths.models import Step
 from resources.models import CatalogueVersion, Resource
 from tests._migrations import migrate
 from tests.html import elements, hrefs, html_text, ids, parse, texts

@@ -99,7 +99,8 @@ def test_admin_saves_an_acyclic_prerequisite(staff_client, make):
 
 def steps_form(stage, rows):
     data = {
-        "path": stage.path_id, "position": stage.position, "title_en": stage.title, "goal_en": stage.goal,
+        "path": stage.path_id, "position": stage.position,
+        "title_en": stage.title, "goal_en": stage.goal,
         "steps-TOTAL_FORMS": len(rows), "steps-INITIAL_FORMS": len(rows),
     }  # fmt: skip
     for i, (step, position) in enumerate(rows):

@@ -23,7 +23,14 @@ def steps_of(path):
 
 @pytest.mark.parametrize(
     "url",
-    ["/en/", "/en/concepts/c/", "/en/resources/?kind=book", "/en/resources/r/", "/en/search/?q=deep", "/en/paths/p/"],
+    [
+        "/en/",
+        "/en/concepts/c/",
+        "/en/resources/?kind=book",
+        "/en/resources/r/",
+        "/en/search/?q=deep",
+        "/en/paths/p/",
+    ],
 )
 def test_anonymous_pages_come_whole_from_the_cache_without_a_csrf_token(
     client, make, django_assert_num_queries, url

@@ -164,7 +164,13 @@ def test_a_signed_in_learners_pages_and_htmx_answers_are_never_stored(client, ma
     path = make.path(steps_per_stage=2)
     step = steps_of(path)[0]
     client.force_login(make.user())
-    for url in ["/en/", path.get_absolute_url(), step.resource.get_absolute_url(), "/en/me/", "/en/paths/"]:
+    for url in [
+        "/en/",
+        path.get_absolute_url(),
+        step.resource.get_absolute_url(),
+        "/en/me/",
+        "/en/paths/",
+    ]:
         for attempt in ("rendered", "from the learner cache"):
             response = client.get(url)
             assert response.status_code == 200

@@ -117,7 +117,8 @@ def test_the_map_page_draws_every_concept_as_a_link_and_lists_the_relations(clie
         "/en/concepts/deeper/",
     }
     assert re.search(
-        r'<a href="/en/concepts/deeper/">Deeper</a> requires\s*<a href="/en/concepts/basics/">Basics</a>',
+        r'<a href="/en/concepts/deeper/">Deeper</a> requires\s*'
+        r'<a href="/en/concepts/basics/">Basics</a>',
         html,
     )
     assert ' style="' not in html.split("<main", 1)[1]  # a strict CSP allows no inline styles

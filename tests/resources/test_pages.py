@@ -77,7 +77,8 @@ def test_draft_paths_are_not_shown(client, make):
 
 
 @pytest.mark.parametrize(
-    "url", ["/en/concepts/nope/", "/en/resources/nope/", "/en/tags/nope/", "/en/paths/nope/", "/nope/"]
+    "url",
+    ["/en/concepts/nope/", "/en/resources/nope/", "/en/tags/nope/", "/en/paths/nope/", "/nope/"],
 )
 def test_unknown_slugs_are_404_in_the_sites_style(client, db, url):
     response = client.get(url)
@@ -207,7 +208,15 @@ def count_queries(client, url, **params):
 
 @pytest.mark.parametrize(
     "url",
-    ["/en/", "/en/resources/", "/en/concepts/", "/en/concepts/c/", "/en/tags/shared/", "/en/search/", "/en/paths/"],
+    [
+        "/en/",
+        "/en/resources/",
+        "/en/concepts/",
+        "/en/concepts/c/",
+        "/en/tags/shared/",
+        "/en/search/",
+        "/en/paths/",
+    ],
 )
 def test_list_pages_run_a_fixed_number_of_queries(client, make, url):
     concept = make.concept(slug="c")

@@ -181,7 +181,12 @@ def test_over_long_or_malformed_sign_up_values_get_a_form_error(client, db, fiel
 
 @pytest.mark.parametrize(
     "url",
-    ["/en/tags/%00/", "/en/paths/?topic=%00", "/en/resources/?kind=a%00", "/en/search/?q=%00&page=%00"],
+    [
+        "/en/tags/%00/",
+        "/en/paths/?topic=%00",
+        "/en/resources/?kind=a%00",
+        "/en/search/?q=%00&page=%00",
+    ],
 )
 def test_a_nul_character_in_the_url_is_a_bad_request(client, sample, url):
     # PostgreSQL cannot compare text with NUL in it: this used to be a 500 there.

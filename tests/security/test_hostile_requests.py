@@ -134,7 +134,8 @@ def test_the_admin_saves_a_stage_with_two_hundred_steps(staff_client, make):
     stage = make.path(steps_per_stage=200).stages.get()
     steps = list(stage.steps.order_by("position"))
     data = {
-        "path": stage.path_id, "position": stage.position, "title_en": "Renamed", "goal_en": stage.goal,
+        "path": stage.path_id, "position": stage.position,
+        "title_en": "Renamed", "goal_en": stage.goal,
         "steps-TOTAL_FORMS": len(steps), "steps-INITIAL_FORMS": len(steps),
         "steps-MIN_NUM_FORMS": 0, "steps-MAX_NUM_FORMS": 1000,
     }  # fmt: skip

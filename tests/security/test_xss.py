@@ -96,8 +96,12 @@ def test_hostile_text_in_every_field_comes_out_inert(client, make, payload):
         check_page(client.get(url), url, payload)
     for query in searches:
         check_page(client.get("/en/search/", {"q": query}), "/en/search/", payload)
-        check_page(client.get("/en/resources/", {"tag": query, "sort": query}), "/en/resources/", payload)
-        check_page(client.get("/en/paths/", {"topic": query, "level": query}), "/en/paths/", payload)
+        check_page(
+            client.get("/en/resources/", {"tag": query, "sort": query}), "/en/resources/", payload
+        )
+        check_page(
+            client.get("/en/paths/", {"topic": query, "level": query}), "/en/paths/", payload
+        )
 
 
 class Elements(HTMLParser):
