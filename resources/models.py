@@ -26,7 +26,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -117,7 +117,8 @@ class Level(models.TextChoices):
 class ConceptArea(models.TextChoices):
     FOUNDATIONS = "foundations", _("Foundations")
     ARCHITECTURES = "architectures", _("Architectures")
-    LANGUAGE = "language", _("Language")
+    # "Language" names the area of language models, not a resource's language.
+    LANGUAGE = "language", pgettext_lazy("concept area", "Language")
     VISION = "vision", _("Vision")
     LARGE_MODELS = "large-models", _("Large models")
     REASONING = "reasoning", _("Reasoning and knowledge")
