@@ -40,7 +40,8 @@ class PositionedFormSet(forms.BaseInlineFormSet):
                 continue
             if data["position"] in positions:
                 raise ValidationError(
-                    f"Position {data['position']} is used twice; give each row its own position."
+                    gettext("Position %(position)s is used twice; give each row its own position.")
+                    % {"position": data["position"]}
                 )
             positions[data["position"]] = form.prefix
 
@@ -76,7 +77,8 @@ class StepFormSet(PositionedFormSet):
                 continue
             if resource.pk in seen:
                 raise ValidationError(
-                    f"“{resource}” is listed twice; a resource appears once per path."
+                    gettext("“%(resource)s” is listed twice; a resource appears once per path.")
+                    % {"resource": resource}
                 )
             seen.add(resource.pk)
 
@@ -186,11 +188,11 @@ class LearningPathAdmin(ConcurrencyGuardMixin, TranslationAdmin):
             )
         )
 
-    @admin.display(description="followers", ordering="follower_total")
+    @admin.display(description=gettext_lazy("followers"), ordering="follower_total")
     def follower_total(self, obj):
         return obj.follower_total
 
-    @admin.display(description="completed", ordering="completion_total")
+    @admin.display(description=gettext_lazy("completed"), ordering="completion_total")
     def completion_total(self, obj):
         return obj.completion_total
 
@@ -232,7 +234,7 @@ class LearningPathAdmin(ConcurrencyGuardMixin, TranslationAdmin):
             messages.SUCCESS,
         )
 
-    @admin.display(description="Learners (anonymous counts)")
+    @admin.display(description=gettext_lazy("Learners (anonymous counts)"))
     def learners(self, obj):
         if obj.pk is None:
             return "—"

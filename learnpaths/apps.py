@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LearnpathsConfig(AppConfig):
     name = "learnpaths"
-    verbose_name = "Learning paths and progress"
+    verbose_name = _("Learning paths and progress")
 
     def ready(self) -> None:
         from learnpaths.core import languages  # noqa: F401 (connects its pre_save receiver)

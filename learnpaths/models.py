@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from learnpaths import statuses
 from learnpaths.core.markdown import render_markdown_fields
@@ -40,7 +41,7 @@ POSITION_RANGE = Q(position__gte=1, position__lte=MAX_POSITION + PARKING_OFFSET)
 class User(AbstractUser):
     """A learner or curator. E-mail is unique (case-insensitively) so it can be used to sign in."""
 
-    email = models.EmailField("e-mail address", blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
     # Raised with every write to the learner's progress or follows, in the writing transaction,
     # by `services.progress_changed` (every writer calls it). The user row is read on every
     # request anyway, so pages cached per learner are keyed by it at no extra query.
@@ -66,14 +67,14 @@ class User(AbstractUser):
                 Lower("email"),
                 condition=~Q(email=""),
                 name="user_email_ci_unique",
-                violation_error_message="A user with that e-mail address already exists.",
+                violation_error_message=_("A user with that e-mail address already exists."),
             )
         ]
 
 
 class PathStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class LearningPathQuerySet(models.QuerySet):
@@ -150,19 +151,19 @@ class LearningPath(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.TextField(
-        help_text="One or two sentences, Markdown.", **bounded_text(MAX_SUMMARY_LENGTH)
+        help_text=_("One or two sentences, Markdown."), **bounded_text(MAX_SUMMARY_LENGTH)
     )
     summary_html = models.TextField(editable=False, default="")
     description = models.TextField(
-        blank=True, help_text="Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+        blank=True, help_text=_("Markdown."), **bounded_text(MAX_MARKDOWN_LENGTH)
     )
     description_html = models.TextField(editable=False, default="")
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
     concepts = models.ManyToManyField(
-        Concept, related_name="paths", blank=True, help_text="The topics this path teaches."
+        Concept, related_name="paths", blank=True, help_text=_("The topics this path teaches.")
     )
     status = models.CharField(max_length=10, choices=PathStatus.choices, default=PathStatus.DRAFT)
-    featured = models.BooleanField(default=False, help_text="Shown on the home page.")
+    featured = models.BooleanField(default=False, help_text=_("Shown on the home page."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -194,11 +195,12 @@ class Stage(models.Model):
     path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="stages")
     position = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_POSITION)],
-        help_text="Order within the path (1, 2, 3…; at most 999).",
+        help_text=_("Order within the path (1, 2, 3…; at most 999)."),
     )
     title = models.CharField(max_length=200)
     goal = models.TextField(
-        help_text="What the learner can do after this stage.", **bounded_text(MAX_SUMMARY_LENGTH)
+        help_text=_("What the learner can do after this stage."),
+        **bounded_text(MAX_SUMMARY_LENGTH),
     )
 
     class Meta:
@@ -207,7 +209,7 @@ class Stage(models.Model):
             models.UniqueConstraint(
                 fields=["path", "position"],
                 name="stage_unique_position",
-                violation_error_message="Two stages of a path cannot share a position.",
+                violation_error_message=_("Two stages of a path cannot share a position."),
             ),
             models.CheckConstraint(condition=POSITION_RANGE, name="stage_position_range"),
         ]
@@ -266,26 +268,30 @@ class Step(models.Model):
     )
     position = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_POSITION)],
-        help_text="Order within the stage (1, 2, 3…; at most 999).",
+        help_text=_("Order within the stage (1, 2, 3…; at most 999)."),
     )
     # PROTECT: a resource that a path uses must be taken out of the path before it can go.
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="steps")
     # Optional while the path is a draft; publishing requires it (`publication_problems`).
     note = models.TextField(
-        "curator's note",
+        _("curator's note"),
         blank=True,
-        help_text="Why this resource, and what to focus on. Markdown. Required before the path "
-        "is published.",
+        help_text=_(
+            "Why this resource, and what to focus on. Markdown. Required before the path "
+            "is published."
+        ),
         **bounded_text(MAX_NOTE_LENGTH),
     )
     note_html = models.TextField(editable=False, default="")
     hours = models.PositiveSmallIntegerField(
-        "hours for this step",
+        _("hours for this step"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
-        help_text="When the note asks for only part of the resource (say two chapters): the time "
-        "that part takes. Empty: the resource's own estimate.",
+        help_text=_(
+            "When the note asks for only part of the resource (say two chapters): the time "
+            "that part takes. Empty: the resource's own estimate."
+        ),
     )
     optional = models.BooleanField(default=False)
 
@@ -295,12 +301,12 @@ class Step(models.Model):
             models.UniqueConstraint(
                 fields=["stage", "position"],
                 name="step_unique_position",
-                violation_error_message="Two steps of a stage cannot share a position.",
+                violation_error_message=_("Two steps of a stage cannot share a position."),
             ),
             models.UniqueConstraint(
                 fields=["path", "resource"],
                 name="step_resource_once_per_path",
-                violation_error_message="This resource is already a step of this path.",
+                violation_error_message=_("This resource is already a step of this path."),
             ),
             models.CheckConstraint(condition=POSITION_RANGE, name="step_position_range"),
             models.CheckConstraint(
@@ -339,11 +345,15 @@ class Step(models.Model):
         if duplicate is not None:
             raise ValidationError(
                 {
-                    "resource": (
-                        f"“{self.resource.title}” is already step {duplicate.position} of stage "
-                        f"{duplicate.stage.position} in this path; "
+                    "resource": gettext(
+                        "“%(resource)s” is already step %(step)s of stage %(stage)s in this path; "
                         "a resource appears once per path."
                     )
+                    % {
+                        "resource": self.resource.title,
+                        "step": duplicate.position,
+                        "stage": duplicate.stage.position,
+                    }
                 }
             )
 
@@ -421,7 +431,7 @@ class Progress(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "progress"
+        verbose_name_plural = _("progress")
         constraints = [
             models.UniqueConstraint(fields=["user", "resource"], name="progress_one_per_resource"),
             *statuses.constraints(),
@@ -464,7 +474,7 @@ class PathFollow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} follows {self.path}"
+        return gettext("%(user)s follows %(path)s") % {"user": self.user, "path": self.path}
 
 
 class SeedKind(models.TextChoices):

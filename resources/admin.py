@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from taggit.models import Tag as UnusedTaggitTag
@@ -36,12 +36,16 @@ class PrerequisiteFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data.get("prerequisite") and not form.cleaned_data.get("DELETE")
         ]
         if self.instance.pk and self.instance in chosen:
-            raise ValidationError("A concept cannot require itself.")
+            raise ValidationError(gettext("A concept cannot require itself."))
         cycle = self.instance.prerequisite_cycle(chosen)
         if cycle:
-            chain = " → requires → ".join(concept.name for concept in cycle)
+            # Translators: joins the concepts of a prerequisite cycle: "A → requires → B".
+            chain = gettext(" → requires → ").join(concept.name for concept in cycle)
             raise ValidationError(
-                f"These prerequisites would make a cycle: {chain}. Remove one of the links."
+                gettext(
+                    "These prerequisites would make a cycle: %(chain)s. Remove one of the links."
+                )
+                % {"chain": chain}
             )
 
 
@@ -51,8 +55,8 @@ class PrerequisiteInline(admin.TabularInline):
     formset = PrerequisiteFormSet
     autocomplete_fields = ["prerequisite"]
     extra = 1
-    verbose_name = "prerequisite"
-    verbose_name_plural = "prerequisites (concepts to understand first)"
+    verbose_name = _("prerequisite")
+    verbose_name_plural = _("prerequisites (concepts to understand first)")
 
 
 @admin.register(Concept)
@@ -74,13 +78,13 @@ class ConceptAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(resource_total=Count("resources"))
 
-    @admin.display(description="resources", ordering="resource_total")
+    @admin.display(description=_("resources"), ordering="resource_total")
     def resource_total(self, obj):
         return obj.resource_total
 
 
 class TagFilter(admin.SimpleListFilter):
-    title = "tag"
+    title = _("tag")
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
@@ -212,7 +216,7 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "title_zh", "slug", "kind", "url", "authors", "year"]}),
         (
-            "For learners",
+            _("For learners"),
             {
                 "fields": [
                     "description",
@@ -225,8 +229,8 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Papers", {"fields": ["arxiv_id", "doi", "venue"], "classes": ["collapse"]}),
-        ("Publishing", {"fields": ["published", "created_at", "updated_at"]}),
+        (_("Papers"), {"fields": ["arxiv_id", "doi", "venue"], "classes": ["collapse"]}),
+        (_("Publishing"), {"fields": ["published", "created_at", "updated_at"]}),
     ]
 
     def save_related(self, request, form, formsets, change):
@@ -298,6 +302,6 @@ class TagAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(resource_total=Count("tagged_resources"))
 
-    @admin.display(description="resources", ordering="resource_total")
+    @admin.display(description=_("resources"), ordering="resource_total")
     def resource_total(self, obj):
         return obj.resource_total

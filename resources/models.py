@@ -26,6 +26,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -108,19 +109,20 @@ class WebURLField(models.URLField):
 
 
 class Level(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class ConceptArea(models.TextChoices):
-    FOUNDATIONS = "foundations", "Foundations"
-    ARCHITECTURES = "architectures", "Architectures"
-    LANGUAGE = "language", "Language"
-    VISION = "vision", "Vision"
-    LARGE_MODELS = "large-models", "Large models"
-    REASONING = "reasoning", "Reasoning and knowledge"
-    RESPONSIBLE = "responsible", "Trustworthy and efficient AI"
+    FOUNDATIONS = "foundations", _("Foundations")
+    ARCHITECTURES = "architectures", _("Architectures")
+    # "Language" names the area of language models, not a resource's language.
+    LANGUAGE = "language", pgettext_lazy("concept area", "Language")
+    VISION = "vision", _("Vision")
+    LARGE_MODELS = "large-models", _("Large models")
+    REASONING = "reasoning", _("Reasoning and knowledge")
+    RESPONSIBLE = "responsible", _("Trustworthy and efficient AI")
 
 
 class ConceptQuerySet(models.QuerySet):
@@ -134,19 +136,21 @@ class ConceptQuerySet(models.QuerySet):
 class Concept(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
-    name_zh = models.CharField("Chinese name", max_length=60, help_text="e.g. 卷积神经网络")
+    name_zh = models.CharField(_("Chinese name"), max_length=60, help_text=_("e.g. 卷积神经网络"))
     area = models.CharField(max_length=20, choices=ConceptArea.choices)
     position = models.PositiveSmallIntegerField(
         default=0,
         validators=[MaxValueValidator(MAX_POSITION)],
-        help_text="Order within its area on the concept map (0–999).",
+        help_text=_("Order within its area on the concept map (0–999)."),
     )
     summary = models.TextField(
-        help_text="One or two sentences, Markdown.", **bounded_text(MAX_SUMMARY_LENGTH)
+        help_text=_("One or two sentences, Markdown."), **bounded_text(MAX_SUMMARY_LENGTH)
     )
     summary_html = models.TextField(editable=False, default="")
     body = models.TextField(
-        blank=True, help_text="The explanation, in Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+        blank=True,
+        help_text=_("The explanation, in Markdown."),
+        **bounded_text(MAX_MARKDOWN_LENGTH),
     )
     body_html = models.TextField(editable=False, default="")
     prerequisites = models.ManyToManyField(
@@ -155,7 +159,7 @@ class Concept(models.Model):
         symmetrical=False,
         related_name="leads_to",
         blank=True,
-        help_text="Concepts to understand first. Cycles are refused.",
+        help_text=_("Concepts to understand first. Cycles are refused."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -232,12 +236,15 @@ class ConceptPrerequisite(models.Model):
             models.CheckConstraint(
                 condition=~Q(concept=models.F("prerequisite")),
                 name="concept_prerequisite_not_self",
-                violation_error_message="A concept cannot require itself.",
+                violation_error_message=_("A concept cannot require itself."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.concept.name} requires {self.prerequisite.name}"
+        return gettext("%(concept)s requires %(prerequisite)s") % {
+            "concept": self.concept.name,
+            "prerequisite": self.prerequisite.name,
+        }
 
 
 TAG_SLUG_LENGTH = 100
@@ -329,7 +336,7 @@ class Tag(TagBase):
     )
     # Redeclared to let a curator leave it empty: `save` then makes one from the name.
     slug = models.SlugField(
-        "slug",
+        _("slug"),
         unique=True,
         max_length=TAG_SLUG_LENGTH,
         allow_unicode=True,
@@ -338,8 +345,8 @@ class Tag(TagBase):
     )
 
     class Meta:
-        verbose_name = "tag"
-        verbose_name_plural = "tags"
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         constraints = [
             # The tag's page is reached by its slug: an empty one could not be linked to.
             models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
@@ -401,32 +408,32 @@ class TaggedResource(TaggedItemBase):
 
 
 class ResourceKind(models.TextChoices):
-    BOOK = "book", "Book"
-    COURSE = "course", "Course"
-    PAPER = "paper", "Paper"
-    CONFERENCE = "conference", "Conference"
-    WORKSHOP = "workshop", "Workshop"
-    JOURNAL = "journal", "Journal"
-    LIBRARY = "library", "Library or tool"
-    PLATFORM = "platform", "Platform"
-    COMMUNITY = "community", "Community"
-    ARTICLE = "article", "Article or tutorial"
-    VIDEO = "video", "Video"
+    BOOK = "book", _("Book")
+    COURSE = "course", _("Course")
+    PAPER = "paper", _("Paper")
+    CONFERENCE = "conference", _("Conference")
+    WORKSHOP = "workshop", _("Workshop")
+    JOURNAL = "journal", _("Journal")
+    LIBRARY = "library", _("Library or tool")
+    PLATFORM = "platform", _("Platform")
+    COMMUNITY = "community", _("Community")
+    ARTICLE = "article", _("Article or tutorial")
+    VIDEO = "video", _("Video")
 
 
 EVENT_KINDS = (ResourceKind.CONFERENCE, ResourceKind.WORKSHOP)
 
 
 class Cost(models.TextChoices):
-    FREE = "free", "Free"
-    FREE_TO_AUDIT = "audit", "Free to audit"
-    PAID = "paid", "Paid"
+    FREE = "free", _("Free")
+    FREE_TO_AUDIT = "audit", _("Free to audit")
+    PAID = "paid", _("Paid")
 
 
 class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    CHINESE = "zh", "中文 (Chinese)"
-    MULTILINGUAL = "multi", "Several languages"
+    ENGLISH = "en", _("English")
+    CHINESE = "zh", _("中文 (Chinese)")
+    MULTILINGUAL = "multi", _("Several languages")
 
 
 # Why a resource may not be unpublished is known to the apps that use resources, not to the
@@ -484,22 +491,22 @@ class ResourceQuerySet(models.QuerySet):
 class Resource(models.Model):
     title = models.CharField(max_length=255)
     title_zh = models.CharField(
-        "Chinese title", max_length=255, blank=True, help_text="If the resource has one."
+        _("Chinese title"), max_length=255, blank=True, help_text=_("If the resource has one.")
     )
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=ResourceKind.choices)
-    url = WebURLField("URL", help_text="http or https only.")
+    url = WebURLField(_("URL"), help_text=_("http or https only."))
     authors = models.CharField(
-        "authors or organisation", max_length=500, blank=True, help_text="As credited."
+        _("authors or organisation"), max_length=500, blank=True, help_text=_("As credited.")
     )
     year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
-        help_text="Year of publication or first release.",
+        help_text=_("Year of publication or first release."),
     )
     description = models.TextField(
-        blank=True, help_text="Markdown.", **bounded_text(MAX_MARKDOWN_LENGTH)
+        blank=True, help_text=_("Markdown."), **bounded_text(MAX_MARKDOWN_LENGTH)
     )
     description_html = models.TextField(editable=False, default="")
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
@@ -507,28 +514,28 @@ class Resource(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
-        help_text="Rough time to work through it.",
+        help_text=_("Rough time to work through it."),
     )
     cost = models.CharField(max_length=10, choices=Cost.choices, default=Cost.FREE)
     language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
     arxiv_id = models.CharField(
-        "arXiv id",
+        _("arXiv id"),
         max_length=30,
         blank=True,
         validators=[
             RegexValidator(
                 r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?\Z",
-                "Enter an arXiv identifier such as 1706.03762.",
+                _("Enter an arXiv identifier such as 1706.03762."),
             )
         ],
     )
     doi = models.CharField(
-        "DOI",
+        _("DOI"),
         max_length=200,
         blank=True,
         validators=[validate_doi],
     )
-    venue = models.CharField(max_length=200, blank=True, help_text="Where a paper appeared.")
+    venue = models.CharField(max_length=200, blank=True, help_text=_("Where a paper appeared."))
     concepts = models.ManyToManyField(Concept, related_name="resources", blank=True)
     tags = CuratedTags(through=TaggedResource, blank=True)
     published = models.BooleanField(default=True)
@@ -801,17 +808,17 @@ class ConferenceEdition(models.Model):
     )
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
-    location = models.CharField(max_length=200, blank=True, help_text="City, country.")
+    location = models.CharField(max_length=200, blank=True, help_text=_("City, country."))
     submission_deadline = models.DateTimeField(
-        null=True, blank=True, help_text="Full-paper deadline, stored in UTC."
+        null=True, blank=True, help_text=_("Full-paper deadline, stored in UTC.")
     )
     deadline_timezone = models.CharField(
         max_length=64,
         default=ANYWHERE_ON_EARTH,
         validators=[validate_deadline_timezone],
-        help_text="The time zone the organisers state the deadline in: AoE or an IANA name.",
+        help_text=_("The time zone the organisers state the deadline in: AoE or an IANA name."),
     )
-    url = WebURLField("URL", blank=True)
+    url = WebURLField(_("URL"), blank=True)
     notes = models.CharField(max_length=300, blank=True)
 
     objects = ConferenceEditionQuerySet.as_manager()
@@ -825,7 +832,7 @@ class ConferenceEdition(models.Model):
                 | Q(ends_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="edition_ends_after_start",
-                violation_error_message="An edition cannot end before it starts.",
+                violation_error_message=_("An edition cannot end before it starts."),
             ),
             models.CheckConstraint(condition=Q(url="") | HTTP_URL_CHECK, name="edition_url_http"),
             models.CheckConstraint(
@@ -838,7 +845,7 @@ class ConferenceEdition(models.Model):
 
     def clean(self) -> None:
         if self.conference_id and self.conference.kind not in EVENT_KINDS:
-            raise ValidationError({"conference": "Choose a conference or workshop resource."})
+            raise ValidationError({"conference": _("Choose a conference or workshop resource.")})
 
     @property
     def deadline(self) -> Deadline | None:

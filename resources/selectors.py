@@ -8,6 +8,7 @@ from itertools import groupby
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy as _
 
 from resources.models import (
     Concept,
@@ -21,9 +22,9 @@ from resources.models import (
 )
 
 SORTS = {
-    "title": ("Title", ["title"]),
-    "year": ("Year (newest first)", ["-year", "title"]),
-    "newest": ("Recently added", ["-created_at", "-pk"]),
+    "title": (_("Title"), ["title"]),
+    "year": (_("Year (newest first)"), ["-year", "title"]),
+    "newest": (_("Recently added"), ["-created_at", "-pk"]),
 }
 DEFAULT_SORT = "title"
 # The simple-field filters: GET parameter → the choices it accepts.

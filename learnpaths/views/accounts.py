@@ -5,6 +5,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from learnpaths import services
@@ -22,7 +23,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="learnpaths.auth.UsernameOrEmailBackend")
-        messages.success(request, f"Welcome, {user.username}! Follow a path to get started.")
+        messages.success(
+            request,
+            gettext("Welcome, %(username)s! Follow a path to get started.")
+            % {"username": user.username},
+        )
         return redirect(next_url)
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
@@ -35,6 +40,6 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         user = request.user
         logout(request)
         services.account_delete(user=user)
-        messages.info(request, "Your account and your progress have been deleted.")
+        messages.info(request, gettext("Your account and your progress have been deleted."))
         return redirect("home")
     return render(request, "registration/account_delete.html", {"form": form})

@@ -104,10 +104,17 @@ def path_follow(request: HttpRequest, slug: str) -> HttpResponse:
         return _sign_in_first(request, path.get_absolute_url())
     if request.POST.get("action") == "unfollow":
         services.path_unfollow(user=request.user, path=path)
-        messages.info(request, f"You no longer follow “{path.title}”. Your progress is kept.")
+        messages.info(
+            request,
+            gettext("You no longer follow “%(path)s”. Your progress is kept.")
+            % {"path": path.title},
+        )
     else:
         services.path_follow(user=request.user, path=path)
-        messages.success(request, f"You follow “{path.title}”. It is on your dashboard.")
+        messages.success(
+            request,
+            gettext("You follow “%(path)s”. It is on your dashboard.") % {"path": path.title},
+        )
     return redirect(path)
 
 
