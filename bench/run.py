@@ -22,7 +22,9 @@ BENCH_ROUNDS (rounds over all pages, each page's best kept, default 3), BENCH_CO
 throughput, default 16), BENCH_LATENCY_DURATION (seconds per page and round of the
 one-connection latency run, default 3), BENCH_LEARNERS (signed-in learners the warm signed-in
 pages and the POST are spread over, default 64), BENCH_PAGES (names of the pages to measure,
-separated by ";", for a quick look at a few; default all; /healthz is always measured).
+separated by ";", for a quick look at a few; default all; /healthz is always measured),
+BENCH_LANGUAGES (default "en"; "en zh-hans" measures every page in Chinese too, as
+"<page> [zh-hans]").
 """
 
 # ruff: noqa: S101, S603 - a developer tool running fixed commands
@@ -64,6 +66,9 @@ LEARNER_PREFIX = "bench-learner-"
 LEARNERS = int(os.environ.get("BENCH_LEARNERS", "64"))
 PAGES = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(";") if name.strip()}
 MODE = os.environ.get("BENCH_MODE", "both")
+# The languages the pages are measured in: the first is the site's default (English); each
+# other adds every page but /healthz and the writes again, named "<page> [<language>]".
+LANGUAGES = os.environ.get("BENCH_LANGUAGES", "en").split()
 MODES = {"warm": ("warm",), "cold": ("cold",), "both": ("warm", "cold")}
 # Cold runs: URLs per page type at most (more than a run can use); of each round's, the first
 # ones warm the freshly started processes (templates, connections, shared fragments) and are
@@ -97,19 +102,23 @@ def pages() -> list[dict]:
     the POST are spread over LEARNERS learners: each request is the next learner's. `cold`
     names the function that lists the page's varied URLs for the cold runs (pages without one
     are measured warm only: the home page is one URL, and the writes are never cached)."""
-    return [
+    english = [
         {"name": "healthz", "url": "/healthz", "cold": cold_healthz},
-        {"name": "home", "url": "/"},
-        {"name": "concept", "url": "/concepts/bench-concept-1/", "cold": cold_concepts},
+        {"name": "home", "url": "/en/"},
+        {"name": "concept", "url": "/en/concepts/bench-concept-1/", "cold": cold_concepts},
         {
             "name": "resource list",
-            "url": "/resources/?kind=paper&level=beginner",
+            "url": "/en/resources/?kind=paper&level=beginner",
             "cold": cold_resource_lists,
         },
-        {"name": "resource detail", "url": "/resources/bench-resource-7/", "cold": cold_resources},
-        {"name": "tag", "url": "/tags/bench-attention-0/", "cold": cold_tags},
-        {"name": "search", "url": "/search/?q=attention+transformer", "cold": cold_searches},
-        {"name": "path (anonymous)", "url": "/paths/bench-path-0/", "cold": cold_paths},
+        {
+            "name": "resource detail",
+            "url": "/en/resources/bench-resource-7/",
+            "cold": cold_resources,
+        },
+        {"name": "tag", "url": "/en/tags/bench-attention-0/", "cold": cold_tags},
+        {"name": "search", "url": "/en/search/?q=attention+transformer", "cold": cold_searches},
+        {"name": "path (anonymous)", "url": "/en/paths/bench-path-0/", "cold": cold_paths},
         {
             "name": "path (signed in)",
             "url": "{path}",
@@ -119,10 +128,36 @@ def pages() -> list[dict]:
         # A parameter the page does not read bypasses the page cache: the cost of the first
         # view after the learner's own change (their statuses read, their page rendered).
         {"name": "path (signed in, rendered)", "url": "{path}?from=bench", "signed_in": True},
-        {"name": "dashboard", "url": "/me/", "signed_in": True, "cold": cold_dashboards},
+        {"name": "dashboard", "url": "/en/me/", "signed_in": True, "cold": cold_dashboards},
         {"name": "mark done (POST)", "signed_in": True, "post": True},
         {"name": "mark done (htmx)", "signed_in": True, "post": True, "htmx": True},
     ]
+    translated = [
+        _in_language(page, language)
+        for language in LANGUAGES[1:]
+        for page in english
+        if page["name"] != "healthz" and not page.get("post")
+    ]
+    return english + translated
+
+
+def _in_language(page: dict, language: str) -> dict:
+    """`page` measured in `language`: its URLs, warm and cold, under /<language>/."""
+    moved = {**page, "name": f"{page['name']} [{language}]", "language": language}
+    if "url" in page:
+        moved["url"] = in_language(page["url"], language)
+    if "cold" in page:
+        cold = page["cold"]
+        moved["cold"] = lambda signed_in: [
+            line._replace(url=in_language(line.url, language)) for line in cold(signed_in)
+        ]
+    return moved
+
+
+def in_language(url: str, language: str) -> str:
+    """An English URL of the site (/en/…) in another language: the same page under
+    /<language>/. Other URLs ("{path}", filled per learner in `request_lines`) unchanged."""
+    return re.sub(r"^/en/", f"/{language}/", url)
 
 
 def selected_pages() -> list[dict]:
@@ -262,6 +297,8 @@ def request_lines(page: dict, pool: list[Learner]) -> list[Line]:
                     lines.append(Line("POST", url, learner.cookie, body, page.get("htmx", False)))
         else:
             url = page["url"].format(path=learner.path_url)
+            if page.get("language"):
+                url = in_language(url, page["language"])
             lines.append(Line("GET", url, learner.cookie))
     # Interleave learners, so that concurrent requests are mostly different learners'.
     step = max(1, len(lines) // len(pool))

@@ -221,10 +221,17 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
     """The learner's progress through the whole path (required and optional steps counted
     apart, the percentages of the required ones; hours; completion; where to go next), or an
     invitation to sign in; `oob` for an htmx response that swaps it in place."""
+    # Messages outside the f-strings: makemessages cannot read inside them.
+    title, steps, hours, done = (
+        gettext("Your progress"),
+        gettext("Steps"),
+        gettext("Hours"),
+        gettext("Complete"),
+    )
     head = (
         f'<section class="path-progress" id="path-progress" aria-labelledby="path-progress-title"'
         f'{_oob(oob)}><h2 id="path-progress-title" class="visually-hidden">'
-        f"{escape(gettext('Your progress'))}</h2>"
+        f"{escape(title)}</h2>"
     )
     if not request.user.is_authenticated:
         next_url = quote(request.path, safe="/")
@@ -245,9 +252,7 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
         )
     tally = progress.tally
     complete = (
-        f' <strong class="complete-label">{escape(gettext("Complete"))}</strong>'
-        if progress.complete
-        else ""
+        f' <strong class="complete-label">{escape(done)}</strong>' if progress.complete else ""
     )
     studied = ngettext(
         "≈ %(hours)s hour studied on this path",
@@ -257,12 +262,12 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
     parts = [
         head,
         '<div class="progress-row"><label for="path-progress-steps">'
-        f"{escape(gettext('Steps'))}</label>"
+        f"{escape(steps)}</label>"
         f'<progress id="path-progress-steps" max="100" value="{tally.percent}">{tally.percent}%'
         f'</progress><span class="progress-value">{tally.percent}%{complete} <span class="muted">'
         f'(<span class="step-counts">{escape(step_counts(tally))}</span>)</span></span></div>'
         '<div class="progress-row"><label for="path-progress-hours">'
-        f"{escape(gettext('Hours'))}</label>"
+        f"{escape(hours)}</label>"
         f'<progress id="path-progress-hours" max="100" value="{tally.hours_percent}">'
         f'{tally.hours_percent}%</progress><span class="progress-value">{tally.hours_percent}% '
         f'<span class="muted">({escape(_hours(tally))})</span></span></div>'

@@ -128,7 +128,9 @@ class LearningPathQuerySet(models.QuerySet):
 
     def for_cards(self) -> LearningPathQuerySet:
         """Paths with their stage and step counts and total estimated hours, in one query."""
-        steps = Step.objects.filter(path=models.OuterRef("pk"))
+        # order_by(): no ordering in the grouped subqueries (modeltranslation turns Meta.ordering
+        # into an explicit one, which GROUP BY would then include, a group per step).
+        steps = Step.objects.filter(path=models.OuterRef("pk")).order_by()
         return self.annotate(
             stage_count=models.Count("stages", distinct=True),
             step_count=models.Subquery(

@@ -130,7 +130,9 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
             summary_html=path.summary_html,
             description_html=path.description_html,
             url=path.get_absolute_url(),
-            concepts=tuple(ConceptLink(c.name, c.get_absolute_url()) for c in path.concepts.all()),
+            concepts=tuple(
+                ConceptLink(c.local_name, c.get_absolute_url()) for c in path.concepts.all()
+            ),
             stages=tuple(stages_by_path.get(path.pk, ())),
         )
         for path in paths
@@ -179,10 +181,10 @@ class ResourceRef:
     pk: int
     slug: str
     title: str
-    url: str  # the resource's page on this site
 
     def get_absolute_url(self) -> str:
-        return self.url
+        """The resource's page in the active language (the ref is shared by all languages)."""
+        return reverse("resource-detail", kwargs={"slug": self.slug})
 
 
 def published_resource(request, slug: str) -> ResourceRef:
@@ -190,7 +192,7 @@ def published_resource(request, slug: str) -> ResourceRef:
 
     def build() -> ResourceRef:
         resource = get_object_or_404(Resource.objects.published(), slug=slug)
-        return ResourceRef(resource.pk, resource.slug, resource.title, resource.get_absolute_url())
+        return ResourceRef(resource.pk, resource.slug, resource.title)
 
     version = catalogue_version(request)
     return cached("resource-ref", slug, version=version, build=build, local=True, localised=False)

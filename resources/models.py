@@ -26,7 +26,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -125,6 +125,12 @@ class ConceptArea(models.TextChoices):
     RESPONSIBLE = "responsible", _("Trustworthy and efficient AI")
 
 
+def local_concept_name(name: str, name_zh: str) -> str:
+    """A concept's name on a page in the active language: the Chinese one on a Chinese page
+    (when it has one), else the English one."""
+    return name_zh if name_zh and get_language() == "zh-hans" else name
+
+
 class ConceptQuerySet(models.QuerySet):
     def for_list(self) -> ConceptQuerySet:
         """Concepts in map order with the number of published resources on each."""
@@ -183,6 +189,20 @@ class Concept(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("concept-detail", kwargs={"slug": self.slug})
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        """(the name in the page's language, the name in the other, the other's language tag):
+        ("Attention", "注意力机制", "zh-Hans") on an English page, ("注意力机制", "Attention",
+        "en") on a Chinese one; the other is "" when the concept has no Chinese name."""
+        if local_concept_name(self.name, self.name_zh) == self.name_zh:
+            return self.name_zh, self.name, "en"
+        return self.name, self.name_zh, "zh-Hans"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (the English one where there is no Chinese)."""
+        return self.names[0]
 
     def prerequisite_cycle(self, prerequisites) -> list[Concept] | None:
         """The chain that would become a cycle if `prerequisites` were this concept's, or None.

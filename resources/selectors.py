@@ -19,6 +19,7 @@ from resources.models import (
     Resource,
     ResourceKind,
     Tag,
+    local_concept_name,
 )
 
 SORTS = {
@@ -161,18 +162,18 @@ def resource_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
         .filter(resources__in=matching_for_concepts)
         .order_by()
         .annotate(matches=Count("resources"), facet=Value("concept"))
-        .values_list("facet", "slug", "name", "matches")
+        .values_list("facet", "slug", "name", "name_zh", "matches")
     )
     matching_for_tags = published.filter(filters.q(skip="tag")).values("pk")
     tags = (
         Tag.objects.filter(tagged_resources__content_object__in=matching_for_tags)
         .order_by()
-        .annotate(matches=Count("tagged_resources"), facet=Value("tag"))
-        .values_list("facet", "slug", "name", "matches")
+        .annotate(matches=Count("tagged_resources"), facet=Value("tag"), name_zh=Value(""))
+        .values_list("facet", "slug", "name", "name_zh", "matches")
     )
     rows: dict[str, list[tuple[str, str, int]]] = {"concept": [], "tag": []}
-    for facet, slug, name, matches in concepts.union(tags, all=True):
-        rows[facet].append((slug, name, matches))
+    for facet, slug, name, name_zh, matches in concepts.union(tags, all=True):
+        rows[facet].append((slug, local_concept_name(name, name_zh), matches))
     facets["concept"] = _top_options(rows["concept"], filters.concepts, FACET_CONCEPT_LIMIT)
     facets["tag"] = _top_options(rows["tag"], filters.tags, FACET_TAG_LIMIT)
     return facets

@@ -213,24 +213,24 @@ class Stats:
 
 def sign_in(learner: Learner, port: int, resource_slug: str) -> None:
     browser = Browser(port)
-    response, content = browser.request("GET", "/accounts/login/")
+    response, content = browser.request("GET", "/en/accounts/login/")
     token = TOKEN_RE.search(content.decode())
     if response.status != 200 or not token:
         raise SystemExit(f"the sign-in page answered {response.status} without a CSRF token")
     response, _ = browser.request(
         "POST",
-        "/accounts/login/",
+        "/en/accounts/login/",
         {
             "csrfmiddlewaretoken": token.group(1),
             "username": learner.username,
             "password": learner.password,
-            "next": "/me/",
+            "next": "/en/me/",
         },
     )
     if response.status != 302 or "sessionid" not in browser.cookies:
         raise SystemExit(f"{learner.username} could not sign in (status {response.status})")
     # Signing in rotates the CSRF secret: take the token from a page, as a browser would.
-    response, content = browser.request("GET", f"/resources/{resource_slug}/")
+    response, content = browser.request("GET", f"/en/resources/{resource_slug}/")
     token = TOKEN_RE.search(content.decode())
     if not token:
         raise SystemExit("a signed-in resource page has no progress form with a CSRF token")
@@ -241,12 +241,12 @@ def sign_in(learner: Learner, port: int, resource_slug: str) -> None:
 def read_targets(catalogue: dict) -> list[tuple[str, str]]:
     resources, paths, tags = catalogue["resources"], catalogue["paths"], catalogue["tags"]
     return [
-        ("home", lambda: "/"),
-        ("resource list", lambda: "/resources/"),
+        ("home", lambda: "/en/"),
+        ("resource list", lambda: "/en/resources/"),
         (
             "resource list, filtered",
             lambda: (
-                "/resources/?"
+                "/en/resources/?"
                 + urlencode(
                     {
                         "kind": RNG.choice(["paper", "book", "course"]),
@@ -256,18 +256,18 @@ def read_targets(catalogue: dict) -> list[tuple[str, str]]:
                 )
             ),
         ),
-        ("resource list, tag", lambda: f"/resources/?tag={RNG.choice(tags)}"),
-        ("resource detail", lambda: f"/resources/{RNG.choice(resources)}/"),
+        ("resource list, tag", lambda: f"/en/resources/?tag={RNG.choice(tags)}"),
+        ("resource detail", lambda: f"/en/resources/{RNG.choice(resources)}/"),
         (
             "search",
             lambda: (
-                "/search/?"
+                "/en/search/?"
                 + urlencode({"q": RNG.choice(["transformer", "attention", "深度学习", "gan"])})
             ),
         ),
-        ("path list", lambda: "/paths/"),
-        ("path detail", lambda: f"/paths/{RNG.choice(paths)}/"),
-        ("concepts", lambda: "/concepts/"),
+        ("path list", lambda: "/en/paths/"),
+        ("path detail", lambda: f"/en/paths/{RNG.choice(paths)}/"),
+        ("concepts", lambda: "/en/concepts/"),
     ]
 
 
@@ -302,8 +302,8 @@ def load(reader, targets, step_resources, learners, stats, lock, deadline, budge
             learner = RNG.choice(learners)
             slug, path_slug = RNG.choice(step_resources)
             status = RNG.choice(STATUSES)
-            kind, method, url = "progress write", "POST", f"/resources/{slug}/progress/"
-            next_url = f"/paths/{path_slug}/"
+            kind, method, url = "progress write", "POST", f"/en/resources/{slug}/progress/"
+            next_url = f"/en/paths/{path_slug}/"
             data = {"csrfmiddlewaretoken": learner.token, "status": status, "next": next_url}
             browser = learner.browser
         else:

@@ -35,16 +35,19 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 760}
 # (file name, path, viewport, colour scheme, signed in). Few on purpose: they live in git.
 SHOTS = [
-    ("home-desktop-light", "/", DESKTOP, "light", False),
+    ("home-desktop-light", "/en/", DESKTOP, "light", False),
     ("path-desktop-light", "{path}", DESKTOP, "light", True),
-    ("resources-desktop-light", "/resources/?kind=paper", DESKTOP, "light", False),
-    ("dashboard-desktop-light", "/me/", DESKTOP, "light", True),
-    ("concept-map-desktop-light", "/concepts/map/", DESKTOP, "light", False),
-    ("concept-desktop-dark", "/concepts/transformer/", DESKTOP, "dark", False),
-    ("home-phone-dark", "/", PHONE, "dark", False),
+    ("resources-desktop-light", "/en/resources/?kind=paper", DESKTOP, "light", False),
+    ("dashboard-desktop-light", "/en/me/", DESKTOP, "light", True),
+    ("concept-map-desktop-light", "/en/concepts/map/", DESKTOP, "light", False),
+    ("concept-desktop-dark", "/en/concepts/transformer/", DESKTOP, "dark", False),
+    ("home-phone-dark", "/en/", PHONE, "dark", False),
     ("path-phone-dark", "{path}", PHONE, "dark", True),
-    ("dashboard-phone-dark", "/me/", PHONE, "dark", True),
-    ("concept-map-phone-dark", "/concepts/map/", PHONE, "dark", False),
+    ("dashboard-phone-dark", "/en/me/", PHONE, "dark", True),
+    ("concept-map-phone-dark", "/en/concepts/map/", PHONE, "dark", False),
+    # The Chinese site (README): a path and the dashboard as a Chinese reader sees them.
+    ("zh-path-desktop-light", "{path_zh}", DESKTOP, "light", True),
+    ("zh-dashboard-phone-light", "/zh-hans/me/", PHONE, "light", True),
 ]
 
 # Run inside `manage.py shell`: the demo learner follows the first path and has done about half
@@ -143,14 +146,15 @@ def shoot(base: str, path_url: str) -> None:
                 )
                 page = context.new_page()
                 if signed_in:
-                    page.goto("/accounts/login/")
+                    page.goto("/en/accounts/login/")
                     page.get_by_label("Username or e-mail").fill(DEMO_USER)
                     page.get_by_label("Password").fill(DEMO_PASSWORD)
                     page.get_by_role("main").get_by_role("button", name="Sign in").click()
                     page.wait_for_url("**/me/")
                 sessions[key] = page
             page = sessions[key]
-            page.goto(url.format(path=path_url))
+            path_zh = path_url.replace("/en/", "/zh-hans/", 1)
+            page.goto(url.format(path=path_url, path_zh=path_zh))
             target = OUT / f"{name}.png"
             page.screenshot(path=target)
             print(f"{target.relative_to(ROOT)}  {target.stat().st_size // 1024} KB")

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from learnpaths.core.cache import local_cache
 from tests import factories
@@ -12,6 +14,15 @@ def _empty_cache():
     # catalogue version N in one test must not be served in the next, whose version is N again.
     cache.clear()
     local_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread (LocaleMiddleware does not reset it):
+    # each test starts, like a new process, in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

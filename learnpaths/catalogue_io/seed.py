@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from learnpaths.catalogue_io.exporter import catalogue_export
-from learnpaths.catalogue_io.format import FORMAT
+from learnpaths.catalogue_io.format import FORMAT, TRANSLATION_KEYS
 from learnpaths.catalogue_io.importer import ImportReport, catalogue_import, check_format
 from learnpaths.models import (
     SeedKind,
@@ -63,8 +63,25 @@ def catalogue_fingerprints() -> dict[tuple[str, str], str]:
 
 
 def _digest(item: dict[str, Any]) -> str:
-    text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps(
+        _without_empty_translations(item), sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _without_empty_translations(value: Any) -> Any:
+    """`value` without the translation keys that hold nothing: an untranslated item keeps the
+    digest it had before the format carried translations, so a site seeded then still sees
+    its untouched items as untouched (and brings them up to the translated fixtures)."""
+    if isinstance(value, dict):
+        return {
+            k: _without_empty_translations(v)
+            for k, v in value.items()
+            if not (k in TRANSLATION_KEYS and not v)
+        }
+    if isinstance(value, list):
+        return [_without_empty_translations(v) for v in value]
+    return value
 
 
 def _key(kind: str, item: Any) -> tuple[str, str] | None:

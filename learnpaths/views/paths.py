@@ -122,7 +122,7 @@ def path_follow(request: HttpRequest, slug: str) -> HttpResponse:
 def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     resource = published_resource(request, slug)
     if not request.user.is_authenticated:
-        return _sign_in_first(request, safe_next(request, resource.url))
+        return _sign_in_first(request, safe_next(request, resource.get_absolute_url()))
     status = request.POST.get("status")
     if status not in ProgressStatus.values:
         return render(
@@ -136,11 +136,11 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
             path = published_path(request, path_slug)
         except Http404:  # unpublished since the page was shown: save, and show the resource
             services.progress_set(user=request.user, resource_id=resource.pk, status=status)
-            return HttpResponseClientRedirect(resource.url)
+            return HttpResponseClientRedirect(resource.get_absolute_url())
         return HttpResponse(_path_step_update(request, path, resource, status))
     services.progress_set(user=request.user, resource_id=resource.pk, status=status)
     if not request.htmx:  # the next URL is checked only where it is used
-        return HttpResponseRedirect(safe_next(request, resource.url))
+        return HttpResponseRedirect(safe_next(request, resource.get_absolute_url()))
     status = selectors.statuses_for(request.user, [resource.pk]).get(resource.pk)
     return render(
         request,

@@ -98,8 +98,9 @@ def new_page(browser, live_server):
     """Open pages in fresh contexts: `new_page(width=375, color_scheme="dark")`."""
     contexts = []
 
-    def open_page(*, width=1280, height=900, color_scheme="light", javascript=True):
+    def open_page(*, width=1280, height=900, color_scheme="light", javascript=True, locale="en-GB"):
         context = browser.new_context(
+            locale=locale,  # the browser's language, sent as Accept-Language
             base_url=live_server.url,
             viewport={"width": width, "height": height},
             color_scheme=color_scheme,

@@ -1,6 +1,7 @@
 """`manage.py seed` (run by `make run` on every start) never undoes what curators did."""
 
 import copy
+import hashlib
 import io
 import json
 
@@ -182,3 +183,36 @@ def test_a_refused_seed_changes_nothing_and_records_nothing(tmp_path):
         seed(write(tmp_path, broken))
     assert not SeedRecord.objects.exists()
     assert catalogue_export()["resources"] == []
+
+
+def _untranslated(value):
+    """`value` with every translation key gone, as documents were before the second language."""
+    if isinstance(value, dict):
+        return {k: _untranslated(v) for k, v in value.items() if not k.endswith("_zh_hans")}
+    if isinstance(value, list):
+        return [_untranslated(v) for v in value]
+    return value
+
+
+@pytest.mark.django_db
+def test_a_site_seeded_before_translations_takes_them_and_calls_nothing_edited(tmp_path):
+    """A site seeded by the code before translations recorded digests of the format without
+    translation keys; seeding the translated fixtures updates its untouched items."""
+    translated = copy.deepcopy(DOCUMENT)
+    translated["concepts"][0]["summary_zh_hans"] = "由多层单元组成。"
+    translated["paths"][0]["stages"][0]["title_zh_hans"] = "第一阶段"
+    seed(write(tmp_path, _untranslated(translated), "before.json"))
+    for record in SeedRecord.objects.all():  # the digests the older code wrote
+        item = next(
+            i for key in ("concepts", "resources", "paths") for i in catalogue_export()[key]
+            if i["slug"] == record.slug and key.startswith(record.kind)
+        )  # fmt: skip
+        old = json.dumps(_untranslated(item), sort_keys=True, ensure_ascii=False, default=str)
+        record.digest = hashlib.sha256(old.encode()).hexdigest()
+        record.save()
+
+    output = seed(write(tmp_path, translated, "after.json"))
+
+    assert "changed by a curator" not in output
+    path = LearningPath.objects.get(slug=translated["paths"][0]["slug"])
+    assert path.stages.order_by("position")[0].title_zh_hans == "第一阶段"

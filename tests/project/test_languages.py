@@ -1,0 +1,215 @@
+"""The site in English and Simplified Chinese: the message catalogue is complete and compiled,
+every page answers in the language of its URL, a first visit follows the browser, the switch
+works without JavaScript, and curated text shows in the page's language."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
+
+from learnpaths.models import LearningPath
+from resources.models import Concept
+from tests.html import html_text, parse, texts
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+
+
+def catalogue() -> polib.POFile:
+    return polib.pofile(str(PO))
+
+
+def test_every_message_is_translated_and_none_is_fuzzy():
+    po = catalogue()
+    assert len(po) > 300  # the templates' and the code's messages are all in it
+    untranslated = [e.msgid for e in po.untranslated_entries() if not e.obsolete]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert not untranslated, f"untranslated: {untranslated[:10]}"
+    assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
+
+
+def test_translations_keep_their_placeholders():
+    wrong = []
+    for entry in catalogue().translated_entries():
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        wanted = sorted(set(PLACEHOLDER.findall(entry.msgid)))
+        for text in translations:
+            if sorted(set(PLACEHOLDER.findall(text))) != wanted:
+                wrong.append((entry.msgid, text))
+    assert not wrong
+
+
+def test_the_compiled_catalogue_is_the_catalogue():
+    """The committed .mo says what the .po says (a .po edited without compiling fails here):
+    `python manage.py compilemessages` after editing the .po."""
+    compiled = {(e.msgctxt, e.msgid): e for e in polib.mofile(str(MO))}
+    for entry in catalogue().translated_entries():
+        found = compiled.get((entry.msgctxt, entry.msgid))
+        assert found is not None, f"not compiled: {entry.msgid!r}"
+        if entry.msgid_plural:
+            assert found.msgstr_plural == entry.msgstr_plural, entry.msgid
+        else:
+            assert found.msgstr == entry.msgstr, entry.msgid
+    assert len(compiled) == len(catalogue().translated_entries())
+
+
+@pytest.mark.parametrize(
+    ("accept", "prefix"),
+    [("zh-CN,zh;q=0.9,en;q=0.8", "/zh-hans/"), ("zh-TW", "/zh-hans/"), ("en-GB", "/en/"),
+     ("fr-FR", "/en/"), ("", "/en/")],
+)  # fmt: skip
+def test_a_first_visit_follows_the_browsers_language(db, accept, prefix):
+    response = Client(headers={"accept-language": accept}).get("/resources/?kind=book")
+    assert response.status_code == 302
+    assert response["Location"] == f"{prefix}resources/?kind=book"
+
+
+def test_the_switch_changes_the_language_keeps_the_page_and_is_remembered(db):
+    client = Client(headers={"accept-language": "en"})
+    response = client.post(
+        "/i18n/setlang/", {"language": "zh-hans", "next": "/en/resources/?kind=book"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/zh-hans/resources/?kind=book"
+    assert client.get("/").headers["Location"] == "/zh-hans/"  # remembered over the browser's
+    page = parse(client.get("/zh-hans/").content)
+    assert page.find("html").attrs["lang"] == "zh-Hans"
+
+
+def test_the_switch_refuses_a_language_the_site_does_not_have_and_an_outside_next(db):
+    client = Client()
+    response = client.post("/i18n/setlang/", {"language": "xx", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert settings.LANGUAGE_COOKIE_NAME not in client.cookies
+
+
+def test_every_page_links_to_itself_in_every_language(client, curated_pages):
+    for url in curated_pages:
+        page = parse(client.get(url).content)
+        alternates = {
+            link.attrs["hreflang"]: link.attrs["href"]
+            for link in page.find_all("link", rel="alternate")
+        }
+        rest = url.split("/", 2)[2]
+        assert alternates == {
+            "en": f"http://testserver/en/{rest}",
+            "zh-Hans": f"http://testserver/zh-hans/{rest}",
+        }, url
+        switch = page.find("form", class_="language-form")
+        assert switch.find("input", name="next").attrs["value"] == url
+
+
+@pytest.fixture
+def curated(db):
+    call_command("seed", verbosity=0)
+
+
+@pytest.fixture
+def curated_pages(curated) -> list[str]:
+    """A page of each type, in Chinese."""
+    concept = Concept.objects.get(slug="transformer")
+    path = LearningPath.objects.published().get(slug="deep-learning-foundations")
+    step = path.stages.first().steps.first()
+    with translation.override("zh-hans"):
+        objects = [concept, step.resource, path]
+        return [
+            *(obj.get_absolute_url() for obj in objects),
+            *(f"/zh-hans{page}" for page in (
+                "/", "/concepts/", "/concepts/map/", "/resources/",
+                "/resources/?kind=paper&sort=year", "/tags/nlp/", "/search/?q=transformer",
+                "/search/?q=nothing-matches-this", "/paths/", "/accounts/login/",
+                "/accounts/signup/", "/accounts/password_reset/",
+            )),
+        ]  # fmt: skip
+
+
+def english_messages() -> set[str]:
+    """The catalogue's English messages that a Chinese page must not show: those translated
+    to something else, of at least two words (single words such as "PyTorch" or "arXiv" may
+    be data)."""
+    found = set()
+    for entry in catalogue().translated_entries():
+        if entry.msgid_plural or PLACEHOLDER.search(entry.msgid) or "<" in entry.msgid:
+            continue
+        if entry.msgstr != entry.msgid and len(entry.msgid.split()) >= 2:
+            found.add(entry.msgid)
+    return found
+
+
+def test_chinese_pages_show_no_english_interface_text(client, curated_pages, django_user_model):
+    english = english_messages()
+    assert len(english) > 100
+    for url in curated_pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        shown = {" ".join(text.split()) for _tag, text in texts(response.content)}
+        assert not shown & english, (url, sorted(shown & english))
+
+
+def test_the_same_url_answers_each_language_from_the_cache_in_its_own(client, curated):
+    for first, second in (("en", "zh-hans"), ("zh-hans", "en")):
+        pages = {}
+        for language in (first, second, first, second):  # the second pair comes from the cache
+            html = client.get(f"/{language}/paths/").content
+            pages.setdefault(language, set()).add(parse(html).find("html").attrs["lang"])
+        assert pages == {"en": {"en"}, "zh-hans": {"zh-Hans"}}
+
+
+def test_curated_text_is_shown_in_the_pages_language_with_english_as_fallback(client, curated):
+    path = LearningPath.objects.get(slug="deep-learning-foundations")
+    chinese = html_text(client.get(f"/zh-hans/paths/{path.slug}/").content)
+    english = html_text(client.get(f"/en/paths/{path.slug}/").content)
+    assert path.title_zh_hans in chinese and path.title_en not in chinese
+    assert path.title_en in english and path.title_zh_hans not in english
+    stage = path.stages.first()
+    assert stage.title_zh_hans in chinese
+    # Not translated yet: the English text stands in.
+    path.title_zh_hans = None
+    path.save()
+    assert path.title_en in html_text(client.get(f"/zh-hans/paths/{path.slug}/").content)
+
+
+def test_the_admin_follows_the_curators_language(admin_client):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = admin_client.get("/admin/")
+    assert page.status_code == 200
+    assert parse(page.content).find("html").attrs["lang"] == "zh-hans"
+    assert "修改密码" in html_text(page.content)  # "Change password", in Django's own catalogue
+
+
+def _messages_in_code() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every gettext call with literal text in the app's Python code."""
+    simple = {"gettext", "gettext_lazy", "_", "ngettext", "ngettext_lazy"}
+    contextual = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+    found = set()
+    root = Path(settings.BASE_DIR)
+    for source in [*root.glob("learnpaths/**/*.py"), *root.glob("resources/**/*.py")]:
+        if "migrations" in source.parts:
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+            if name in simple and isinstance(args[0], str):
+                found.add((None, args[0]))
+            elif name in contextual and len(args) > 1 and isinstance(args[1], str):
+                found.add((args[0], args[1]))
+    return found
+
+
+def test_every_message_in_the_code_is_in_the_catalogue():
+    """Including a gettext call inside an f-string, which makemessages cannot see."""
+    known = {(entry.msgctxt, entry.msgid) for entry in catalogue()}
+    missing = sorted(_messages_in_code() - known, key=str)
+    assert not missing
