@@ -45,7 +45,7 @@ TITLE = (
     ("url", "field"),
     [
         ("/admin/resources/resource/add/", "title"),
-        ("/admin/learnpaths/learningpath/add/", "title"),
+        ("/admin/learnpaths/learningpath/add/", "title_en"),
         ("/admin/resources/concept/add/", "name"),
         ("/admin/resources/tag/add/", "name"),
     ],

@@ -189,15 +189,15 @@ def test_curator_builds_and_publishes_a_path_that_a_learner_then_sees(new_page, 
     page.get_by_role("button", name="Log in").click()
 
     page.goto("/admin/learnpaths/learningpath/add/")
-    page.get_by_label("Title").press_sequentially("Curated in a browser")
+    page.locator("#id_title_en").press_sequentially("Curated in a browser")
     expect(page.get_by_label("Slug")).to_have_value("curated-in-a-browser")  # prepopulated
-    page.get_by_label("Summary").fill("Made by a curator, step by step.")
+    page.locator("#id_summary_en").fill("Made by a curator, step by step.")
     page.locator(".add-row a", has_text="Add another Stage").click()
     rows = page.locator(".dynamic-stages")
     for i, (title, goal) in enumerate([("Basics", "Know the basics."), ("More", "Go further.")]):
         page.locator(f"#id_stages-{i}-position").fill(str(i + 1))
-        page.locator(f"#id_stages-{i}-title").fill(title)
-        page.locator(f"#id_stages-{i}-goal").fill(goal)
+        page.locator(f"#id_stages-{i}-title_en").fill(title)
+        page.locator(f"#id_stages-{i}-goal_en").fill(goal)
     expect(rows).to_have_count(2)
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
@@ -215,7 +215,7 @@ def test_curator_builds_and_publishes_a_path_that_a_learner_then_sees(new_page, 
             row = page.locator(f"#steps-{i}")
             row.locator(f"#id_steps-{i}-position").fill(str(i + 1))
             pick_autocomplete(page, row, title)
-            row.locator(f"#id_steps-{i}-note").fill(f"Why {title}.")
+            row.locator(f"#id_steps-{i}-note_en").fill(f"Why {title}.")
         page.get_by_role("button", name="Save and continue editing").click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
