@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from resources.models import (
     Concept,
@@ -236,12 +238,16 @@ def normalise_query(raw: str) -> str:
 
 
 def search_concepts(query: str) -> QuerySet[Concept]:
+    """Up to 8 concepts whose names or summary, in any language, hold every word of `query`
+    (whatever the page's language: "注意力" finds Attention on an English page too)."""
     terms = query.split()
+    summaries = [build_localized_fieldname("summary", code) for code, _n in settings.LANGUAGES]
     condition = Q()
     for term in terms:
-        condition &= (
-            Q(name__icontains=term) | Q(name_zh__icontains=term) | Q(summary__icontains=term)
-        )
+        matches = Q(name__icontains=term) | Q(name_zh__icontains=term)
+        for summary in summaries:
+            matches |= Q(**{f"{summary}__icontains": term})
+        condition &= matches
     return Concept.objects.filter(condition).order_by("name")[:8]
 
 

@@ -213,3 +213,14 @@ def test_every_message_in_the_code_is_in_the_catalogue():
     known = {(entry.msgctxt, entry.msgid) for entry in catalogue()}
     missing = sorted(_messages_in_code() - known, key=str)
     assert not missing
+
+
+def test_search_finds_a_concept_by_its_summary_in_either_language_on_either_page(client, curated):
+    concept = Concept.objects.get(slug="attention")
+    english_word = concept.summary_en.split()[2].strip(".,:;")
+    chinese_word = concept.summary_zh_hans[:4]
+    for language in ("en", "zh-hans"):
+        for word in (english_word, chinese_word):
+            page = parse(client.get(f"/{language}/search/", {"q": word}).content)
+            links = [a.attrs["href"] for a in page.find_all("a", class_="concept-chip")]
+            assert f"/{language}/concepts/attention/" in links, (language, word)
