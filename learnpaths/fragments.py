@@ -275,7 +275,7 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
     ]
     if progress.complete:
         if progress.completed_at:
-            day = dateformat.format(timezone.localtime(progress.completed_at), "j M Y")
+            day = dateformat.format(timezone.localtime(progress.completed_at), gettext("j M Y"))
             done = gettext("🎉 Path complete on %(day)s. Every required step is done.") % {
                 "day": day
             }

@@ -791,8 +791,10 @@ class Deadline:
 
     @property
     def wall_clock(self) -> str:
-        """The organisers' wall clock, "6 May 2026, 23:59" (month names translated)."""
-        return dateformat.format(self.local, "j M Y, H:i")
+        """The organisers' wall clock in the page's language: "6 May 2026, 23:59",
+        "2026年5月6日 23:59" (the format is a message of the catalogue)."""
+        # Translators: a date and time in Django's date format syntax.
+        return dateformat.format(self.local, gettext("j M Y, H:i"))
 
     def passed(self, now: dt.datetime | None = None) -> bool:
         return self.instant < (now or timezone.now())

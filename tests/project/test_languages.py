@@ -5,18 +5,20 @@ works without JavaScript, and curated text shows in the page's language."""
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
 from learnpaths.models import LearningPath
-from resources.models import Concept
+from resources.models import Concept, ConferenceEdition, deadline_instant
 from tests.html import html_text, parse, texts
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -224,3 +226,38 @@ def test_search_finds_a_concept_by_its_summary_in_either_language_on_either_page
             page = parse(client.get(f"/{language}/search/", {"q": word}).content)
             links = [a.attrs["href"] for a in page.find_all("a", class_="concept-chip")]
             assert f"/{language}/concepts/attention/" in links, (language, word)
+
+
+def test_error_pages_forms_and_the_reset_e_mail_speak_chinese(client, db, django_user_model):
+    missing = client.get("/zh-hans/concepts/nope/")
+    assert missing.status_code == 404
+    assert parse(missing.content).find("html").attrs["lang"] == "zh-Hans"
+    assert not {" ".join(t.split()) for _, t in texts(missing.content)} & english_messages()
+
+    refused = client.post(
+        "/zh-hans/accounts/signup/",
+        {"username": "li", "email": "li@example.org", "password1": "x", "password2": "y"},
+    )
+    assert refused.status_code == 200
+    assert "输入的两个密码不一致" in html_text(refused.content)  # Django's own Chinese
+
+    django_user_model.objects.create_user("wang", "wang@example.org", "a-long-password-1")
+    client.post("/zh-hans/accounts/password_reset/", {"email": "wang@example.org"})
+    (message,) = mail.outbox
+    assert re.search(r"[\u4e00-\u9fff]", message.subject)
+    assert "/zh-hans/accounts/reset/" in message.body
+    assert not any(line.strip() in english_messages() for line in message.body.splitlines())
+
+
+def test_a_deadline_is_written_the_chinese_way_on_a_chinese_page(client, make):
+    conference = make.resource(kind="conference", slug="conf")
+    ConferenceEdition.objects.create(
+        conference=conference,
+        year=2031,
+        deadline_timezone="AoE",
+        submission_deadline=deadline_instant(dt.datetime(2031, 5, 6, 23, 59), "AoE"),
+    )
+    english = html_text(client.get("/en/resources/conf/").content)
+    chinese = html_text(client.get("/zh-hans/resources/conf/").content)
+    assert "6 May 2031, 23:59 AoE" in english
+    assert "2031年5月6日 23:59 AoE" in chinese
