@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -261,3 +262,24 @@ def test_a_deadline_is_written_the_chinese_way_on_a_chinese_page(client, make):
     chinese = html_text(client.get("/zh-hans/resources/conf/").content)
     assert "6 May 2031, 23:59 AoE" in english
     assert "2031年5月6日 23:59 AoE" in chinese
+
+
+def test_every_curated_text_of_the_fixtures_is_written_in_chinese_too():
+    untranslated = []
+    for fixture in sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json")):
+        document = json.loads(fixture.read_text(encoding="utf-8"))
+        items = [(concept, ("summary", "body")) for concept in document.get("concepts", [])]
+        for path in document.get("paths", []):
+            items.append((path, ("title", "summary", "description")))
+            for stage in path["stages"]:
+                items.append((stage, ("title", "goal")))
+                items += [(step, ("note",)) for step in stage["steps"]]
+        for item, fields in items:
+            for field in fields:
+                if item.get(field) and not re.search(
+                    r"[\u4e00-\u9fff]", item.get(f"{field}_zh_hans", "")
+                ):
+                    untranslated.append(
+                        (fixture.name, item.get("slug") or item.get("resource"), field)
+                    )
+    assert not untranslated
