@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from learnpaths import statuses
@@ -45,7 +45,9 @@ class User(AbstractUser):
     # Raised with every write to the learner's progress or follows, in the writing transaction,
     # by `services.progress_changed` (every writer calls it). The user row is read on every
     # request anyway, so pages cached per learner are keyed by it at no extra query.
-    progress_version = models.PositiveBigIntegerField(default=0, editable=False)
+    progress_version = models.PositiveBigIntegerField(
+        _("progress version"), default=0, editable=False
+    )
 
     objects = UserManager()
 
@@ -62,6 +64,8 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -150,28 +154,45 @@ class LearningPathQuerySet(models.QuerySet):
 
 
 class LearningPath(models.Model):
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary = models.TextField(
-        help_text=_("One or two sentences, Markdown."), **bounded_text(MAX_SUMMARY_LENGTH)
+        _("summary"),
+        help_text=_("One or two sentences, Markdown."),
+        **bounded_text(MAX_SUMMARY_LENGTH),
     )
-    summary_html = models.TextField(editable=False, default="")
+    summary_html = models.TextField(_("summary html"), editable=False, default="")
     description = models.TextField(
-        blank=True, help_text=_("Markdown."), **bounded_text(MAX_MARKDOWN_LENGTH)
+        _("description"),
+        blank=True,
+        help_text=_("Markdown."),
+        **bounded_text(MAX_MARKDOWN_LENGTH),
     )
-    description_html = models.TextField(editable=False, default="")
-    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    description_html = models.TextField(_("description html"), editable=False, default="")
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER
+    )
     concepts = models.ManyToManyField(
-        Concept, related_name="paths", blank=True, help_text=_("The topics this path teaches.")
+        Concept,
+        verbose_name=_("concepts"),
+        related_name="paths",
+        blank=True,
+        help_text=_("The topics this path teaches."),
     )
-    status = models.CharField(max_length=10, choices=PathStatus.choices, default=PathStatus.DRAFT)
-    featured = models.BooleanField(default=False, help_text=_("Shown on the home page."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PathStatus.choices, default=PathStatus.DRAFT
+    )
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Shown on the home page.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = LearningPathQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("learning path")
+        verbose_name_plural = _("learning paths")
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
@@ -194,18 +215,24 @@ class LearningPath(models.Model):
 
 
 class Stage(models.Model):
-    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="stages")
+    path = models.ForeignKey(
+        LearningPath, on_delete=models.CASCADE, related_name="stages", verbose_name=_("path")
+    )
     position = models.PositiveSmallIntegerField(
+        _("position"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_POSITION)],
         help_text=_("Order within the path (1, 2, 3…; at most 999)."),
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     goal = models.TextField(
+        _("goal"),
         help_text=_("What the learner can do after this stage."),
         **bounded_text(MAX_SUMMARY_LENGTH),
     )
 
     class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
         ordering = ["path", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -262,18 +289,31 @@ class Stage(models.Model):
 
 
 class Step(models.Model):
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="steps")
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="steps", verbose_name=_("stage")
+    )
     # Denormalised from stage.path so that the database can hold "a resource at most once per
     # path"; kept in step with the stage on every save.
     path = models.ForeignKey(
-        LearningPath, on_delete=models.CASCADE, related_name="+", editable=False
+        LearningPath,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        verbose_name=_("path"),
     )
     position = models.PositiveSmallIntegerField(
+        _("position"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_POSITION)],
         help_text=_("Order within the stage (1, 2, 3…; at most 999)."),
     )
     # PROTECT: a resource that a path uses must be taken out of the path before it can go.
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="steps")
+    # "model" context: the bare word "resource" is also a count's unit in the catalogue.
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name=pgettext_lazy("model", "resource"),
+    )
     # Optional while the path is a draft; publishing requires it (`publication_problems`).
     note = models.TextField(
         _("curator's note"),
@@ -284,7 +324,7 @@ class Step(models.Model):
         ),
         **bounded_text(MAX_NOTE_LENGTH),
     )
-    note_html = models.TextField(editable=False, default="")
+    note_html = models.TextField(_("note html"), editable=False, default="")
     hours = models.PositiveSmallIntegerField(
         _("hours for this step"),
         null=True,
@@ -295,9 +335,11 @@ class Step(models.Model):
             "that part takes. Empty: the resource's own estimate."
         ),
     )
-    optional = models.BooleanField(default=False)
+    optional = models.BooleanField(_("optional"), default=False)
 
     class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
         ordering = ["stage", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -421,18 +463,29 @@ def publication_refusal(path: LearningPath, problems: list[str]) -> str:
 class Progress(models.Model):
     """A learner's status on one resource; it counts in every path that contains the resource."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="progress")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="progress", verbose_name=_("user")
+    )
     # PROTECT: a learner's record must not vanish because a curator deleted a resource;
     # curators unpublish instead.
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="progress")
-    status = models.CharField(
-        max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.NOT_STARTED
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="progress",
+        verbose_name=pgettext_lazy("model", "resource"),
     )
-    started_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ProgressStatus.choices,
+        default=ProgressStatus.NOT_STARTED,
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("progress")
         verbose_name_plural = _("progress")
         constraints = [
             models.UniqueConstraint(fields=["user", "resource"], name="progress_one_per_resource"),
@@ -464,13 +517,19 @@ class PathFollow(models.Model):
     """A learner following a path: it is on their dashboard. Whether and when they completed it
     follows from their progress (`PathFollowQuerySet.completed`, `progress.path_progress`)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
-    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="follows")
-    started_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="follows", verbose_name=_("user")
+    )
+    path = models.ForeignKey(
+        LearningPath, on_delete=models.CASCADE, related_name="follows", verbose_name=_("path")
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
 
     objects = PathFollowQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("path follow")
+        verbose_name_plural = _("path follows")
         constraints = [
             models.UniqueConstraint(fields=["user", "path"], name="follow_once_per_path")
         ]
@@ -494,12 +553,14 @@ class SeedRecord(models.Model):
     leaves it alone (see learnpaths.catalogue_io.seed.catalogue_seed).
     """
 
-    kind = models.CharField(max_length=10, choices=SeedKind.choices)
-    slug = models.SlugField(max_length=120)
-    digest = models.CharField(max_length=64)
-    seeded_at = models.DateTimeField(auto_now=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=SeedKind.choices)
+    slug = models.SlugField(_("slug"), max_length=120)
+    digest = models.CharField(_("digest"), max_length=64)
+    seeded_at = models.DateTimeField(_("seeded at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("seed record")
+        verbose_name_plural = _("seed records")
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="seed_record_unique"),
             models.CheckConstraint(

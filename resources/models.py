@@ -140,39 +140,46 @@ class ConceptQuerySet(models.QuerySet):
 
 
 class Concept(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=60, help_text=_("e.g. 卷积神经网络"))
-    area = models.CharField(max_length=20, choices=ConceptArea.choices)
+    area = models.CharField(_("area"), max_length=20, choices=ConceptArea.choices)
     position = models.PositiveSmallIntegerField(
+        _("position"),
         default=0,
         validators=[MaxValueValidator(MAX_POSITION)],
         help_text=_("Order within its area on the concept map (0–999)."),
     )
     summary = models.TextField(
-        help_text=_("One or two sentences, Markdown."), **bounded_text(MAX_SUMMARY_LENGTH)
+        _("summary"),
+        help_text=_("One or two sentences, Markdown."),
+        **bounded_text(MAX_SUMMARY_LENGTH),
     )
-    summary_html = models.TextField(editable=False, default="")
+    summary_html = models.TextField(_("summary html"), editable=False, default="")
     body = models.TextField(
+        _("body"),
         blank=True,
         help_text=_("The explanation, in Markdown."),
         **bounded_text(MAX_MARKDOWN_LENGTH),
     )
-    body_html = models.TextField(editable=False, default="")
+    body_html = models.TextField(_("body html"), editable=False, default="")
     prerequisites = models.ManyToManyField(
         "self",
+        verbose_name=_("prerequisites"),
         through="ConceptPrerequisite",
         symmetrical=False,
         related_name="leads_to",
         blank=True,
         help_text=_("Concepts to understand first. Cycles are refused."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ConceptQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
         ordering = ["area", "position", "name"]
         constraints = [
             models.CheckConstraint(
@@ -242,13 +249,21 @@ class ConceptPrerequisite(models.Model):
     """`concept` requires `prerequisite`."""
 
     concept = models.ForeignKey(
-        Concept, on_delete=models.CASCADE, related_name="prerequisite_links"
+        Concept,
+        on_delete=models.CASCADE,
+        related_name="prerequisite_links",
+        verbose_name=_("concept"),
     )
     prerequisite = models.ForeignKey(
-        Concept, on_delete=models.CASCADE, related_name="dependent_links"
+        Concept,
+        on_delete=models.CASCADE,
+        related_name="dependent_links",
+        verbose_name=_("prerequisite"),
     )
 
     class Meta:
+        verbose_name = _("concept prerequisite")
+        verbose_name_plural = _("concept prerequisites")
         constraints = [
             models.UniqueConstraint(
                 fields=["concept", "prerequisite"], name="concept_prerequisite_unique"
@@ -416,12 +431,19 @@ class Tag(TagBase):
 class TaggedResource(TaggedItemBase):
     """Tags through a real foreign key (not a generic relation), so joins stay cheap."""
 
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_resources")
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="tagged_resources", verbose_name=_("tag")
+    )
     content_object = models.ForeignKey(
-        "Resource", on_delete=models.CASCADE, related_name="tagged_items"
+        "Resource",
+        on_delete=models.CASCADE,
+        related_name="tagged_items",
+        verbose_name=_("content object"),
     )
 
     class Meta:
+        verbose_name = _("tagged resource")
+        verbose_name_plural = _("tagged resources")
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_resource_unique")
         ]
@@ -509,35 +531,44 @@ class ResourceQuerySet(models.QuerySet):
 
 
 class Resource(models.Model):
-    title = models.CharField(max_length=255)
+    title = models.CharField(_("title"), max_length=255)
     title_zh = models.CharField(
         _("Chinese title"), max_length=255, blank=True, help_text=_("If the resource has one.")
     )
-    slug = models.SlugField(max_length=120, unique=True)
-    kind = models.CharField(max_length=20, choices=ResourceKind.choices)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
     url = WebURLField(_("URL"), help_text=_("http or https only."))
     authors = models.CharField(
         _("authors or organisation"), max_length=500, blank=True, help_text=_("As credited.")
     )
     year = models.PositiveSmallIntegerField(
+        _("year"),
         null=True,
         blank=True,
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
         help_text=_("Year of publication or first release."),
     )
     description = models.TextField(
-        blank=True, help_text=_("Markdown."), **bounded_text(MAX_MARKDOWN_LENGTH)
+        _("description"),
+        blank=True,
+        help_text=_("Markdown."),
+        **bounded_text(MAX_MARKDOWN_LENGTH),
     )
-    description_html = models.TextField(editable=False, default="")
-    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    description_html = models.TextField(_("description html"), editable=False, default="")
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER
+    )
     estimated_hours = models.PositiveIntegerField(
+        _("estimated hours"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
         help_text=_("Rough time to work through it."),
     )
-    cost = models.CharField(max_length=10, choices=Cost.choices, default=Cost.FREE)
-    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    cost = models.CharField(_("cost"), max_length=10, choices=Cost.choices, default=Cost.FREE)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
     arxiv_id = models.CharField(
         _("arXiv id"),
         max_length=30,
@@ -555,18 +586,26 @@ class Resource(models.Model):
         blank=True,
         validators=[validate_doi],
     )
-    venue = models.CharField(max_length=200, blank=True, help_text=_("Where a paper appeared."))
-    concepts = models.ManyToManyField(Concept, related_name="resources", blank=True)
+    venue = models.CharField(
+        _("venue"), max_length=200, blank=True, help_text=_("Where a paper appeared.")
+    )
+    concepts = models.ManyToManyField(
+        Concept, verbose_name=_("concepts"), related_name="resources", blank=True
+    )
     tags = CuratedTags(through=TaggedResource, blank=True)
-    published = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # PostgreSQL full-text search; maintained by resources.search.refresh_search_vectors.
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 
     class Meta:
+        # "model" context: in the catalogue the bare "resource" is also a count's unit and
+        # "resources" the admin's column of counts.
+        verbose_name = pgettext_lazy("model", "resource")
+        verbose_name_plural = pgettext_lazy("model", "resources")
         ordering = ["title"]
         indexes = [
             # Covers the facet counts (grouped by the four choices) and the ids of the
@@ -824,28 +863,37 @@ class ConferenceEdition(models.Model):
         on_delete=models.CASCADE,
         related_name="editions",
         limit_choices_to={"kind__in": EVENT_KINDS},
+        verbose_name=_("conference"),
     )
     year = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+        _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
-    starts_on = models.DateField(null=True, blank=True)
-    ends_on = models.DateField(null=True, blank=True)
-    location = models.CharField(max_length=200, blank=True, help_text=_("City, country."))
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    location = models.CharField(
+        _("location"), max_length=200, blank=True, help_text=_("City, country.")
+    )
     submission_deadline = models.DateTimeField(
-        null=True, blank=True, help_text=_("Full-paper deadline, stored in UTC.")
+        _("submission deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Full-paper deadline, stored in UTC."),
     )
     deadline_timezone = models.CharField(
+        _("deadline timezone"),
         max_length=64,
         default=ANYWHERE_ON_EARTH,
         validators=[validate_deadline_timezone],
         help_text=_("The time zone the organisers state the deadline in: AoE or an IANA name."),
     )
     url = WebURLField(_("URL"), blank=True)
-    notes = models.CharField(max_length=300, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     objects = ConferenceEditionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("conference edition")
+        verbose_name_plural = _("conference editions")
         ordering = ["conference__title", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["conference", "year"], name="edition_unique_year"),
@@ -901,7 +949,11 @@ class CatalogueVersion(models.Model):
     gunicorn worker even with the per-process local-memory cache.
     """
 
-    number = models.PositiveBigIntegerField(default=0)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
 
     def __str__(self) -> str:
         return f"catalogue version {self.number}"
