@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test.client import ClientHandler
 from django.utils import translation
 
 from learnpaths.core.cache import local_cache
@@ -17,9 +18,21 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    # A request leaves its language active in the thread (LocaleMiddleware does not reset it):
-    # each test starts, like a new process, in the default language.
+def _default_language(monkeypatch):
+    # A request leaves its language active in the thread (LocaleMiddleware does not reset it),
+    # and the test client runs requests in the test's thread: each test starts in the default
+    # language, like a new process, and keeps its own language across the requests it makes
+    # (a `reverse()` after a request to /zh-hans/ would otherwise give a Chinese URL).
+    handle = ClientHandler.__call__
+
+    def keeping_the_tests_language(self, environ):
+        language = translation.get_language()
+        try:
+            return handle(self, environ)
+        finally:
+            translation.activate(language)
+
+    monkeypatch.setattr(ClientHandler, "__call__", keeping_the_tests_language)
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
