@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from html import escape  # not Django's: no lazy-string wrapper, called for every step
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, ngettext
 
 from learnpaths import statuses
+from learnpaths.core.http import safe_next
 from learnpaths.path_structures import PathData, StageData, StepData
 from learnpaths.progress import PathProgress, StageProgress, Tally
 
@@ -106,12 +107,21 @@ def progress_form(
         f'<form class="progress-form" method="post" action="{action}" data-hx-post="{action}" '
         f'data-hx-target="#{target}" data-hx-swap="outerHTML">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-        f'<input type="hidden" name="next" value="{escape(request.path)}#{target}">{path_input}'
+        f'<input type="hidden" name="next" value="{escape(_page_path(request))}#{target}">'
+        f"{path_input}"
         f'<p class="{classes}" tabindex="-1"{announce}>'
         f'<span class="visually-hidden">{title}: </span>{label}</p>'
         f'<div class="progress-actions" role="group" aria-label="{group_label}">'
         f"{buttons}</div></form>"
     )
+
+
+def _page_path(request) -> str:
+    """The path of the page a form is on: the request's, or, in the answer to that form's own
+    POST (htmx swaps it in place), the page its `next` names, not the URL it posted to."""
+    if request.method == "POST":
+        return urlsplit(safe_next(request, default=request.path)).path
+    return request.path
 
 
 def step_html(

@@ -4,9 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
-from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
 
 from learnpaths.forms import ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
 from learnpaths.views import accounts, catalogue, learner, paths
@@ -25,7 +23,7 @@ urlpatterns = [
     path("healthz", catalogue_views.healthz, name="healthz"),
     # The language switch is a plain form on every page, and anonymous pages are cached whole,
     # so it cannot carry a visitor's CSRF token; forging it changes only the display language.
-    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path("i18n/setlang/", accounts.switch_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

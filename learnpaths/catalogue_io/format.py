@@ -24,6 +24,11 @@ def translations(*fields: str) -> tuple[str, ...]:
     )
 
 
+def english(*fields: str) -> tuple[str, ...]:
+    """The default language's columns of `fields` (`summary_en`): what "summary" is stored in."""
+    return tuple(build_localized_fieldname(f, settings.LANGUAGE_CODE) for f in fields)
+
+
 def every_language(*fields: str) -> tuple[str, ...]:
     """`fields` and each one's field per language (`summary_html`, `summary_html_en`, …)."""
     return (

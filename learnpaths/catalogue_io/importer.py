@@ -36,6 +36,7 @@ from learnpaths.catalogue_io.format import (
     STEP_FIELDS,
     STEP_TEXTS,
     TRANSLATION_KEYS,
+    english,
     every_language,
 )
 from learnpaths.models import (
@@ -196,9 +197,10 @@ class Kind:
 
     `fields` are the model fields an item sets (format.py); each is checked as its model field
     says (whole numbers and true/false as `check_values`, the rest by `full_clean`), and
-    `derived` ones (Markdown rendered on save) are not checked. `relations` come in their
-    order; `finish(importer, by_slug, saved)` runs after them, given the slugs and places of the
-    items saved.
+    `derived` ones (Markdown rendered on save, and the English column of a translated field,
+    which holds what its untranslated name was given and is checked as that) are not checked.
+    `relations` come in their order; `finish(importer, by_slug, saved)` runs after them,
+    given the slugs and places of the items saved.
     """
 
     key: str
@@ -247,7 +249,9 @@ class _Importer:
                 )
                 for relation in kind.relations_checked(BEFORE_CLEAN)
             }
-            if None in checked.values() or not self.clean(where, obj, exclude=kind.derived):
+            # Cleaned even when a relation failed: every problem of the item is reported at once.
+            cleaned = self.clean(where, obj, exclude=kind.derived)
+            if None in checked.values() or not cleaned:
                 continue
             was_new = obj.pk is None
             if changed:
@@ -642,7 +646,7 @@ KINDS = (
         "concepts",
         Concept,
         CONCEPT_FIELDS,
-        derived=every_language("summary_html", "body_html"),
+        derived=(*every_language("summary_html", "body_html"), *english("summary", "body")),
         relations=(
             Relation(
                 "prerequisites",
@@ -675,7 +679,10 @@ KINDS = (
         "paths",
         LearningPath,
         PATH_FIELDS,
-        derived=every_language("summary_html", "description_html"),
+        derived=(
+            *every_language("summary_html", "description_html"),
+            *english("title", "summary", "description"),
+        ),
         relations=(
             Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
             Relation("stages", _Importer.check_stages, _Importer.set_stages),

@@ -8,6 +8,8 @@ from html import unescape
 import markdown
 import nh3
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 from latex2mathml.converter import convert_to_element as latex_to_mathml
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
@@ -81,7 +83,11 @@ def render_markdown(text: str) -> str:
     if not text:
         return ""
     prefix = secrets.token_hex(4)
-    footnotes = FootnoteExtension(SEPARATOR=f"-{prefix}-")
+    footnotes = FootnoteExtension(
+        SEPARATOR=f"-{prefix}-",
+        # In the active language (each language's text is rendered in its own language).
+        BACKLINK_TITLE=gettext("Jump back to footnote %d in the text"),
+    )
     html = markdown.markdown(
         text,
         extensions=[*MARKDOWN_EXTENSIONS, footnotes, MathExtension()],
@@ -221,4 +227,6 @@ def render_markdown_fields(instance, *fields: tuple[str, str]) -> None:
             continue
         for code, _name in settings.LANGUAGES:
             text = getattr(instance, build_localized_fieldname(source, code)) or ""
-            setattr(instance, build_localized_fieldname(target, code), render_markdown(text))
+            with translation.override(code):  # the footnotes' link titles in the text's language
+                html = render_markdown(text)
+            setattr(instance, build_localized_fieldname(target, code), html)

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.core.exceptions import DisallowedHost
+from django.urls import reverse
 from django.utils.translation import get_language
+
+from learnpaths.core.languages import url_in_language
 
 register = template.Library()
 
@@ -26,15 +29,33 @@ class PageLanguage:
 
 @register.simple_tag(takes_context=True)
 def page_languages(context) -> list[PageLanguage]:
-    """This page in every language of `settings.LANGUAGES`, in that order. A page outside the
-    language prefix (or without a request) keeps its own URL for every language."""
+    """This page in every language of `settings.LANGUAGES`, in that order (`url_in_language`;
+    a 404 keeps its path under the other prefix). The answer to a POST (a form's errors, the
+    CSRF page) offers the home page instead: its URL cannot be opened with GET."""
     request = context.get("request")
-    here = request.get_full_path() if request is not None else "/"
+    here = "/"
+    if request is not None:
+        here = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("home")
     active = get_language()
     return [
-        PageLanguage(code, _BCP47.get(code, code), name, translate_url(here, code), code == active)
+        PageLanguage(
+            code, _BCP47.get(code, code), name, url_in_language(here, code), code == active
+        )
         for code, name in settings.LANGUAGES
     ]
+
+
+@register.simple_tag(takes_context=True)
+def site_origin(context) -> str:
+    """ "https://learnpaths.example", for absolute links (hreflang); "" when the request's host
+    is not one the site serves (the 400 page for that request must not fail again)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    try:
+        return f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return ""
 
 
 @register.filter

@@ -192,3 +192,17 @@ def test_step_hours_are_imported_and_validated():
     with pytest.raises(CatalogueError, match="hours must be a whole number from 1 to 2000"):
         catalogue_import(document)
     assert Step.objects.get(resource__slug="book").hours == 6
+
+
+def test_every_problem_of_a_translated_path_is_reported_once(db):
+    document = copy.deepcopy(DOCUMENT)
+    path = document["paths"][0]
+    path["title"] = "T" * 201
+    path["title_zh_hans"] = "标" * 201
+    path["stages"][0]["steps"][0]["resource"] = "no-such-resource"
+    with pytest.raises(CatalogueError) as raised:
+        catalogue_import(document)
+    problems = raised.value.problems
+    assert sum("title_zh_hans" in p for p in problems) == 1
+    assert sum("title" in p and "_zh_hans" not in p for p in problems) == 1, problems
+    assert any("no-such-resource" in p for p in problems)

@@ -110,6 +110,9 @@ def test_marking_with_htmx_returns_the_step_and_progress_bars(client, make):
     assert stage_bar.text == "1 of 2 required steps done"
     assert fragment.find(id="stage-2-progress") is None
     assert not [e for e in fragment.iter() if any(a.startswith("hx-") for a in e.attrs)]
+    # The swapped form still goes back to the path page without JavaScript.
+    next_input = swapped.find("input", name="next")
+    assert next_input.attrs["value"] == f"{path.get_absolute_url()}#step-{step.pk}"
 
 
 def test_status_sent_from_a_path_unpublished_since_is_saved(client, make):

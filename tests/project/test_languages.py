@@ -89,11 +89,78 @@ def test_the_switch_changes_the_language_keeps_the_page_and_is_remembered(db):
     assert page.find("html").attrs["lang"] == "zh-Hans"
 
 
-def test_the_switch_refuses_a_language_the_site_does_not_have_and_an_outside_next(db):
+@pytest.mark.parametrize(
+    ("browser", "cookie", "page", "chosen", "lands_on"),
+    [
+        ("en", None, "/zh-hans/paths/?topic=x", "en", "/en/paths/?topic=x"),
+        ("zh-CN", None, "/en/paths/", "zh-hans", "/zh-hans/paths/"),
+        ("zh-CN", "en", "/zh-hans/paths/", "en", "/en/paths/"),
+        ("en", None, "/zh-hans/accounts/login/?next=/zh-hans/me/", "en",
+         "/en/accounts/login/?next=/en/me/"),
+        ("en", None, "/zh-hans/no-such-page/", "en", "/en/no-such-page/"),
+    ],
+)  # fmt: skip
+def test_the_switch_lands_on_the_page_in_the_chosen_language_whatever_was_asked_before(
+    db, browser, cookie, page, chosen, lands_on
+):
+    """A shared link opens in the sharer's language; the switch must still take the reader to
+    theirs (the page's own language is not the one the cookie or the browser asks for)."""
+    client = Client(headers={"accept-language": browser})
+    if cookie:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    response = client.post("/i18n/setlang/", {"language": chosen, "next": page})
+    assert response.status_code == 302 and response["Location"] == lands_on
+    remembered = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert remembered.value == chosen
+    assert remembered["max-age"] == 365 * 24 * 60 * 60
+    assert remembered["httponly"] and remembered["samesite"] == "Lax"
+
+
+@pytest.mark.parametrize("language", ["xx", "fr", "zh-hant", ""])
+def test_the_switch_takes_only_the_sites_languages_and_never_an_outside_next(db, language):
     client = Client()
-    response = client.post("/i18n/setlang/", {"language": "xx", "next": "https://evil.example/"})
-    assert response.status_code == 302 and response["Location"] == "/"
-    assert settings.LANGUAGE_COOKIE_NAME not in client.cookies
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/en/paths/"})
+    assert response.status_code == 302 and response["Location"] == "/en/paths/"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    for outside in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = client.post("/i18n/setlang/", {"language": "en", "next": outside})
+        assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_page_answering_a_post_offers_the_home_page_in_each_language(client, db):
+    page = parse(client.post("/zh-hans/accounts/signup/", {"username": ""}).content)
+    switch = page.find("form", class_="language-form")
+    assert switch.find("input", name="next").attrs["value"] == "/zh-hans/"
+    alternates = {
+        link.attrs["hreflang"]: link.attrs["href"]
+        for link in page.find_all("link", rel="alternate")
+    }
+    assert alternates == {"en": "http://testserver/en/", "zh-Hans": "http://testserver/zh-hans/"}
+
+
+def test_a_404_links_to_the_same_address_in_the_other_language(client, db):
+    page = parse(client.get("/zh-hans/no-such-page/?a=1").content)
+    alternates = {
+        link.attrs["hreflang"]: link.attrs["href"]
+        for link in page.find_all("link", rel="alternate")
+    }
+    assert alternates["en"] == "http://testserver/en/no-such-page/?a=1"
+
+
+def test_an_unknown_host_is_a_bad_request_not_a_server_error(client, db):
+    response = client.get("/en/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert 'rel="alternate"' in response.content.decode()  # the page rendered, links relative
+
+
+def test_signing_up_lands_on_the_dashboard_in_the_page_language(db):
+    client = Client(headers={"accept-language": "en"})
+    response = client.post(
+        "/zh-hans/accounts/signup/",
+        {"username": "li", "email": "li@example.org", "password1": "a-long-pass-9x",
+         "password2": "a-long-pass-9x"},
+    )  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/zh-hans/me/"
 
 
 def test_every_page_links_to_itself_in_every_language(client, curated_pages):
@@ -241,6 +308,11 @@ def test_error_pages_forms_and_the_reset_e_mail_speak_chinese(client, db, django
     )
     assert refused.status_code == 200
     assert "输入的两个密码不一致" in html_text(refused.content)  # Django's own Chinese
+    short = client.post(
+        "/zh-hans/accounts/signup/",
+        {"username": "li", "email": "li@example.org", "password1": "a1", "password2": "a1"},
+    )
+    assert "密码太短，至少需要 8 个字符。" in html_text(short.content)  # ours: Django lacks it
 
     django_user_model.objects.create_user("wang", "wang@example.org", "a-long-password-1")
     client.post("/zh-hans/accounts/password_reset/", {"email": "wang@example.org"})
@@ -283,3 +355,24 @@ def test_every_curated_text_of_the_fixtures_is_written_in_chinese_too():
                         (fixture.name, item.get("slug") or item.get("resource"), field)
                     )
     assert not untranslated
+
+
+def test_an_editions_dates_read_in_each_languages_order(client, make):
+    conference = make.resource(kind="conference", slug="conf", title="Conf")
+    ConferenceEdition.objects.create(
+        conference=conference,
+        year=2031,
+        starts_on=dt.date(2031, 6, 1),
+        ends_on=dt.date(2031, 6, 4),
+        location="Denver",
+        deadline_timezone="AoE",
+        submission_deadline=deadline_instant(dt.datetime(2031, 1, 6, 23, 59), "AoE"),
+    )
+    assert "Denver · 1 Jun–4 Jun 2031" in html_text(client.get("/en/").content)
+    assert "Denver · 2031年6月1日–6月4日" in html_text(client.get("/zh-hans/").content)
+
+
+def test_markdown_in_each_language_is_rendered_in_that_language(make):
+    concept = make.concept(body="See[^1].\n\n[^1]: A note.", body_zh_hans="见[^1]。\n\n[^1]: 注释。")
+    assert "Jump back to footnote 1 in the text" in concept.body_html_en
+    assert "返回正文中的第 1 个脚注" in concept.body_html_zh_hans
