@@ -373,6 +373,8 @@ def test_an_editions_dates_read_in_each_languages_order(client, make):
 
 
 def test_markdown_in_each_language_is_rendered_in_that_language(make):
-    concept = make.concept(body="See[^1].\n\n[^1]: A note.", body_zh_hans="见[^1]。\n\n[^1]: 注释。")
+    concept = make.concept(
+        body="See[^1].\n\n[^1]: A note.", body_zh_hans="见[^1]。\n\n[^1]: 注释。"
+    )
     assert "Jump back to footnote 1 in the text" in concept.body_html_en
     assert "返回正文中的第 1 个脚注" in concept.body_html_zh_hans
