@@ -11,6 +11,8 @@ turns into SVG; no JavaScript and no external service.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -28,14 +30,17 @@ SWEEPS = 4
 @dataclass
 class MapNode:
     key: Hashable
-    label: str
-    label_zh: str = ""
+    label: str  # the name in the page's language
+    other: str = ""  # the name in the other language, smaller below
+    lang: str = "en"  # BCP 47 tags of the two
+    other_lang: str = "zh-Hans"
     url: str = ""
     current: bool = False
     layer: int = 0
     x: float = 0
     y: float = 0
     lines: list[str] = field(default_factory=list)
+    other_lines: list[str] = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -50,16 +55,13 @@ class MapNode:
         return self.x + NODE_WIDTH / 2
 
     @property
-    def label_lines(self) -> list[tuple[str, float]]:
-        """The name's lines with their baselines, vertically centred with the Chinese name."""
-        total = len(self.lines) + (1 if self.label_zh else 0)
-        top = self.y + NODE_HEIGHT / 2 - total * 8 + 12
-        return [(line, top + 16 * i) for i, line in enumerate(self.lines)]
-
-    @property
-    def zh_y(self) -> float:
-        total = len(self.lines) + 1
-        return self.y + NODE_HEIGHT / 2 - total * 8 + 12 + 16 * len(self.lines)
+    def text_lines(self) -> list[tuple[str, float, str, str]]:
+        """(text, baseline, CSS class, language) of every line, the name's then the other
+        name's, centred vertically in the node."""
+        rows = [(line, "graph-label", self.lang) for line in self.lines]
+        rows += [(line, "graph-label-other", self.other_lang) for line in self.other_lines]
+        top = self.y + NODE_HEIGHT / 2 - len(rows) * 8 + 12
+        return [(text, top + 16 * i, css, lang) for i, (text, css, lang) in enumerate(rows)]
 
 
 @dataclass
@@ -90,23 +92,43 @@ class MapLayout:
         ]
 
 
+def _columns(text: str) -> int:
+    """Display width in columns: a CJK character takes two (east-asian wide or full-width)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# A word, or one CJK character (Chinese breaks between any two), with the spaces before it.
+_TOKEN = re.compile(
+    r"(\s*)([\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+)"
+)
+
+
 def wrap(text: str, width: int = LINE_CHARS, max_lines: int = 2) -> list[str]:
-    """Break `text` into at most `max_lines` lines of about `width` characters, with an ellipsis
-    if it does not fit (the full name is in the text alternative and the node's tooltip)."""
+    """Break `text` into at most `max_lines` lines of about `width` columns (a Chinese
+    character counts two; Chinese breaks between characters, other scripts between words),
+    with an ellipsis if it does not fit (the full name is in the node's tooltip)."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if len(candidate) <= width or not current:
+    for space, token in _TOKEN.findall(text):
+        candidate = f"{current}{' ' if space and current else ''}{token}"
+        if _columns(candidate) <= width or not current:
             current = candidate
         else:
             lines.append(current)
-            current = word
+            current = token
     if current:
         lines.append(current)
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
-    return [line if len(line) <= width else line[: width - 1].rstrip() + "…" for line in lines]
+    return [_fit(line, width) for line in lines]
+
+
+def _fit(line: str, width: int) -> str:
+    if _columns(line) <= width:
+        return line
+    while line and _columns(line) > width - 1:
+        line = line[:-1]
+    return line.rstrip() + "…"
 
 
 def longest_path_layers(
@@ -180,6 +202,8 @@ def layered_layout(
     for node in nodes:
         node.layer = layer[node.key]
         node.lines = wrap(node.label)
+        # Three lines fit a node: the other name gets what the name leaves.
+        node.other_lines = wrap(node.other, max_lines=3 - len(node.lines)) if node.other else []
         columns[node.layer].append(node.key)
     chains: list[tuple[Hashable, Hashable, list[Hashable]]] = []
     links: list[tuple[Hashable, Hashable]] = []  # between adjacent columns only
@@ -279,11 +303,14 @@ def concept_graph(concepts, links, *, current=None) -> MapLayout:
     nodes = [
         MapNode(
             key=c.pk,
-            label=c.name,
-            label_zh=c.name_zh,
+            label=name,
+            other=other,
+            lang="en" if other_lang != "en" else "zh-Hans",
+            other_lang=other_lang,
             url=c.get_absolute_url(),
             current=current is not None and c.pk == current.pk,
         )
         for c in concepts
+        for name, other, other_lang in [c.names]
     ]
     return layered_layout(nodes, links)

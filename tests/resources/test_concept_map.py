@@ -160,3 +160,30 @@ def test_a_concept_page_draws_its_neighbourhood_one_level_each_way(client, make)
 def test_a_concept_without_relations_shows_no_empty_picture(client, make):
     make.concept(slug="alone")
     assert parse(client.get("/en/concepts/alone/").content).find("svg", class_="graph") is None
+
+
+ENGLISH, CHINESE = "Reinforcement learning from human feedback", "对齐与基于人类反馈的强化学习"
+
+
+@pytest.mark.parametrize(
+    ("language", "main", "other"),
+    [
+        ("en", (ENGLISH, "en"), (CHINESE, "zh-Hans")),
+        ("zh-hans", (CHINESE, "zh-Hans"), (ENGLISH, "en")),
+    ],
+)
+def test_a_node_names_its_concept_in_the_page_language_first_within_its_box(
+    client, make, language, main, other
+):
+    make.concept(slug="rlhf", name=ENGLISH, name_zh=CHINESE)
+    page = parse(client.get(f"/{language}/concepts/map/").content)
+    (node,) = [a for a in page.find_all("a", class_="graph-node") if "/rlhf/" in a.attrs["href"]]
+    lines = [(text.text, text.attrs["lang"]) for text in node.find_all("text")]
+    assert [lang for _, lang in lines] == sorted(
+        (lang for _, lang in lines), key=lambda lang: lang != main[1]
+    )  # the main name's lines first, then the other's
+    assert lines[0][1] == main[1] and lines[-1][1] == other[1] and len(lines) <= 3
+    shown = "".join(text for text, lang in lines if lang == main[1]).replace(" ", "")
+    assert main[0].replace(" ", "").startswith(shown.removesuffix("…"))
+    for text, _lang in lines:  # within the box: 22 columns, a Chinese character taking two
+        assert sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in text) <= 22, text
