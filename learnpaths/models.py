@@ -29,6 +29,7 @@ from resources.models import (
     Level,
     Resource,
     bounded_text,
+    choice_label,
 )
 
 # Reordering in the admin first parks the rows it moves in free positions from PARKING_OFFSET
@@ -212,6 +213,10 @@ class LearningPath(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("path-detail", kwargs={"slug": self.slug})
+
+    @property
+    def level_label(self) -> str:
+        return choice_label(Level, self.level)
 
 
 class Stage(models.Model):

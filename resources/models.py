@@ -108,6 +108,16 @@ class WebURLField(models.URLField):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of `value` in the active language, or the value itself if it is not one of
+    `choices`. Used instead of `get_FOO_display()`, which hashes every lazy label of the field
+    (a translation each) on each call: 10 µs against 85 µs for a resource's kind."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Level(models.TextChoices):
     BEGINNER = "beginner", _("Beginner")
     INTERMEDIATE = "intermediate", _("Intermediate")
@@ -196,6 +206,10 @@ class Concept(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("concept-detail", kwargs={"slug": self.slug})
+
+    @property
+    def area_label(self) -> str:
+        return choice_label(ConceptArea, self.area)
 
     @property
     def names(self) -> tuple[str, str, str]:
@@ -654,6 +668,22 @@ class Resource(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("resource-detail", kwargs={"slug": self.slug})
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(ResourceKind, self.kind)
+
+    @property
+    def level_label(self) -> str:
+        return choice_label(Level, self.level)
+
+    @property
+    def cost_label(self) -> str:
+        return choice_label(Cost, self.cost)
+
+    @property
+    def language_label(self) -> str:
+        return choice_label(Language, self.language)
 
     @property
     def arxiv_url(self) -> str:

@@ -378,3 +378,12 @@ def test_markdown_in_each_language_is_rendered_in_that_language(make):
     )
     assert "Jump back to footnote 1 in the text" in concept.body_html_en
     assert "返回正文中的第 1 个脚注" in concept.body_html_zh_hans
+
+
+def test_a_choice_is_labelled_in_the_page_language_and_an_unknown_value_as_itself():
+    from resources.models import Level, choice_label
+
+    assert choice_label(Level, "beginner") == "Beginner"
+    with translation.override("zh-hans"):
+        assert choice_label(Level, "beginner") == "入门"
+    assert choice_label(Level, "unheard-of") == "unheard-of"
