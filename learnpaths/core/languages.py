@@ -30,16 +30,21 @@ def default_language_texts_not_null(sender: type[models.Model], instance, **kwar
             setattr(instance, name, "")
 
 
-def url_in_language(url: str, language: str) -> str:
+def url_in_language(url: str, language: str, *, inner: bool = True) -> str:
     """This site's `url` (a path with query, as `request.get_full_path()` gives) as the same
-    page in `language`: "/zh-hans/paths/p/?next=/zh-hans/me/" → "/en/paths/p/?next=/en/me/".
+        page in `language`: "/zh-hans/paths/p/?next=/zh-hans/me/" → "/en/paths/p/?next=/en/me/".
 
-    The path is reversed in `language` from what it resolves to in its own prefix's language
-    (whatever language is active); a path that resolves to nothing (a 404) keeps its rest
-    under the other prefix; a local `next` parameter is moved too. A URL without a language
-    prefix (the admin, /healthz) comes back unchanged.
+        The path is reversed in `language` from what it resolves to in its own prefix's language
+        (whatever language is active); a path that resolves to nothing (a 404) keeps its rest
+        under the other prefix; a local `next` parameter is moved too (one level: a `next` inside it
+    stays). A URL without a language
+        prefix (the admin, /healthz) comes back unchanged.
     """
     parts = urlsplit(url)
+
+    def moves(name: str, value: str) -> bool:  # one level deep: a nested `next` stays as it is
+        return inner and name == "next" and value.startswith("/")
+
     source = get_language_from_path(parts.path)
     if source is None:
         return url
@@ -48,10 +53,7 @@ def url_in_language(url: str, language: str) -> str:
     if path == parts.path and source != language:
         path = f"/{language}/" + parts.path.removeprefix(f"/{source}/")
     query = [
-        (
-            name,
-            url_in_language(value, language) if name == "next" and value.startswith("/") else value,
-        )
+        (name, url_in_language(value, language, inner=False) if moves(name, value) else value)
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(("", "", path, urlencode(query, safe="/"), parts.fragment))

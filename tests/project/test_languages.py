@@ -387,3 +387,11 @@ def test_a_choice_is_labelled_in_the_page_language_and_an_unknown_value_as_itsel
     with translation.override("zh-hans"):
         assert choice_label(Level, "beginner") == "入门"
     assert choice_label(Level, "unheard-of") == "unheard-of"
+
+
+def test_the_switch_survives_a_next_nested_thousands_deep(db):
+    deep = "/en/accounts/login/?next=" * 3000 + "/en/"  # no "&": each `next` holds the rest
+    response = Client().post("/i18n/setlang/", {"language": "zh-hans", "next": deep})
+    # Too long for a redirect (Django refuses URLs over 2,048 characters): the home page.
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
