@@ -37,12 +37,18 @@ def page_languages(context) -> list[PageLanguage]:
     if request is not None:
         here = request.get_full_path() if request.method in ("GET", "HEAD") else reverse("home")
     active = get_language()
-    return [
-        PageLanguage(
-            code, _BCP47.get(code, code), name, url_in_language(here, code), code == active
-        )
-        for code, name in settings.LANGUAGES
-    ]
+    # Worked out once per page: its head (hreflang) and its header (the switch) both ask.
+    known = getattr(request, "_page_languages", {})
+    if (active, here) not in known:
+        known[active, here] = [
+            PageLanguage(
+                code, _BCP47.get(code, code), name, url_in_language(here, code), code == active
+            )
+            for code, name in settings.LANGUAGES
+        ]
+        if request is not None:
+            request._page_languages = known
+    return known[active, here]
 
 
 @register.simple_tag(takes_context=True)
