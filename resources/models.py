@@ -135,10 +135,15 @@ class ConceptArea(models.TextChoices):
     RESPONSIBLE = "responsible", _("Trustworthy and efficient AI")
 
 
+def chinese_name_first(name_zh: str) -> bool:
+    """Whether a concept is named by its Chinese name first: on a Chinese page, if it has one."""
+    return bool(name_zh) and get_language() == "zh-hans"
+
+
 def local_concept_name(name: str, name_zh: str) -> str:
     """A concept's name on a page in the active language: the Chinese one on a Chinese page
     (when it has one), else the English one."""
-    return name_zh if name_zh and get_language() == "zh-hans" else name
+    return name_zh if chinese_name_first(name_zh) else name
 
 
 class ConceptQuerySet(models.QuerySet):
@@ -216,7 +221,7 @@ class Concept(models.Model):
         """(the name in the page's language, the name in the other, the other's language tag):
         ("Attention", "注意力机制", "zh-Hans") on an English page, ("注意力机制", "Attention",
         "en") on a Chinese one; the other is "" when the concept has no Chinese name."""
-        if local_concept_name(self.name, self.name_zh) == self.name_zh:
+        if chinese_name_first(self.name_zh):
             return self.name_zh, self.name, "en"
         return self.name, self.name_zh, "zh-Hans"
 

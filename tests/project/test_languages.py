@@ -395,3 +395,10 @@ def test_the_switch_survives_a_next_nested_thousands_deep(db):
     # Too long for a redirect (Django refuses URLs over 2,048 characters): the home page.
     assert response.status_code == 302 and response["Location"] == "/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+
+
+def test_a_concept_named_alike_in_both_languages_keeps_english_first_on_english_pages(make):
+    concept = make.concept(name="Transformer", name_zh="Transformer")
+    assert concept.names == ("Transformer", "Transformer", "zh-Hans")
+    with translation.override("zh-hans"):
+        assert concept.names == ("Transformer", "Transformer", "en")
