@@ -9,9 +9,11 @@ class LearnpathsConfig(AppConfig):
     def ready(self) -> None:
         from learnpaths.core import languages  # noqa: F401 (connects its pre_save receiver)
         from learnpaths.models import LearningPath, Stage, Step, published_paths_using
+        from learnpaths.search import register_paths
         from resources import invalidation
         from resources.models import UNPUBLISH_GUARDS
 
+        register_paths()
         invalidation.curated(LearningPath, Stage, Step, through=[LearningPath.concepts.through])
         if published_paths_using not in UNPUBLISH_GUARDS:
             UNPUBLISH_GUARDS.append(published_paths_using)

@@ -28,6 +28,7 @@ from resources.models import (
     Concept,
     Level,
     Resource,
+    SearchTerm,
     bounded_text,
     choice_label,
 )
@@ -547,6 +548,7 @@ class SeedKind(models.TextChoices):
     CONCEPT = "concept", "concept"
     RESOURCE = "resource", "resource"
     PATH = "path", "path"
+    SYNONYM = "synonym", "synonym"
 
 
 class SeedRecord(models.Model):
@@ -601,3 +603,19 @@ def published_paths_using(resources: QuerySet[Resource]) -> dict[Resource, list[
     for resource in rows:
         titles.setdefault(resource, []).append(resource.path_title)
     return {resource: [unpublish_refusal(resource, paths)] for resource, paths in titles.items()}
+
+
+class PathSearchTerm(SearchTerm):
+    """A learning path's search terms (learnpaths.search)."""
+
+    document = models.ForeignKey(
+        LearningPath, on_delete=models.CASCADE, related_name="search_terms", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("learning path search term")
+        verbose_name_plural = _("learning path search terms")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "term"], name="path_search_term")
+        ]
+        indexes = [models.Index(fields=["term", "document", "weight"], name="path_search_lookup")]

@@ -101,7 +101,7 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
         .select_related("resource")
         .defer(
             "note", "resource__description", "resource__description_html",
-            "resource__search_vector", "resource__authors", "resource__venue",
+            "resource__authors", "resource__venue",
         )
     )  # fmt: skip
     for step in steps.order_by("stage_id", "position"):

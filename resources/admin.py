@@ -17,11 +17,12 @@ from resources.models import (
     ConceptPrerequisite,
     ConferenceEdition,
     Resource,
+    Synonym,
     Tag,
     deadline_instant,
     in_fold,
 )
-from resources.search import refresh_search_vectors
+from resources.search.index import index_stale
 
 # The catalogue uses its own Tag model (resources.Tag); taggit's default one stays empty.
 admin.site.unregister(UnusedTaggitTag)
@@ -73,7 +74,7 @@ class ConceptAdmin(ConcurrencyGuardMixin, TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        refresh_search_vectors(form.instance.resources.values_list("pk", flat=True))
+        index_stale()  # the database queued what changed; indexed now, not at the next search
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(resource_total=Count("resources"))
@@ -208,7 +209,7 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     list_filter = ["kind", "level", "cost", "language", "published", TagFilter]
     search_fields = ["title", "title_zh", "authors", "slug", "arxiv_id", "doi", "tags__name"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["concepts"]
+    autocomplete_fields = ["concepts", "defines"]
     date_hierarchy = "created_at"
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
@@ -225,6 +226,7 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
                     "cost",
                     "language",
                     "concepts",
+                    "defines",
                     "tags",
                 ]
             },
@@ -235,7 +237,7 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        refresh_search_vectors([form.instance.pk])
+        index_stale()  # the database queued what changed; indexed now, not at the next search
 
     def get_inlines(self, request, obj):
         # Editions belong to conferences and workshops only.
@@ -305,3 +307,35 @@ class TagAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     @admin.display(description=_("resources"), ordering="resource_total")
     def resource_total(self, obj):
         return obj.resource_total
+
+
+class SynonymTermsField(forms.CharField):
+    """A synonym group's terms edited as lines of a text area, stored as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        lines = (" ".join(line.split()) for line in (value or "").splitlines())
+        return list(dict.fromkeys(line for line in lines if line))
+
+
+class SynonymAdminForm(forms.ModelForm):
+    terms = SynonymTermsField(
+        label=_("terms"), help_text=_("A word or a few words per line, in any language.")
+    )
+
+    class Meta:
+        model = Synonym
+        fields = ["slug", "terms"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
+    """Synonyms a search applies to queries: every term of a group finds what the others do."""
+
+    form = SynonymAdminForm
+    list_display = ["slug", "__str__", "updated_at"]
+    search_fields = ["slug", "terms"]

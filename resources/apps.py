@@ -7,6 +7,8 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from learnpaths.core import cache
         from resources import invalidation, versions
         from resources.models import (
@@ -14,11 +16,15 @@ class ResourcesConfig(AppConfig):
             ConceptPrerequisite,
             ConferenceEdition,
             Resource,
+            Synonym,
             Tag,
             TaggedResource,
         )
+        from resources.search.documents import register_catalogue
 
         cache.use_version(versions.catalogue_version)
+        register_catalogue()
+        post_migrate.connect(_install_search_triggers, sender=self)
         invalidation.curated(
             Concept,
             ConceptPrerequisite,
@@ -26,5 +32,13 @@ class ResourcesConfig(AppConfig):
             Tag,
             TaggedResource,
             ConferenceEdition,
+            Synonym,
             through=[Resource.concepts.through],
         )
+
+
+def _install_search_triggers(sender, using="default", **kwargs) -> None:
+    # After every migrate: SQLite drops a table's triggers whenever a migration rebuilds it.
+    from resources.search.index import install_triggers
+
+    install_triggers(using)

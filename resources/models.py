@@ -11,7 +11,6 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxLengthValidator,
@@ -611,12 +610,20 @@ class Resource(models.Model):
     concepts = models.ManyToManyField(
         Concept, verbose_name=_("concepts"), related_name="resources", blank=True
     )
+    defines = models.ManyToManyField(
+        Concept,
+        verbose_name=_("introduces"),
+        related_name="defined_by",
+        blank=True,
+        help_text=_(
+            "The concepts this resource introduced or defines (the paper a concept comes "
+            "from): it comes first in searches for them."
+        ),
+    )
     tags = CuratedTags(through=TaggedResource, blank=True)
     published = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # PostgreSQL full-text search; maintained by resources.search.refresh_search_vectors.
-    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 
@@ -992,3 +999,123 @@ class CatalogueVersion(models.Model):
 
     def __str__(self) -> str:
         return f"catalogue version {self.number}"
+
+
+# -- search ----------------------------------------------------------------------------------
+# The search index (resources.search): the terms each document is found by, with weights, in
+# tables of plain rows that both databases read the same way. The database itself queues every
+# document whose words change (triggers, resources.search.index.STALE_TRIGGERS), whichever way
+# it was written; the queue is indexed before the next search reads.
+
+
+class SearchTerm(models.Model):
+    """One term of one document's index and its weight (the sum of its fields' weights:
+    resources.search.index.WEIGHTS). A concrete subclass adds the document's `document` key."""
+
+    term = models.CharField(_("term"), max_length=64)
+    weight = models.PositiveIntegerField(_("weight"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.weight})"
+
+
+class ResourceSearchTerm(SearchTerm):
+    document = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="search_terms", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("resource search term")
+        verbose_name_plural = _("resource search terms")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "term"], name="resource_search_term")
+        ]
+        # A term's documents and weights, read from the index alone.
+        indexes = [
+            models.Index(fields=["term", "document", "weight"], name="resource_search_lookup")
+        ]
+
+
+class ConceptSearchTerm(SearchTerm):
+    document = models.ForeignKey(
+        Concept, on_delete=models.CASCADE, related_name="search_terms", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("concept search term")
+        verbose_name_plural = _("concept search terms")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "term"], name="concept_search_term")
+        ]
+        indexes = [
+            models.Index(fields=["term", "document", "weight"], name="concept_search_lookup")
+        ]
+
+
+class SearchWord(models.Model):
+    """A word some document is indexed by, as written (normalised, unstemmed): what typo
+    correction and "Did you mean" choose from."""
+
+    word = models.CharField(_("word"), max_length=64, unique=True)
+    length = models.PositiveSmallIntegerField(_("length"))
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        indexes = [models.Index(fields=["length", "word"], name="search_word_length")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SearchStale(models.Model):
+    """A document to index again: written by database triggers, emptied before a search."""
+
+    kind = models.CharField(_("kind"), max_length=20)
+    object_id = models.BigIntegerField(_("object id"))
+
+    class Meta:
+        verbose_name = _("stale search document")
+        verbose_name_plural = _("stale search documents")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_stale_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
+def validate_synonym_terms(value) -> None:
+    """A synonym group's terms: a list of at least two different texts of 1–100 characters."""
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise ValidationError(_("Give the terms as a list of texts."), code="invalid")
+    terms = {" ".join(t.split()).casefold() for t in value}
+    if "" in terms or any(len(t) > 100 for t in terms):
+        raise ValidationError(_("Each term is 1 to 100 characters long."), code="invalid")
+    if len(terms) < 2:
+        raise ValidationError(_("Give at least two different terms."), code="too_few")
+
+
+class Synonym(models.Model):
+    """Search terms that mean the same to a learner (大模型, 大语言模型, LLM, large language
+    model): a query holding one of them finds documents with any of them (resources.search)."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    terms = models.JSONField(
+        _("terms"),
+        default=list,
+        validators=[validate_synonym_terms],
+        help_text=_("A word or a few words per line, in any language."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return " = ".join(self.terms[:4])

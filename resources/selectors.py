@@ -5,26 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.utils import build_localized_fieldname
 
 from resources.models import (
     Concept,
     ConceptArea,
+    ConceptSearchTerm,
     Cost,
     Language,
     Level,
     Resource,
     ResourceKind,
+    ResourceSearchTerm,
     Tag,
     local_concept_name,
 )
+from resources.search import engine
+from resources.search.query import ParsedQuery
+
+RELEVANCE = "relevance"
 
 SORTS = {
+    # With a query only (its ordering is the search's ranking, not fields).
+    RELEVANCE: (_("Relevance"), []),
     "title": (_("Title"), ["title"]),
     "year": (_("Year (newest first)"), ["-year", "title"]),
     "newest": (_("Recently added"), ["-created_at", "-pk"]),
@@ -63,10 +68,19 @@ class ResourceFilters:
     tags: list[str] = field(default_factory=list)
     sort: str = DEFAULT_SORT
     ignored: list[str] = field(default_factory=list)
+    # The search query (`q`), normalised, and parsed: its matches only, best first by default.
+    query: str = ""
+    parsed: ParsedQuery | None = None
+    too_long: bool = False
 
     @classmethod
     def from_query(cls, params) -> ResourceFilters:
         filters = cls()
+        raw = params.get("q", "")
+        filters.query = normalise_query(raw)
+        filters.too_long = len(raw) > MAX_QUERY_LENGTH
+        if filters.query:
+            filters.parsed = engine.parse_query(filters.query)
         for name, enum in CHOICE_FILTERS.items():
             values = _clean_values(params.getlist(name))
             valid = [v for v in values if v in enum.values]
@@ -75,10 +89,12 @@ class ResourceFilters:
                 filters.choices[name] = valid
         filters.concepts = _clean_values(params.getlist("concept"))
         filters.tags = _clean_values(params.getlist("tag"))
-        sort = params.get("sort", DEFAULT_SORT)
-        if sort in SORTS:
+        default = RELEVANCE if filters.parsed else DEFAULT_SORT
+        sort = params.get("sort", default)
+        if sort in SORTS and (sort != RELEVANCE or filters.parsed):
             filters.sort = sort
         else:
+            filters.sort = default
             filters.ignored.append(f"sort={sort[:40]}")
         return filters
 
@@ -94,6 +110,8 @@ class ResourceFilters:
         """The concept and tag filters only (optionally without one of them): what every
         choice facet applies, whichever choice it counts."""
         condition = Q()
+        if self.parsed is not None:
+            condition &= engine.matching(self.parsed, ResourceSearchTerm)
         if self.concepts and skip != "concept":
             for slug in self.concepts:
                 condition &= Q(pk__in=Resource.objects.filter(concepts__slug=slug).values("pk"))
@@ -109,7 +127,12 @@ class ResourceFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.choices or self.concepts or self.tags)
+        return bool(self.choices or self.concepts or self.tags or self.query)
+
+    @property
+    def searching(self) -> bool:
+        """A query that can match something (not only stop words or one-letter words)."""
+        return self.parsed is not None and not self.parsed.empty
 
 
 def _clean_values(values: list[str]) -> list[str]:
@@ -121,27 +144,45 @@ def _clean_values(values: list[str]) -> list[str]:
     return cleaned
 
 
-def filtered_resources(filters: ResourceFilters) -> QuerySet[Resource]:
-    return (
-        Resource.objects.published()
-        .filter(filters.q())
-        .order_by(*SORTS[filters.sort][1])
-        .for_list()
+def filtered_resources(filters: ResourceFilters) -> QuerySet[Resource] | engine.Ranked:
+    """The published resources that pass `filters`, in their sort order; with a query sorted
+    by relevance, its ranking (pageable like a queryset: `engine.Ranked`)."""
+    matching = Resource.objects.published().filter(filters.q())
+    if filters.parsed is not None and filters.parsed.empty:
+        return Resource.objects.none()
+    if filters.sort == RELEVANCE:
+        return _ranked(filters.parsed, matching)
+    return matching.order_by(*SORTS[filters.sort][1]).for_list()
+
+
+def search_resources(parsed: ParsedQuery) -> engine.Ranked | QuerySet[Resource]:
+    """The published resources matching `parsed`, best first."""
+    if parsed.empty:
+        return Resource.objects.none()
+    return _ranked(
+        parsed, Resource.objects.published().filter(engine.matching(parsed, ResourceSearchTerm))
     )
 
 
-def resource_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
-    """Counts per filter option, each counted with the *other* filters applied.
+def _ranked(parsed: ParsedQuery, matching: QuerySet[Resource]) -> engine.Ranked:
+    return engine.Ranked(engine.ranking(parsed, matching, ResourceSearchTerm), _resources_by_id)
 
-    Two queries whatever the filters: the four choice facets come from one query grouped by
-    kind, level, cost and language (at most a few hundred rows, read from the covering index
-    `resource_facets`, never the table), which Python sums per facet with the other choice
-    filters applied; concepts and tags from one UNION of two grouped counts.
-    """
-    published = Resource.objects.published()
+
+def _resources_by_id(ids: list[int]) -> dict[int, Resource]:
+    return {r.pk: r for r in Resource.objects.filter(pk__in=ids).for_list()}
+
+
+def choice_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
+    """The four choice facets (kind, level, cost, language), each counted with the other
+    filters applied, in one query grouped by the four (at most a few hundred rows, read from
+    the covering index `resource_facets`), which Python sums per facet."""
     dimensions = list(CHOICE_FILTERS)
     groups = (
-        published.filter(filters.related_q()).order_by().values(*dimensions).annotate(n=Count("*"))
+        Resource.objects.published()
+        .filter(filters.related_q())
+        .order_by()
+        .values(*dimensions)
+        .annotate(n=Count("*"))
     )
     counts: dict[str, dict[str, int]] = {name: {} for name in dimensions}
     for row in groups:
@@ -157,6 +198,17 @@ def resource_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
             for value, label in enum.choices
             if counts[name].get(value) or value in selected
         ]
+    return facets
+
+
+def resource_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
+    """Counts per filter option, each counted with the *other* filters applied.
+
+    Two queries whatever the filters: the four choice facets (`choice_facets`), and concepts
+    and tags from one UNION of two grouped counts.
+    """
+    facets = choice_facets(filters)
+    published = Resource.objects.published()
     matching_for_concepts = published.filter(filters.q(skip="concept")).values("pk")
     concepts = (
         # Names only, no translated field: plain values, as the union with tags needs.
@@ -237,63 +289,18 @@ def normalise_query(raw: str) -> str:
     return " ".join(cleaned.split())[:MAX_QUERY_LENGTH]
 
 
-def search_concepts(query: str) -> QuerySet[Concept]:
-    """Up to 8 concepts whose names or summary, in any language, hold every word of `query`
-    (whatever the page's language: "注意力" finds Attention on an English page too)."""
-    terms = query.split()
-    summaries = [build_localized_fieldname("summary", code) for code, _n in settings.LANGUAGES]
-    condition = Q()
-    for term in terms:
-        matches = Q(name__icontains=term) | Q(name_zh__icontains=term)
-        for summary in summaries:
-            matches |= Q(**{f"{summary}__icontains": term})
-        condition &= matches
-    return Concept.objects.filter(condition).order_by("name")[:8]
-
-
-def search_resources(query: str) -> QuerySet[Resource]:
-    """Published resources matching `query`, best first.
-
-    PostgreSQL: weighted full-text search (title > concept names > description) with ranking,
-    plus trigram similarity on titles so that typos still find things. Elsewhere: every term must
-    appear in the title, the Chinese title, the authors, the description, a concept's name or a
-    tag, and title matches come first. Chinese terms match Chinese titles and concept names on
-    both databases, since full-text parsers do not segment Chinese.
-    """
-    if connection.vendor == "postgresql":
-        from resources.search import postgres_search
-
-        return postgres_search(query)
-    return fallback_search(query)
-
-
-def fallback_search(query: str) -> QuerySet[Resource]:
-    condition = Q()
-    for term in query.split():
-        condition &= (
-            Q(title__icontains=term)
-            | Q(title_zh__icontains=term)
-            | Q(authors__icontains=term)
-            | Q(description__icontains=term)
-            | Q(pk__in=Resource.objects.filter(
-                Q(concepts__name__icontains=term) | Q(concepts__name_zh__icontains=term)
-                | Q(tags__name__icontains=term)
-            ).values("pk"))
-        )  # fmt: skip
-    return (
-        Resource.objects.published()
-        .filter(condition)
-        .annotate(
-            relevance=Case(
-                When(Q(title__iexact=query) | Q(title_zh__iexact=query), then=Value(3)),
-                When(Q(title__icontains=query) | Q(title_zh__icontains=query), then=Value(2)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-relevance", "title")
-        .for_list()
-    )
+def search_concepts(parsed: ParsedQuery, limit: int = 8) -> list[Concept]:
+    """Up to `limit` concepts matching `parsed`, in any language, best first (an exact name
+    first)."""
+    if parsed.empty:
+        return []
+    ranked = engine.ranking(
+        parsed, Concept.objects.filter(engine.matching(parsed, ConceptSearchTerm)),
+        ConceptSearchTerm,
+    )  # fmt: skip
+    ids = [row["document_id"] for row in ranked[:limit]]
+    found = Concept.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def concepts_by_area() -> list[tuple[str, list[Concept]]]:

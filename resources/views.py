@@ -1,8 +1,8 @@
-"""Public catalogue pages: home, concepts, resources, tags, search and the health check."""
+"""Public catalogue pages: concepts, resources, tags and the health check (search, which also
+lists learning paths, is in learnpaths.views.catalogue)."""
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -19,7 +19,7 @@ from resources.models import (
 
 RESOURCES_PER_PAGE = 24
 # The query parameters each cached anonymous page reads (any other one bypasses the cache).
-LIST_PARAMS = frozenset({*selectors.CHOICE_FILTERS, "concept", "tag", "sort", "page"})
+LIST_PARAMS = frozenset({*selectors.CHOICE_FILTERS, "concept", "tag", "sort", "page", "q"})
 
 
 @require_safe
@@ -43,11 +43,11 @@ def concept_map_view(request: HttpRequest) -> HttpResponse:
 def resource_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ResourceFilters.from_query(request.GET)
     context = {
-        "page": _page(request, selectors.filtered_resources(filters)),
+        "page": page(request, selectors.filtered_resources(filters)),
         "filters": filters,
         "facets": selectors.resource_facets(filters),
         "sorts": [(key, label) for key, (label, _) in selectors.SORTS.items()],
-        "query_without_page": _query_without(request, "page"),
+        "query_without_page": query_without(request, "page"),
     }
     template = (
         "resources/partials/resource_results.html"
@@ -62,31 +62,15 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     resources = Resource.objects.published().filter(tags=tag).order_by("title").for_list()
-    page = _page(request, resources)
     return render(
         request,
         "resources/tag_detail.html",
-        {"tag": tag, "page": page, "query_without_page": _query_without(request, "page")},
+        {
+            "tag": tag,
+            "page": page(request, resources),
+            "query_without_page": query_without(request, "page"),
+        },
     )
-
-
-@require_safe
-@cached_page("search", params=frozenset({"q", "page"}))
-def search(request: HttpRequest) -> HttpResponse:
-    query = selectors.normalise_query(request.GET.get("q", ""))
-    context = {
-        "query": query,
-        "too_long": len(request.GET.get("q", "")) > selectors.MAX_QUERY_LENGTH,
-    }
-    if query:
-        context |= {
-            "page": _page(request, selectors.search_resources(query)),
-            "concepts": list(selectors.search_concepts(query)),
-            "query_without_page": _query_without(request, "page"),
-        }
-    if not query or not context["page"].paginator.count:
-        context["suggestions"] = Concept.objects.annotate(n=Count("resources")).order_by("-n")[:8]
-    return render(request, "resources/search.html", context)
 
 
 @require_safe
@@ -96,12 +80,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _page(request: HttpRequest, queryset):
+def page(request: HttpRequest, queryset):
     """The page of `queryset` that `?page=` asks for (the last one when past the end)."""
     return Paginator(queryset, RESOURCES_PER_PAGE).get_page(request.GET.get("page"))
 
 
-def _query_without(request: HttpRequest, name: str) -> str:
+def query_without(request: HttpRequest, name: str) -> str:
     params = request.GET.copy()
     params.pop(name, None)
     return params.urlencode()

@@ -20,6 +20,7 @@ from learnpaths.catalogue_io.format import (
     RESOURCE_FIELDS,
     STAGE_FIELDS,
     STEP_FIELDS,
+    SYNONYM_FIELDS,
     TRANSLATION_KEYS,
 )
 from learnpaths.models import (
@@ -31,6 +32,7 @@ from resources.models import (
     Concept,
     ConferenceEdition,
     Resource,
+    Synonym,
     deadline_instant,
 )
 
@@ -58,6 +60,7 @@ def catalogue_export() -> dict[str, Any]:
         )
         resources = Resource.objects.order_by("slug").prefetch_related(
             models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
+            models.Prefetch("defines", queryset=Concept.objects.order_by("slug")),
             "tags",
             models.Prefetch("editions", queryset=ConferenceEdition.objects.order_by("year")),
         )
@@ -73,6 +76,7 @@ def catalogue_export() -> dict[str, Any]:
                 ),
             ),
         )
+        synonyms = Synonym.objects.order_by("slug")
         return {
             "format": FORMAT,
             "concepts": [
@@ -88,10 +92,16 @@ def catalogue_export() -> dict[str, Any]:
                     "slug": resource.slug,
                     **_fields(resource, RESOURCE_FIELDS),
                     "concepts": [c.slug for c in resource.concepts.all()],
+                    # Only when there are any: a resource introducing nothing keeps the
+                    # export (and seed fingerprint) it had before the key existed.
+                    **_nonempty("defines", [c.slug for c in resource.defines.all()]),
                     "tags": sorted(tag.name for tag in resource.tags.all()),
                     "editions": [_edition(e) for e in resource.editions.all()],
                 }
                 for resource in resources
+            ],
+            "synonyms": [
+                {"slug": synonym.slug, **_fields(synonym, SYNONYM_FIELDS)} for synonym in synonyms
             ],
             "paths": [
                 {
@@ -129,6 +139,10 @@ def format_deadline(edition: ConferenceEdition) -> str | None:
     except ValidationError:
         pass
     return local.isoformat(timespec=timespec)
+
+
+def _nonempty(key: str, values: list) -> dict[str, list]:
+    return {key: values} if values else {}
 
 
 def _fields(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:

@@ -60,6 +60,9 @@ PATH_FIELDS = (
 )  # fmt: skip
 
 
+SYNONYM_FIELDS = ("terms",)
+
+
 STAGE_FIELDS = ("title", "goal", *translations("title", "goal"))
 
 

@@ -35,6 +35,7 @@ from learnpaths.catalogue_io.format import (
     STAGE_FIELDS,
     STEP_FIELDS,
     STEP_TEXTS,
+    SYNONYM_FIELDS,
     TRANSLATION_KEYS,
     english,
     every_language,
@@ -55,6 +56,7 @@ from resources.models import (
     ConceptPrerequisite,
     ConferenceEdition,
     Resource,
+    Synonym,
     Tag,
     check_deadline_range,
     deadline_instant,
@@ -62,7 +64,7 @@ from resources.models import (
     deadline_zone,
     normalise_tag_name,
 )
-from resources.search import refresh_search_vectors
+from resources.search.index import index_stale
 
 HOURS = Step._meta.get_field("hours")
 
@@ -87,7 +89,9 @@ class ImportReport:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
 
     def __str__(self) -> str:
-        kinds = ("concepts", "resources", "editions", "paths")
+        kinds = [kind.key for kind in KINDS]
+        # Editions are counted as themselves, after the resources they belong to.
+        kinds.insert(kinds.index("resources") + 1, "editions")
         return "; ".join(
             f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
             f"{self.unchanged[kind]} unchanged"
@@ -97,7 +101,7 @@ class ImportReport:
 
 def read_documents(paths: Iterable[Path]) -> dict[str, Any]:
     """Merge several catalogue files into one document (lists are concatenated in order)."""
-    merged: dict[str, Any] = {"format": FORMAT, "concepts": [], "resources": [], "paths": []}
+    merged: dict[str, Any] = {"format": FORMAT, **{kind.key: [] for kind in KINDS}}
     problems = []
     for path in paths:
         try:
@@ -108,7 +112,7 @@ def read_documents(paths: Iterable[Path]) -> dict[str, Any]:
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             problems.append(f'{path}: not a catalogue document ("format" must be "{FORMAT}")')
             continue
-        for key in ("concepts", "resources", "paths"):
+        for key in (kind.key for kind in KINDS):
             items = document.get(key, [])
             if not isinstance(items, list):
                 problems.append(f'{path}: "{key}" must be a list')
@@ -380,10 +384,10 @@ class _Importer:
         return self.slugs(where, values, self.known["concepts"], "concept")
 
     def set_concepts(self, where: str, obj: models.Model, concepts: list[Concept]) -> bool:
-        if {c.pk for c in concepts} == set(obj.concepts.values_list("pk", flat=True)):
-            return False
-        obj.concepts.set(concepts)
-        return True
+        return _set_related(obj.concepts, concepts)
+
+    def set_defines(self, where: str, obj: Resource, concepts: list[Concept]) -> bool:
+        return _set_related(obj.defines, concepts)
 
     # -- prerequisites of a concept ---------------------------------------------------------------
     def check_prerequisites(self, where: str, values: Any, *, item: dict, obj: Concept):
@@ -627,6 +631,14 @@ class _Importer:
                 self.problem(where["resources", resource.slug], why)
 
 
+def _set_related(manager, wanted: list[models.Model]) -> bool:
+    """Make a many-to-many relation hold exactly `wanted`; whether that changed it."""
+    if {o.pk for o in wanted} == set(manager.values_list("pk", flat=True)):
+        return False
+    manager.set(wanted)
+    return True
+
+
 def _texts(obj: models.Model, names: Iterable[str]) -> dict[str, str | None]:
     return {name: getattr(obj, name) or _empty(name) for name in names}
 
@@ -664,6 +676,7 @@ KINDS = (
         derived=("description_html",),
         relations=(
             Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
+            Relation("defines", _Importer.check_concepts, _Importer.set_defines),
             Relation("tags", _Importer.check_tags, _Importer.set_tags),
             # Editions need the saved conference, and count in the report as themselves.
             Relation(
@@ -675,6 +688,7 @@ KINDS = (
             ),
         ),
     ),
+    Kind("synonyms", Synonym, SYNONYM_FIELDS, derived=(), relations=()),
     Kind(
         "paths",
         LearningPath,
@@ -711,7 +725,7 @@ def catalogue_import(document: dict[str, Any]) -> ImportReport:
         if importer.problems:
             raise CatalogueError(importer.problems)  # leaving the block rolls everything back
         if importer.report.changed:
-            refresh_search_vectors()
+            index_stale()
             # Editions and prerequisites are bulk-created, which model signals do not see.
             catalogue_changed()
     return importer.report

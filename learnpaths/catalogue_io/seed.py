@@ -22,7 +22,8 @@ from learnpaths.models import (
 )
 
 CONCEPT, RESOURCE, PATH = SeedKind.CONCEPT.value, SeedKind.RESOURCE.value, SeedKind.PATH.value
-SEED_KINDS = {"concepts": CONCEPT, "resources": RESOURCE, "paths": PATH}
+SYNONYM = SeedKind.SYNONYM.value
+SEED_KINDS = {"concepts": CONCEPT, "resources": RESOURCE, "synonyms": SYNONYM, "paths": PATH}
 
 
 # Why a seed kept an item as it is.
@@ -97,7 +98,9 @@ def _references(kind: str, item: dict[str, Any]) -> list[tuple[str, str]]:
 
     if kind == CONCEPT:
         return [(CONCEPT, s) for s in slugs(item.get("prerequisites"))]
-    named = [(CONCEPT, s) for s in slugs(item.get("concepts"))]
+    if kind == SYNONYM:
+        return []
+    named = [(CONCEPT, s) for s in [*slugs(item.get("concepts")), *slugs(item.get("defines"))]]
     if kind == PATH:
         stages = item.get("stages") if isinstance(item.get("stages"), list) else []
         for stage in stages:

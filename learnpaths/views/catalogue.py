@@ -1,8 +1,10 @@
 """Catalogue pages that also show learning paths and the learner's progress: home, concept
-detail, resource detail (the catalogue app itself knows nothing of paths).
+detail, resource detail and search (the catalogue app itself knows nothing of paths).
 """
 
-from django.db.models import Prefetch, prefetch_related_objects
+from urllib.parse import urlencode
+
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,7 +12,9 @@ from django.views.decorators.http import require_safe
 
 from learnpaths.core.cache import cached_page
 from learnpaths.models import LearningPath
+from learnpaths.search import search_paths
 from learnpaths.selectors import statuses_for
+from resources import selectors
 from resources.concept_map import concept_graph
 from resources.models import (
     Concept,
@@ -18,7 +22,12 @@ from resources.models import (
     Resource,
     next_deadline,
 )
+from resources.search import engine
 from resources.selectors import concept_resources_by_kind, concepts_by_area
+from resources.views import page, query_without
+
+# The parameters the search page reads: the query, the choice filters, the sort and the page.
+SEARCH_PARAMS = frozenset({"q", "page", "sort", *selectors.CHOICE_FILTERS})
 
 
 @require_safe
@@ -97,3 +106,51 @@ def _resource_context(slug: str) -> dict:
     )
     paths = LearningPath.objects.published().filter(stages__steps__resource=resource).distinct()
     return {"resource": resource, "paths": list(paths.order_by("title"))}
+
+
+@require_safe
+@cached_page("search", params=SEARCH_PARAMS)
+def search(request: HttpRequest) -> HttpResponse:
+    """Concepts, learning paths and resources matching `q`, resources filtered by kind, level,
+    cost and language. A query that finds nothing is corrected when a word looks mistyped
+    (and the corrected search shown, saying so); one that finds little offers its correction."""
+    filters = selectors.ResourceFilters.from_query(request.GET)
+    context = {"filters": filters, "query": filters.query, "too_long": filters.too_long}
+    if filters.query:
+        context |= _search_results(request, filters)
+        if not context["found"] and filters.searching:
+            corrected = engine.correction(filters.query, filters.parsed)
+            if corrected:
+                retry = _with_query(request, corrected)
+                again = _search_results(request, retry)
+                if again["found"]:
+                    context |= again | {"corrected_from": filters.query, "filters": retry}
+        elif context["page"].paginator.count < engine.POOR_RESULTS and filters.searching:
+            suggestion = engine.correction(filters.query, filters.parsed)
+            if suggestion:
+                context["suggestion"] = suggestion
+                context["suggestion_url"] = f"{request.path}?{urlencode({'q': suggestion})}"
+    if not filters.query or not context.get("found"):
+        context["suggestions"] = Concept.objects.annotate(n=Count("resources")).order_by("-n")[:8]
+    return render(request, "resources/search.html", context)
+
+
+def _search_results(request: HttpRequest, filters: selectors.ResourceFilters) -> dict:
+    parsed = filters.parsed
+    results = {
+        "page": page(request, selectors.filtered_resources(filters)),
+        "concepts": selectors.search_concepts(parsed),
+        "paths": search_paths(parsed),
+        "facets": selectors.choice_facets(filters) if filters.searching else {},
+        "query_without_page": query_without(request, "page"),
+    }
+    results["found"] = bool(
+        results["page"].paginator.count or results["concepts"] or results["paths"]
+    )
+    return results
+
+
+def _with_query(request: HttpRequest, query: str) -> selectors.ResourceFilters:
+    params = request.GET.copy()
+    params["q"] = query
+    return selectors.ResourceFilters.from_query(params)

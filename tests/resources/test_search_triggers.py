@@ -1,83 +1,73 @@
-"""The search-vector triggers (resources migration 0005, PostgreSQL only) exist and work after
-every migration: a later migration that rebuilds or renames a table could drop them silently,
-and search would then find resources by words they no longer have.
-
-They are the only triggers left in the schema that the code relies on. On SQLite search reads the
-live tables and no trigger is involved (SQLite would also drop a table's triggers whenever a
-migration rebuilds it), so these tests run on PostgreSQL only; CI runs the suite there too.
-"""
-
-import importlib
+"""The search queue's triggers (resources.search.index.STALE_TRIGGERS) exist and work after
+every migration, on both databases: every write that changes what a document is found by —
+through the ORM, a bulk UPDATE no Python code sees, or a rename — queues it, and the next
+search indexes it. SQLite drops a table's triggers whenever a migration rebuilds the table, so
+they are installed again after every migrate (post_migrate)."""
 
 import pytest
 from django.db import connection
 
-from resources.models import Resource, Tag
+from resources import selectors
+from resources.models import Resource, SearchStale, Tag
+from resources.search import engine
+from resources.search.index import STALE_TRIGGERS
 from tests._migrations import migrate
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the search-vector triggers exist on PostgreSQL only; CI runs the suite there too",
-)
 
-TRIGGERS = importlib.import_module("resources.migrations.0005_search_vector_triggers")
-
-
-def expected_triggers() -> set[tuple[str, str]]:
-    """(table, trigger) for every trigger migration 0005 creates, from its own lists."""
-    names = {("resources_resource", "resources_resource_search_vector")}
-    for _name, table, _column in TRIGGERS.LINK_TABLES:
-        for event, transition in [("insert", "new"), ("delete", "old"), ("update", "old"),
-                                  ("update", "new")]:  # fmt: skip
-            names.add((table, f"{table}_search_{event}_{transition}"))
-    for _name, table, *_rest in TRIGGERS.RENAMES:
-        names.add((table, f"{table}_search_renamed"))
-    return names
-
-
-def enabled_triggers() -> set[tuple[str, str]]:
+def installed_triggers() -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relname LIKE 'resources_%%'"
-        )
-        return set(cursor.fetchall())
-
-
-def titles_found(word: str) -> set[str]:
-    """What the search's own index finds (the stored vector, not the live tables)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT title FROM resources_resource "
-            "WHERE search_vector @@ plainto_tsquery('english', %s)",
-            [word],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+            )
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         return {row[0] for row in cursor.fetchall()}
+
+
+def expected_triggers() -> set[str]:
+    return {f"search_stale_{trigger.name}" for trigger in STALE_TRIGGERS}
+
+
+def titles_found(query: str) -> set[str]:
+    return {r.title for r in selectors.search_resources(engine.parse_query(query))}
 
 
 def assert_triggers_work(make):
     resource = make.resource(title="Old heading", tags=["walrus"])
     assert titles_found("heading") == {"Old heading"}
-    # Plain UPDATEs, which no Python code sees: only the triggers can keep the index current.
+    # Plain UPDATEs, which no Python code sees: only the triggers can queue the document.
     Resource.objects.filter(pk=resource.pk).update(title="Quokka primer")
+    assert SearchStale.objects.filter(kind="resource", object_id=resource.pk).exists()
     assert titles_found("quokka") == {"Quokka primer"} and not titles_found("heading")
     Tag.objects.filter(name="walrus").update(name="narwhal")
     assert titles_found("narwhal") == {"Quokka primer"} and not titles_found("walrus")
+    assert not SearchStale.objects.exists()
 
 
-def test_the_search_triggers_exist_after_all_migrations(db):
-    assert expected_triggers() <= enabled_triggers()
+def test_the_triggers_exist_after_all_migrations(db):
+    assert expected_triggers() <= installed_triggers()
 
 
-def test_the_search_triggers_keep_the_index_current(make):
+def test_the_triggers_keep_the_index_current(make):
     assert_triggers_work(make)
 
 
-def test_the_search_triggers_survive_the_migrations_after_theirs(back_to_latest, make):
-    """Unapply every migration after 0005 and apply them again: each later migration runs
-    against a database that has the triggers, and none may drop them."""
-    migrate([("resources", "0005_search_vector_triggers")])
-    assert expected_triggers() <= enabled_triggers()
+def test_the_triggers_survive_the_migrations(back_to_latest, make):
+    """Unapply the migrations since the search index came and apply them again: every table
+    rebuilt on the way keeps its triggers."""
+    migrate([("resources", "0013_field_labels"), ("learnpaths", "0017_field_labels")])
     migrate()
-    assert expected_triggers() <= enabled_triggers()
+    assert expected_triggers() <= installed_triggers()
     assert_triggers_work(make)
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_a_search_indexes_a_queue_of_any_length_in_few_queries(
+    make, count, django_assert_max_num_queries
+):
+    resources = [make.resource(title=f"Platypus {i}") for i in range(count)]
+    Resource.objects.filter(pk__in=[r.pk for r in resources]).update(description="echidna")
+    with django_assert_max_num_queries(12):
+        engine.parse_query("echidna")
+    assert titles_found("echidna") == {r.title for r in resources}

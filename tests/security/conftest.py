@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from learnpaths.models import PathFollow, PathStatus, Progress
-from resources.models import ConceptPrerequisite, ConferenceEdition, Tag
+from resources.models import ConceptPrerequisite, ConferenceEdition, Synonym, Tag
 
 PASSWORD = "correct horse battery staple"
 
@@ -39,6 +39,7 @@ def world(make):
     progress = Progress.objects.create(user=learner, resource=step.resource, status="in_progress")
     PathFollow.objects.create(user=learner, path=path)
     Group.objects.create(name="curators")
+    Synonym.objects.create(slug="cnn", terms=["CNN", "卷积神经网络"])
     # axes' own records, so that their admin pages have something to show.
     attempt = AccessAttempt.objects.create(
         username="someone", ip_address="192.0.2.1", user_agent="ua", failures_since_start=1

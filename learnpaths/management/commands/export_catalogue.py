@@ -31,7 +31,7 @@ class Command(BaseCommand):
             _write_atomically(output, text)
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error}") from error
-        counts = ", ".join(f"{len(document[k])} {k}" for k in ("concepts", "resources", "paths"))
+        counts = ", ".join(f"{len(document[k])} {k}" for k in document if k != "format")
         self.stdout.write(f"Catalogue exported to {output}: {counts}.")
 
 

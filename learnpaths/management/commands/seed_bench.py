@@ -16,21 +16,31 @@ from django.utils import timezone
 
 from learnpaths import services
 from learnpaths.core.markdown import render_markdown
-from learnpaths.models import LearningPath, PathFollow, Progress, Stage, Step, User
+from learnpaths.models import (
+    LearningPath,
+    PathFollow,
+    PathSearchTerm,
+    Progress,
+    Stage,
+    Step,
+    User,
+)
 from resources.invalidation import catalogue_changed
 from resources.models import (
     Concept,
     ConceptArea,
     ConceptPrerequisite,
+    ConceptSearchTerm,
     Cost,
     Language,
     Level,
     Resource,
     ResourceKind,
+    ResourceSearchTerm,
     Tag,
     TaggedResource,
 )
-from resources.search import refresh_search_vectors
+from resources.search.index import index_stale
 
 PREFIX = "bench-"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105  # nosec B105
@@ -101,9 +111,7 @@ class Command(BaseCommand):
             self.delete_bench_rows()
             counts = self.create(rng, resources)
             catalogue_changed()
-        refresh_search_vectors(
-            Resource.objects.filter(slug__startswith=PREFIX).values_list("pk", flat=True)
-        )
+        index_stale()  # the rows written above were queued by the database
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -142,8 +150,13 @@ class Command(BaseCommand):
         services.progress_changed(
             PathFollow.objects.filter(bench_user | Q(path__slug__startswith=PREFIX))
         )
+        defines = Resource.defines.through
         statements = [
             delete(Progress, progress_where),
+            delete(PathSearchTerm, f"document_id IN ({paths})"),
+            delete(ResourceSearchTerm, f"document_id IN ({resources})"),
+            delete(ConceptSearchTerm, f"document_id IN ({concepts})"),
+            delete(defines, f"resource_id IN ({resources}) OR concept_id IN ({concepts})"),
             delete(PathFollow, follow_where),
             delete(Step, f"path_id IN ({paths})"),
             delete(Stage, f"path_id IN ({paths})"),

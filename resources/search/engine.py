@@ -1,0 +1,153 @@
+"""Running a parsed query against a kind's index, the same SQL on both databases.
+
+A search is two plain, index-backed queries: the documents that satisfy every clause and no
+exclusion (one `IN (SELECT document_id … WHERE term IN …)` per clause, read from the
+(term, document, weight) index), and their scores: the sum of the weights of the query's terms
+each has, grouped by document, best first. Typo correction reads the vocabulary (`SearchWord`):
+pg_trgm's similarity on PostgreSQL (a trigram index), rapidfuzz over the words of about the
+same length on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
+from rapidfuzz import fuzz, process
+
+from resources.models import SearchWord, Synonym
+from resources.search import text
+from resources.search.index import index_stale
+from resources.search.query import ParsedQuery, Synonyms, corrected, parse
+
+# How alike a word must be to a vocabulary word to be taken for its typo: rapidfuzz's ratio
+# (0–100, on SQLite) and pg_trgm's similarity (0–1, on PostgreSQL).
+TYPO_RATIO = 75
+TYPO_SIMILARITY = 0.4
+# Below this many results a search offers its correction ("Did you mean …?").
+POOR_RESULTS = 3
+
+
+def load_synonyms() -> Synonyms:
+    """The curated synonym groups (one query; segmented once per process for each state of
+    the groups, not on every search)."""
+    groups = Synonym.objects.order_by("pk").values_list("terms", flat=True)
+    return _synonyms(tuple(tuple(terms) for terms in groups if isinstance(terms, list)))
+
+
+@lru_cache(maxsize=4)
+def _synonyms(groups: tuple[tuple[str, ...], ...]) -> Synonyms:
+    return Synonyms(groups)
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """`query` parsed with the curated synonyms. Every search starts here, so the index is
+    brought up to date first (`index_stale`: one cheap query when nothing is queued)."""
+    index_stale()
+    return parse(query, load_synonyms())
+
+
+def matching(parsed: ParsedQuery, term_model: type) -> Q:
+    """A Q over the documents' primary keys: every clause matched, no exclusion."""
+    condition = Q()
+    for clause in parsed.clauses:
+        condition &= _clause_q(clause.alternatives, term_model)
+    for clause in parsed.excluded:
+        condition &= ~_clause_q(clause.alternatives, term_model)
+    return condition
+
+
+def _clause_q(alternatives, term_model) -> Q:
+    def having(terms: Sequence[str]) -> Q:
+        return Q(pk__in=term_model.objects.filter(term__in=terms).values("document_id"))
+
+    singles = [a.terms[0] for a in alternatives if len(a.terms) == 1]
+    either = having(singles) if singles else Q(pk__in=[])
+    for alternative in alternatives:
+        if len(alternative.terms) > 1:
+            every = Q()
+            for term in alternative.terms:
+                every &= having([term])
+            either |= every
+    return either
+
+
+def ranking(parsed: ParsedQuery, documents: QuerySet, term_model: type) -> QuerySet:
+    """{document_id, score} of the documents of `documents` that match, best first (ties: the
+    older document first)."""
+    candidates = documents.filter(matching(parsed, term_model)).values("pk")
+    return (
+        term_model.objects.filter(term__in=parsed.positive_terms(), document__in=candidates)
+        .values("document_id")
+        .annotate(score=Sum("weight"))
+        .order_by("-score", "document_id")
+    )
+
+
+class Ranked:
+    """A ranking that a Paginator can page: `count()`, and slices that fetch the documents of
+    the slice in one query (`fetch`: ids → {id: document}), in rank order."""
+
+    def __init__(self, ranked: QuerySet, fetch: Callable[[list[int]], dict[int, Any]]):
+        self.ranked = ranked
+        self.fetch = fetch
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.ranked.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        rows = list(self.ranked[index]) if isinstance(index, slice) else [self.ranked[index]]
+        ids = [row["document_id"] for row in rows]
+        found = self.fetch(ids) if ids else {}
+        documents = [found[pk] for pk in ids if pk in found]
+        return documents if isinstance(index, slice) else documents[0]
+
+
+def correction(query: str, parsed: ParsedQuery) -> str | None:
+    """`query` with each Latin word that no document has replaced by the nearest word that
+    one has, or None when there is nothing to correct (operators kept)."""
+    candidates = {w for w in parsed.words if len(w) >= 4 and not text.has_chinese(w)}
+    if not candidates:
+        return None
+    known = set(SearchWord.objects.filter(word__in=candidates).values_list("word", flat=True))
+    corrections = {}
+    for word in sorted(candidates - known):
+        nearest = _nearest(word)
+        if nearest and nearest != word:
+            corrections[word] = nearest
+    return corrected(query, corrections) if corrections else None
+
+
+def _nearest(word: str) -> str | None:
+    near = SearchWord.objects.filter(length__range=(len(word) - 2, len(word) + 2))
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return (
+            near.filter(word__trigram_similar=word)
+            .annotate(similarity=TrigramSimilarity("word", word))
+            .filter(similarity__gte=TYPO_SIMILARITY)
+            .order_by("-similarity", "length", "word")
+            .values_list("word", flat=True)
+            .first()
+        )
+    # Typos rarely change a word's first letter and its last two together.
+    words = list(
+        near.filter(Q(word__startswith=word[0]) | Q(word__endswith=word[-2:])).values_list(
+            "word", flat=True
+        )
+    )
+    match = process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=TYPO_RATIO)
+    return match[0] if match else None
