@@ -1,12 +1,20 @@
 """A synthetic catalogue for `make bench`: N resources, N/50 concepts, N/30 paths of 4 stages ×
 10 steps, N/2 learners with about 50 progress rows each. Bulk inserts; every row it makes has a
-`bench-` slug or username, and a new run deletes exactly those rows first."""
+`bench-` slug or username, and a new run deletes exactly those rows first.
+
+Resources' titles and descriptions draw on a vocabulary of --words distinct words (real words of
+the field and model names first, made-up ones after) with Zipf-like frequencies, as a real
+catalogue's do, so that a search word matches some resources and not nearly all of them. The
+Chinese-language resources (a third) have a Chinese title and description made of standard
+terms of the field; the multilingual ones a Chinese title and an English description with a
+Chinese sentence. Everything is determined by --seed."""
 
 # ruff: noqa: S311, S608 - synthetic data; the SQL holds table names from _meta, no input
 from __future__ import annotations
 
 import random
 import time
+from html import escape
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -27,6 +35,7 @@ from learnpaths.models import (
 )
 from resources.invalidation import catalogue_changed
 from resources.models import (
+    MAX_POSITION,
     Concept,
     ConceptArea,
     ConceptPrerequisite,
@@ -41,6 +50,15 @@ from resources.models import (
     TaggedResource,
 )
 from resources.search.index import index_stale
+
+from ._bench_vocabulary import (
+    CHINESE_CONNECTORS,
+    CHINESE_TERMS,
+    CONNECTORS,
+    MODEL_NAMES,
+    Zipf,
+    vocabulary,
+)
 
 PREFIX = "bench-"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105  # nosec B105
@@ -91,10 +109,85 @@ WORDS = [
     "contrastive",
 ]
 BATCH = 5000
+# Descriptions are Markdown: "<first part> *Why it matters:* <second part>" (the Chinese ones
+# with WHY_ZH). Their HTML is built directly (rendering 100,000 of them would take a minute);
+# `Texts.check_html` compares it with render_markdown's on a sample.
+WHY_EN = "Why it matters:"
+WHY_ZH = "为什么重要："
 
 
 def _sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
+
+
+def _capitalised(words: list[str]) -> str:
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+class Texts:
+    """Titles and descriptions of the synthetic resources, from a Zipf-distributed vocabulary."""
+
+    def __init__(self, rng: random.Random, words: int):
+        self.rng = rng
+        self.words = Zipf(vocabulary(rng, words))
+        self.terms = Zipf(list(CHINESE_TERMS), exponent=0.8)
+        self.models = set(MODEL_NAMES)
+
+    def title(self) -> str:
+        rng = self.rng
+        words = self.words.draw(rng, rng.randint(3, 7))
+        if rng.random() < 0.35:
+            words.insert(rng.randint(1, len(words) - 1), rng.choice(CONNECTORS))
+        if words[0] in self.models and len(words) > 2:
+            words[0] += ":"
+        return _capitalised(words)
+
+    def english(self, n: int) -> str:
+        return _capitalised(self.words.draw(self.rng, n))
+
+    def chinese(self, terms: int) -> str:
+        """Terms joined as Chinese is written (no spaces), some with a connector between."""
+        rng = self.rng
+        parts = []
+        for term in self.terms.draw(rng, terms):
+            if parts and parts[-1] == term:
+                continue
+            if parts and rng.random() < 0.5:
+                parts.append(rng.choice(CHINESE_CONNECTORS))
+            parts.append(term)
+        return "".join(parts)
+
+    def chinese_title(self) -> str:
+        return self.chinese(self.rng.randint(2, 4))
+
+    def description(self, language: str) -> tuple[str, str]:
+        """(Markdown, HTML) of a description in the resource's language."""
+        rng = self.rng
+        if language == "zh":
+            first = "，".join(self.chinese(rng.randint(2, 4)) for _ in range(rng.randint(2, 4)))
+            second = self.chinese(rng.randint(2, 3))
+            return (
+                f"{first}。*{WHY_ZH}*{second}。",
+                f"<p>{escape(first)}。<em>{WHY_ZH}</em>{escape(second)}。</p>",
+            )
+        first = self.english(rng.randint(15, 35))
+        second = self.english(rng.randint(6, 14))
+        if language == "multi":
+            second += "。" + self.chinese(rng.randint(2, 4))
+        return (
+            f"{first}. *{WHY_EN}* {second}",
+            f"<p>{escape(first)}. <em>{WHY_EN}</em> {escape(second)}</p>",
+        )
+
+    def check_html(self) -> None:
+        """The HTML built directly is what render_markdown makes of the same Markdown."""
+        state = self.rng.getstate()
+        for language in ("en", "zh", "multi"):
+            markdown, html = self.description(language)
+            if render_markdown(markdown) != html:
+                raise AssertionError(f"{html!r} != {render_markdown(markdown)!r}")
+        self.rng.setstate(state)
 
 
 class Command(BaseCommand):
@@ -103,13 +196,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--resources", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--words", type=int, default=4000, help="distinct words of titles and descriptions"
+        )
 
-    def handle(self, *args, resources: int, seed: int, **options):
+    def handle(self, *args, resources: int, seed: int, words: int, **options):
         started = time.monotonic()
         rng = random.Random(seed)  # nosec B311
         with transaction.atomic():
             self.delete_bench_rows()
-            counts = self.create(rng, resources)
+            counts = self.create(rng, resources, Texts(rng, words))
             catalogue_changed()
         index_stale()  # the rows written above were queued by the database
         if connection.vendor == "postgresql":
@@ -179,13 +275,11 @@ class Command(BaseCommand):
             for sql in statements:
                 cursor.execute(sql)  # no parameters: "%" is literal for every driver
 
-    def create(self, rng: random.Random, n: int) -> dict[str, int]:
+    def create(self, rng: random.Random, n: int, texts: Texts) -> dict[str, int]:
         now = timezone.now()
-        # Markdown is rendered once per distinct text, not once per row.
-        descriptions = [
-            _sentence(rng, 30) + ". *Why it matters:* " + _sentence(rng, 12) for _ in range(50)
-        ]
-        described = {text: render_markdown(text) for text in descriptions}
+        texts.check_html()
+        # Markdown is rendered once per distinct text, not once per row (resources' descriptions:
+        # see Texts).
         notes = {text: render_markdown(text) for text in (_sentence(rng, 20) for _ in range(40))}
         summaries = {
             text: render_markdown(text) for text in (_sentence(rng, 15) for _ in range(30))
@@ -199,7 +293,8 @@ class Command(BaseCommand):
                 slug=f"{PREFIX}concept-{i}",
                 name_zh=f"基准概念{i}",
                 area=areas[i % len(areas)],
-                position=i,
+                # Its place within its area (the positions stop at MAX_POSITION).
+                position=min(i // len(areas), MAX_POSITION),
                 summary=(summary := rng.choice(list(summaries))),
                 summary_html=summaries[summary],
             )
@@ -219,26 +314,28 @@ class Command(BaseCommand):
             for word in WORDS[:10]
         )
         kinds, levels = ResourceKind.values, Level.values
-        resources = Resource.objects.bulk_create(
-            (
-                Resource(
-                    title=f"{_sentence(rng, 4)} {i}",
-                    slug=f"{PREFIX}resource-{i}",
-                    kind=kinds[i % len(kinds)],
-                    url=f"https://example.org/bench/{i}",
-                    authors="Bench Author, Another Author",
-                    year=1990 + i % 35,
-                    description=(text := rng.choice(descriptions)),
-                    description_html=described[text],
-                    level=levels[i % len(levels)],
-                    estimated_hours=1 + i % 40,
-                    cost=Cost.values[i % len(Cost.values)],
-                    language=Language.values[i % len(Language.values)],
-                )
-                for i in range(n)
-            ),
-            batch_size=BATCH,
-        )
+        languages = Language.values
+
+        def resource(i: int) -> Resource:
+            language = languages[i % len(languages)]
+            description, description_html = texts.description(language)
+            return Resource(
+                title=texts.title(),
+                title_zh=texts.chinese_title() if language != "en" else "",
+                slug=f"{PREFIX}resource-{i}",
+                kind=kinds[i % len(kinds)],
+                url=f"https://example.org/bench/{i}",
+                authors="Bench Author, Another Author",
+                year=1990 + i % 35,
+                description=description,
+                description_html=description_html,
+                level=levels[i % len(levels)],
+                estimated_hours=1 + i % 40,
+                cost=Cost.values[i % len(Cost.values)],
+                language=language,
+            )
+
+        resources = Resource.objects.bulk_create((resource(i) for i in range(n)), batch_size=BATCH)
         TaggedResource.objects.bulk_create(
             (
                 TaggedResource(content_object_id=r.pk, tag_id=t.pk)
