@@ -56,7 +56,8 @@ def register_paths() -> None:
 
 
 def search_paths(parsed: ParsedQuery, limit: int = 5) -> list[LearningPath]:
-    """Up to `limit` published paths matching `parsed`, best first, ready for path cards."""
+    """Up to `limit` published paths matching `parsed`, best first (their own columns only:
+    search lists them by title, level and summary)."""
     if parsed.empty:
         return []
     published = LearningPath.objects.published()
@@ -64,5 +65,5 @@ def search_paths(parsed: ParsedQuery, limit: int = 5) -> list[LearningPath]:
         parsed, published.filter(engine.matching(parsed, PathSearchTerm)), PathSearchTerm
     )
     ids = [row["document_id"] for row in ranked[:limit]]
-    found = {path.pk: path for path in published.filter(pk__in=ids).for_cards()}
+    found = published.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

@@ -55,7 +55,7 @@ CONCEPT_RESOURCES_PER_KIND = 4
 class FacetOption:
     value: str
     label: str
-    count: int
+    count: int | None
     selected: bool
 
 
@@ -170,6 +170,18 @@ def _ranked(parsed: ParsedQuery, matching: QuerySet[Resource]) -> engine.Ranked:
 
 def _resources_by_id(ids: list[int]) -> dict[int, Resource]:
     return {r.pk: r for r in Resource.objects.filter(pk__in=ids).for_list()}
+
+
+def choice_options(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
+    """Every option of the four choice filters, without counts (no query): the search page's
+    filters, where counting would read every match again."""
+    return {
+        name: [
+            FacetOption(value, label, None, value in filters.choices.get(name, []))
+            for value, label in enum.choices
+        ]
+        for name, enum in CHOICE_FILTERS.items()
+    }
 
 
 def choice_facets(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
@@ -295,9 +307,10 @@ def search_concepts(parsed: ParsedQuery, limit: int = 8) -> list[Concept]:
     if parsed.empty:
         return []
     ranked = engine.ranking(
-        parsed, Concept.objects.filter(engine.matching(parsed, ConceptSearchTerm)),
+        parsed,
+        Concept.objects.filter(engine.matching(parsed, ConceptSearchTerm)),
         ConceptSearchTerm,
-    )  # fmt: skip
+    )
     ids = [row["document_id"] for row in ranked[:limit]]
     found = Concept.objects.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

@@ -27,6 +27,8 @@ from resources.selectors import concept_resources_by_kind, concepts_by_area
 from resources.views import page, query_without
 
 # The parameters the search page reads: the query, the choice filters, the sort and the page.
+# Results per page of the search, as search engines show: ten read well, and a page costs less.
+SEARCH_PER_PAGE = 10
 SEARCH_PARAMS = frozenset({"q", "page", "sort", *selectors.CHOICE_FILTERS})
 
 
@@ -138,10 +140,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def _search_results(request: HttpRequest, filters: selectors.ResourceFilters) -> dict:
     parsed = filters.parsed
     results = {
-        "page": page(request, selectors.filtered_resources(filters)),
+        "page": page(request, selectors.filtered_resources(filters), SEARCH_PER_PAGE),
         "concepts": selectors.search_concepts(parsed),
         "paths": search_paths(parsed),
-        "facets": selectors.choice_facets(filters) if filters.searching else {},
+        "facets": selectors.choice_options(filters),
         "query_without_page": query_without(request, "page"),
     }
     results["found"] = bool(

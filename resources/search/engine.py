@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Window
 from rapidfuzz import fuzz, process
 
 from resources.models import SearchWord, Synonym
@@ -75,12 +75,13 @@ def _clause_q(alternatives, term_model) -> Q:
     return either
 
 
-def ranking(parsed: ParsedQuery, documents: QuerySet, term_model: type) -> QuerySet:
-    """{document_id, score} of the documents of `documents` that match, best first (ties: the
-    older document first)."""
-    candidates = documents.filter(matching(parsed, term_model)).values("pk")
+def ranking(parsed: ParsedQuery, matched: QuerySet, term_model: type) -> QuerySet:
+    """{document_id, score} of the documents of `matched` (already filtered by `matching`),
+    best first (ties: the older document first)."""
     return (
-        term_model.objects.filter(term__in=parsed.positive_terms(), document__in=candidates)
+        term_model.objects.filter(
+            term__in=parsed.positive_terms(), document__in=matched.values("pk")
+        )
         .values("document_id")
         .annotate(score=Sum("weight"))
         .order_by("-score", "document_id")
@@ -89,14 +90,27 @@ def ranking(parsed: ParsedQuery, documents: QuerySet, term_model: type) -> Query
 
 class Ranked:
     """A ranking that a Paginator can page: `count()`, and slices that fetch the documents of
-    the slice in one query (`fetch`: ids → {id: document}), in rank order."""
+    the slice in one query (`fetch`: ids → {id: document}), in rank order.
+
+    Told the page it will be asked for (`expect`), it reads that page's rows and the number
+    of matches in one query (a window count over the ranking), not two."""
 
     def __init__(self, ranked: QuerySet, fetch: Callable[[list[int]], dict[int, Any]]):
         self.ranked = ranked
         self.fetch = fetch
         self._count: int | None = None
+        self._expected: tuple[int, int] | None = None
+        self._rows: list[dict] | None = None
+
+    def expect(self, start: int, stop: int) -> None:
+        self._expected = (start, stop)
 
     def count(self) -> int:
+        if self._count is None and self._expected is not None:
+            start, stop = self._expected
+            rows = list(self.ranked.annotate(total=Window(Count("*")))[start:stop])
+            if rows:
+                self._count, self._rows = rows[0]["total"], rows
         if self._count is None:
             self._count = self.ranked.count()
         return self._count
@@ -108,7 +122,20 @@ class Ranked:
         return iter(self[:])
 
     def __getitem__(self, index):
-        rows = list(self.ranked[index]) if isinstance(index, slice) else [self.ranked[index]]
+        if (
+            isinstance(index, slice)
+            and self._rows is not None
+            and self._expected
+            == (
+                index.start,
+                index.stop,
+            )
+        ):
+            rows = self._rows
+        elif isinstance(index, slice):
+            rows = list(self.ranked[index])
+        else:
+            rows = [self.ranked[index]]
         ids = [row["document_id"] for row in rows]
         found = self.fetch(ids) if ids else {}
         documents = [found[pk] for pk in ids if pk in found]

@@ -210,9 +210,9 @@ def test_a_search_costs_the_same_queries_whatever_the_catalogue(
     for i in range(extra):
         make.resource(title=f"Attention variant {i}", tags=["attention"])
     engine.parse_query("warm")  # the queue of the rows just written is indexed
-    # catalogue version, stale queue, synonyms, resources (count, page, tags), concepts,
-    # paths (ranking, cards), facets.
-    with django_assert_num_queries(11):
+    # catalogue version, stale queue, synonyms; resources: the page with its count, the cards,
+    # their tags; concepts: ranking, rows; paths: ranking, rows.
+    with django_assert_num_queries(10):
         client.get("/en/search/", {"q": "attention transformer"})
 
 
