@@ -26,6 +26,11 @@ from resources.search.index import CHINESE, exact_term
 _CHUNK = re.compile(r'(-?)["“”「」『』]([^"“”「」『』]*)["“”「」『』]?|(\S+)')
 
 
+# Each required word or phrase is a subquery: a query reads at most this many (and as many
+# exclusions); a learner's query rarely has more than five.
+MAX_CLAUSES = 12
+
+
 @dataclass(frozen=True)
 class Alternative:
     """Matches a document that has every one of `terms`."""
@@ -48,6 +53,8 @@ class ParsedQuery:
     bonus: list[str] = field(default_factory=list)
     # Every normalised word of the query in order, and the query's text for display.
     words: list[str] = field(default_factory=list)
+    # More words than MAX_CLAUSES (or exclusions) were given: the rest were left out.
+    truncated: bool = False
 
     @property
     def empty(self) -> bool:
@@ -173,6 +180,9 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
             continue
         run.append(plain)
     flush()
+    if len(parsed.clauses) > MAX_CLAUSES or len(parsed.excluded) > MAX_CLAUSES:
+        parsed.truncated = True
+        del parsed.clauses[MAX_CLAUSES:], parsed.excluded[MAX_CLAUSES:]
     if all_terms:
         parsed.bonus.append(exact_term(all_terms))
     if text.has_chinese(query):

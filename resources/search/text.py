@@ -138,9 +138,12 @@ def segmenter() -> rjieba.Jieba:
     """jieba with the field's user dictionary loaded (once per process, about 0.1 s)."""
     jieba = rjieba.Jieba()
     for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
-        word = line.strip()
-        if word and not word.startswith("#"):
-            jieba.add_word(normalise(word), None, None)
+        # jieba's user dictionary format: a word, optionally its frequency (higher: kept whole
+        # against its neighbours more often).
+        parts = line.split("#", 1)[0].split()
+        if parts:
+            frequency = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+            jieba.add_word(normalise(parts[0]), frequency, None)
     return jieba
 
 

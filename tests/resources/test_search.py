@@ -241,3 +241,31 @@ def test_every_search_query_reads_an_index(db, catalogue):
         cursor.execute("SET enable_seqscan = on")
     assert "resource_search_lookup" in plan
     assert "Seq Scan on resources_resourcesearchterm" not in plan
+
+
+def test_a_long_query_uses_its_first_words_and_says_so(client, catalogue):
+    html = page(client, " ".join(["attention"] + [f"word{i}" for i in range(20)]))
+    assert "only its first twelve were used" in html
+
+
+@pytest.mark.parametrize("number", ["2", "999999999999999999999999", "-5", "x", "0"])
+def test_any_page_number_of_a_search_answers(client, catalogue, number):
+    response = client.get("/en/search/", {"q": "attention", "page": number})
+    assert response.status_code == 200
+    assert "aiayn" in listed(response.content)["resources"]
+
+
+def test_a_search_that_finds_little_offers_a_correction_keeping_its_operators(client, catalogue):
+    html = page(client, "adam or convolutonal")  # finds one: adam
+    assert listed(html)["resources"] == ["adam"]
+    assert "Did you mean" in html
+    assert "/en/search/?q=adam+or+convolutional" in html
+
+
+def test_the_resource_list_has_a_words_field_and_sorts_a_query_by_relevance(client, catalogue):
+    html = client.get("/en/resources/", {"q": "transformer"}).content.decode()
+    assert 'name="q" value="transformer"' in html
+    assert '<option value="relevance" selected>' in html
+    assert "match “transformer” and these filters" in html
+    plain = client.get("/en/resources/").content.decode()
+    assert 'value="relevance"' not in plain
