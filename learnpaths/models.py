@@ -612,10 +612,6 @@ class PathSearchTerm(SearchTerm):
         LearningPath, on_delete=models.CASCADE, related_name="search_terms", db_index=False
     )
 
-    class Meta:
+    class Meta(SearchTerm.Meta):
         verbose_name = _("learning path search term")
         verbose_name_plural = _("learning path search terms")
-        constraints = [
-            models.UniqueConstraint(fields=["document", "term"], name="path_search_term")
-        ]
-        indexes = [models.Index(fields=["term", "document", "weight"], name="path_search_lookup")]

@@ -1017,6 +1017,11 @@ class SearchTerm(models.Model):
 
     class Meta:
         abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["document", "term"], name="%(class)s_once")
+        ]
+        # A term's documents and weights, read from the index alone.
+        indexes = [models.Index(fields=["term", "document", "weight"], name="%(class)s_lookup")]
 
     def __str__(self) -> str:
         return f"{self.term} ({self.weight})"
@@ -1027,16 +1032,9 @@ class ResourceSearchTerm(SearchTerm):
         Resource, on_delete=models.CASCADE, related_name="search_terms", db_index=False
     )
 
-    class Meta:
+    class Meta(SearchTerm.Meta):
         verbose_name = _("resource search term")
         verbose_name_plural = _("resource search terms")
-        constraints = [
-            models.UniqueConstraint(fields=["document", "term"], name="resource_search_term")
-        ]
-        # A term's documents and weights, read from the index alone.
-        indexes = [
-            models.Index(fields=["term", "document", "weight"], name="resource_search_lookup")
-        ]
 
 
 class ConceptSearchTerm(SearchTerm):
@@ -1044,15 +1042,9 @@ class ConceptSearchTerm(SearchTerm):
         Concept, on_delete=models.CASCADE, related_name="search_terms", db_index=False
     )
 
-    class Meta:
+    class Meta(SearchTerm.Meta):
         verbose_name = _("concept search term")
         verbose_name_plural = _("concept search terms")
-        constraints = [
-            models.UniqueConstraint(fields=["document", "term"], name="concept_search_term")
-        ]
-        indexes = [
-            models.Index(fields=["term", "document", "weight"], name="concept_search_lookup")
-        ]
 
 
 class SearchWord(models.Model):

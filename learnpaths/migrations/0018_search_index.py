@@ -50,8 +50,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'learning path search term',
                 'verbose_name_plural': 'learning path search terms',
-                'indexes': [models.Index(fields=['term', 'document', 'weight'], name='path_search_lookup')],
-                'constraints': [models.UniqueConstraint(fields=('document', 'term'), name='path_search_term')],
+                'indexes': [models.Index(fields=['term', 'document', 'weight'], name='pathsearchterm_lookup')],
+                'constraints': [models.UniqueConstraint(fields=('document', 'term'), name='pathsearchterm_once')],
             },
         ),
         migrations.RunPython(queue_paths, migrations.RunPython.noop),

@@ -122,8 +122,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'concept search term',
                 'verbose_name_plural': 'concept search terms',
-                'indexes': [models.Index(fields=['term', 'document', 'weight'], name='concept_search_lookup')],
-                'constraints': [models.UniqueConstraint(fields=('document', 'term'), name='concept_search_term')],
+                'indexes': [models.Index(fields=['term', 'document', 'weight'], name='conceptsearchterm_lookup')],
+                'constraints': [models.UniqueConstraint(fields=('document', 'term'), name='conceptsearchterm_once')],
             },
         ),
         migrations.CreateModel(
@@ -137,8 +137,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'resource search term',
                 'verbose_name_plural': 'resource search terms',
-                'indexes': [models.Index(fields=['term', 'document', 'weight'], name='resource_search_lookup')],
-                'constraints': [models.UniqueConstraint(fields=('document', 'term'), name='resource_search_term')],
+                'indexes': [models.Index(fields=['term', 'document', 'weight'], name='resourcesearchterm_lookup')],
+                'constraints': [models.UniqueConstraint(fields=('document', 'term'), name='resourcesearchterm_once')],
             },
         ),
         migrations.RunPython(pg([WORD_TRIGRAMS]), migrations.RunPython.noop),

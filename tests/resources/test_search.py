@@ -239,7 +239,7 @@ def test_every_search_query_reads_an_index(db, catalogue):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
-    assert "resource_search_lookup" in plan
+    assert "resourcesearchterm_lookup" in plan
     assert "Seq Scan on resources_resourcesearchterm" not in plan
 
 
