@@ -1017,9 +1017,7 @@ class SearchTerm(models.Model):
 
     class Meta:
         abstract = True
-        constraints = [
-            models.UniqueConstraint(fields=["document", "term"], name="%(class)s_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["document", "term"], name="%(class)s_once")]
         # A term's documents and weights, read from the index alone.
         indexes = [models.Index(fields=["term", "document", "weight"], name="%(class)s_lookup")]
 

@@ -269,3 +269,15 @@ def test_the_resource_list_has_a_words_field_and_sorts_a_query_by_relevance(clie
     assert "match “transformer” and these filters" in html
     plain = client.get("/en/resources/").content.decode()
     assert 'value="relevance"' not in plain
+
+
+def test_a_curator_adds_a_synonym_group_in_the_admin_and_search_applies_it(staff_client, catalogue):
+    assert found(staff_client, "亚当") == []
+    response = staff_client.post(
+        "/admin/resources/synonym/add/", {"slug": "adam", "terms": "Adam\n亚当\n\n亚当 "}
+    )
+    assert response.status_code == 302
+    assert Synonym.objects.get(slug="adam").terms == ["Adam", "亚当"]
+    assert found(staff_client, "亚当") == ["adam"]
+    refused = staff_client.post("/admin/resources/synonym/add/", {"slug": "one", "terms": "x"})
+    assert refused.status_code == 200 and "at least two different terms" in refused.content.decode()
