@@ -187,9 +187,9 @@ def test_the_resource_list_honours_q_with_its_filters(client, catalogue):
 
 def test_empty_and_fruitless_searches_say_so_and_suggest_concepts(client, catalogue):
     html = page(client, "")
-    assert "Type a topic" in html and "Popular concepts" in html
+    assert "Type a topic" in html and "Start from the foundations" in html
     html = page(client, "zzzzqqq")
-    assert "No resource matches “zzzzqqq”" in html and "Popular concepts" in html
+    assert "No resource matches “zzzzqqq”" in html and "Start from the foundations" in html
 
 
 def test_search_escapes_the_query_it_echoes(client, catalogue):
