@@ -1082,7 +1082,8 @@ def validate_synonym_terms(value) -> None:
     """A synonym group's terms: a list of at least two different texts of 1–100 characters."""
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise ValidationError(_("Give the terms as a list of texts."), code="invalid")
-    terms = {" ".join(t.split()).casefold() for t in value}
+    # Compared as search reads them: "FOO" and "ＦＯＯ" are one term.
+    terms = {" ".join(unicodedata.normalize("NFKC", t).casefold().split()) for t in value}
     if "" in terms or any(len(t) > 100 for t in terms):
         raise ValidationError(_("Each term is 1 to 100 characters long."), code="invalid")
     if len(terms) < 2:

@@ -130,6 +130,11 @@ class ResourceFilters:
         return bool(self.choices or self.concepts or self.tags or self.query)
 
     @property
+    def narrowed(self) -> bool:
+        """Filters other than the query are set."""
+        return bool(self.choices or self.concepts or self.tags)
+
+    @property
     def searching(self) -> bool:
         """A query that can match something (not only stop words or one-letter words)."""
         return self.parsed is not None and not self.parsed.empty
@@ -296,8 +301,9 @@ def _top_options(
 
 # -- search --------------------------------------------------------------------------------
 def normalise_query(raw: str) -> str:
-    """Collapse whitespace, drop control characters and cap the length of a search query."""
-    cleaned = "".join(ch for ch in raw if ch.isprintable())
+    """Collapse whitespace (any: the ideographic space of a Chinese input method too), drop
+    control characters and cap the length of a search query."""
+    cleaned = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in raw)
     return " ".join(cleaned.split())[:MAX_QUERY_LENGTH]
 
 

@@ -2,8 +2,6 @@
 detail, resource detail and search (the catalogue app itself knows nothing of paths).
 """
 
-from urllib.parse import urlencode
-
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -131,9 +129,13 @@ def search(request: HttpRequest) -> HttpResponse:
         elif context["page"].paginator.count < engine.POOR_RESULTS and filters.searching:
             suggestion = engine.correction(filters.query, filters.parsed)
             if suggestion:
+                # The same search with the corrected words: its filters kept, from page 1.
+                params = request.GET.copy()
+                params["q"] = suggestion
+                params.pop("page", None)
                 context["suggestion"] = suggestion
-                context["suggestion_url"] = f"{request.path}?{urlencode({'q': suggestion})}"
-    if not filters.query or not context.get("found"):
+                context["suggestion_url"] = f"{request.path}?{params.urlencode()}"
+    if not filters.query or not context["page"].paginator.count:
         # The foundations, in map order: where a learner who found nothing can start (one
         # cheap query; counting every concept's resources costs ~80 ms at 100,000).
         context["suggestions"] = Concept.objects.filter(area=ConceptArea.FOUNDATIONS).order_by(

@@ -31,11 +31,11 @@ def _localized(name: str) -> list[str]:
 def resource_documents(ids: list[int]) -> dict[int, Document]:
     """Each resource: its titles (and each whole), its concepts' names in both languages (the
     concepts it introduced weigh most, and their whole names too), tags, authors, venue and
-    description; Chinese resources marked."""
+    description, a conference's editions (year, place); Chinese resources marked."""
     resources = (
         Resource.objects.filter(pk__in=ids)
         .only("title", "title_zh", "authors", "venue", "description", "language")
-        .prefetch_related("tags", "concepts", "defines")
+        .prefetch_related("tags", "concepts", "defines", "editions")
     )
     documents = {}
     for resource in resources:
@@ -52,6 +52,8 @@ def resource_documents(ids: list[int]) -> dict[int, Document]:
             document.add(tag.name, "tag")
         document.add(resource.authors, "authors")
         document.add(resource.venue, "venue")
+        for edition in resource.editions.all():  # a conference is found by its years: NeurIPS 2025
+            document.add(f"{edition.year} {edition.location}", "venue")
         document.add(resource.description, "text")
         if resource.language == Language.CHINESE:
             document.mark(CHINESE, CHINESE_WEIGHT)
@@ -83,6 +85,7 @@ def register_catalogue() -> None:
     tag = Resource.tags.through._meta.get_field("tag").related_model._meta.db_table
     linked = Resource.concepts.through._meta.db_table
     defines = Resource.defines.through._meta.db_table
+    editions = Resource.editions.rel.related_model._meta.db_table
     words = ("title", "title_zh", "authors", "venue", "description", "language")
     names = ("name", "name_zh")
     queue_on(
@@ -104,6 +107,12 @@ def register_catalogue() -> None:
         StaleTrigger("unlinked", linked, "DELETE", "SELECT 'resource', OLD.resource_id"),
         StaleTrigger("defines", defines, "INSERT", "SELECT 'resource', NEW.resource_id"),
         StaleTrigger("undefines", defines, "DELETE", "SELECT 'resource', OLD.resource_id"),
+        StaleTrigger("edition_new", editions, "INSERT", "SELECT 'resource', NEW.conference_id"),
+        StaleTrigger("edition_gone", editions, "DELETE", "SELECT 'resource', OLD.conference_id"),
+        StaleTrigger(
+            "edition_changed", editions, "UPDATE", "SELECT 'resource', NEW.conference_id",
+            ("year", "location", "conference_id"),
+        ),
         StaleTrigger("concept_new", concept, "INSERT", "SELECT 'concept', NEW.id"),
         StaleTrigger(
             "concept_words", concept, "UPDATE", "SELECT 'concept', NEW.id",

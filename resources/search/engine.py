@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum, Window
 from rapidfuzz import fuzz, process
 
-from resources.models import SearchWord, Synonym
+from resources.models import ResourceSearchTerm, SearchWord, Synonym
 from resources.search import text
 from resources.search.index import index_stale
 from resources.search.query import ParsedQuery, Synonyms, corrected, parse
@@ -144,11 +144,20 @@ class Ranked:
 
 def correction(query: str, parsed: ParsedQuery) -> str | None:
     """`query` with each Latin word that no document has replaced by the nearest word that
-    one has, or None when there is nothing to correct (operators kept)."""
-    candidates = {w for w in parsed.words if len(w) >= 4 and not text.has_chinese(w)}
+    one has, or None when there is nothing to correct (operators kept). A word is known when
+    some document has it as written or its stem; names with digits and symbol terms are never
+    corrected."""
+    candidates = {w for w in parsed.words if len(w) >= 4 and w.isascii() and w.isalpha()}
     if not candidates:
         return None
     known = set(SearchWord.objects.filter(word__in=candidates).values_list("word", flat=True))
+    stems = {text.stem(w): w for w in candidates - known}
+    known.update(
+        stems[term]
+        for term in ResourceSearchTerm.objects.filter(term__in=stems)
+        .values_list("term", flat=True)
+        .distinct()
+    )
     corrections = {}
     for word in sorted(candidates - known):
         nearest = _nearest(word)

@@ -44,10 +44,20 @@ _MODEL_NAME = re.compile(r"([a-z]{2,})([0-9]+)((?:\.[0-9]+)*)")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 
 
-def exact_term(terms: Iterable[str]) -> str:
-    """The mark of a whole title (or query) with these terms in this order: "=" and a hash,
-    short enough for the term column whatever the title's length."""
-    joined = " ".join(terms)
+def model_name_parts(term: str) -> set[str]:
+    """The shorter names a model name is also found by: llama3.1 → {llama3, llama}; gpt3 →
+    {gpt}; nothing for another term."""
+    model = _MODEL_NAME.fullmatch(term)
+    if not model:
+        return set()
+    return {text.stem(model.group(1)), model.group(1) + model.group(2)} - {term}
+
+
+def exact_term(surfaces: Iterable[str]) -> str:
+    """The mark of a whole title (or query) with these words (as written, unstemmed: "Distill"
+    is not "distillation") in this order: "=" and a hash, short enough for the term column
+    whatever the title's length."""
+    joined = " ".join(surfaces)
     return "=" + hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 
 
@@ -64,23 +74,21 @@ class Document:
         if not value:
             return
         value = _URL.sub(" ", value)
-        found = text.words(value)
+        found, joins = text.analyse(value)
         sequence = [w.term for w in found]
         terms = set(sequence)
         terms.update(text.bigram(a, b) for a, b in itertools.pairwise(sequence))
         for w in found:
             if w.cjk:
                 terms.update(text.pieces(w.term))
-        terms.update(joined for _a, _b, joined in text.hyphen_joins(value, found))
-        for w in found:
-            model = _MODEL_NAME.fullmatch(w.term)
-            if model:  # llama3.1 is found by llama3 and llama too
-                terms.update({model.group(1), model.group(1) + model.group(2)} - {w.term})
+        terms.update(join.term for join in joins)
+        for term in list(terms):
+            terms.update(model_name_parts(term))
         for term in terms:
             self.mark(term[: text.MAX_TERM_LENGTH], WEIGHTS[weight])
         self.words.update(w.surface[: text.MAX_TERM_LENGTH] for w in found)
         if exact and sequence:
-            self.mark(exact_term(sequence), exact)
+            self.mark(exact_term(w.surface for w in found), exact)
 
     def mark(self, term: str, weight: int) -> None:
         self.weights[term] = self.weights.get(term, 0) + weight

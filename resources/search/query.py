@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from resources.search import text
-from resources.search.index import CHINESE, exact_term
+from resources.search.index import CHINESE, exact_term, model_name_parts
 
 # A quoted phrase (its closing quote optional), or a run of anything else; curly and CJK
 # quotation marks are quotes too.
@@ -113,6 +113,8 @@ def sequence_alternative(sequence: tuple[str, ...]) -> Alternative:
 
 def word_clause(word: text.Word) -> Clause:
     alternatives = [Alternative((word.term,))]
+    # A model name typed as one word is found by its shorter names too (gpt4: gpt), ranked below.
+    alternatives += [Alternative((part,)) for part in sorted(model_name_parts(word.term))]
     if word.cjk:
         # Only pieces that cover the whole word stand for it (清华大学 = 清华 + 大学, but
         # 大模型 is not 模型).
@@ -136,7 +138,7 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
     def flush() -> None:
         if run:
             joined = " ".join(run)
-            all_terms.extend(w.term for w in text.words(joined))
+            all_terms.extend(w.surface for w in text.words(joined))
             for clause in _plain_clauses(joined, synonyms):
                 add(clause)
                 parsed.words.extend(clause.words)
@@ -167,7 +169,7 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
                 parsed.excluded.append(clause)
             else:
                 add(clause)
-                all_terms.extend(sequence)
+                all_terms.extend(w.surface for w in found)
                 parsed.words.extend(clause.words)
             continue
         if plain.casefold() == "or" and (run or parsed.clauses):
@@ -193,10 +195,8 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
 def _plain_clauses(run: str, synonyms: Synonyms) -> list[Clause]:
     """The clauses of a run of plain words: synonyms first (across words: "large language
     model"), then hyphenated pairs (either "pre training" or "pretraining"), then each word."""
-    found = text.words(run)
-    joins = {}
-    for first, second, joined in text.hyphen_joins(run, found):
-        joins[id(first)] = (second, joined)
+    found, pairs = text.analyse(run)
+    joins = {id(join.first): join for join in pairs}
     terms = [w.term for w in found]
     clauses: list[Clause] = []
     i = 0
@@ -212,17 +212,19 @@ def _plain_clauses(run: str, synonyms: Synonyms) -> list[Clause]:
             i += length
             continue
         word = found[i]
-        if id(word) in joins and i + 1 < len(found) and found[i + 1] is joins[id(word)][0]:
-            second, joined = joins[id(word)]
-            clauses.append(
-                Clause(
-                    [sequence_alternative((word.term, second.term)), Alternative((joined,))],
-                    (word.surface, second.surface),
-                )
-            )
+        join = joins.get(id(word))
+        if join is not None and i + 1 < len(found) and found[i + 1] is join.second:
+            # Either as one word or as both words: "NeurIPS 2025", "pre-training".
+            alternatives = [Alternative((join.term,)), Alternative((word.term, join.second.term))]
+            clauses.append(Clause(alternatives, (word.surface, join.second.surface)))
             i += 2
             continue
-        clauses.append(word_clause(word))
+        clause = word_clause(word)
+        if join is not None:
+            # With a one-character word that is no term of its own ("GPT 3"): as one word, or
+            # the name alone (ranked below).
+            clause.alternatives.insert(0, Alternative((join.term,)))
+        clauses.append(clause)
         i += 1
     return clauses
 
@@ -232,9 +234,10 @@ def corrected(query: str, corrections: dict[str, str]) -> str:
     its operators (quotes, -, or) kept as they were."""
     if not corrections:
         return query
+    # Latin words: a neighbouring Chinese character is a boundary too (transfomer模型).
     pattern = re.compile(
-        r"(?<![\w+#])("
+        r"(?<![a-z0-9+#.])("
         + "|".join(re.escape(w) for w in sorted(corrections, key=len, reverse=True))
-        + r")(?![\w+#])"
+        + r")(?![a-z0-9+#])"
     )
     return pattern.sub(lambda m: corrections[m.group(1)], text.normalise(query))

@@ -101,14 +101,17 @@ STOP_WORDS = frozenset(
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(
-    rf"(?P<symbol>(?<![a-z0-9])(?:[a-z]\+\+|[a-z]#|\.net)(?![a-z0-9+#]))"
+    # .net after a name too: ML.NET, ASP.NET.
+    rf"(?P<symbol>(?:(?<![a-z0-9])(?:[a-z]\+\+|[a-z]#)|\.net)(?![a-z0-9+#]))"
     rf"|(?P<latin>[a-z0-9]+(?:\.[0-9]+)*)"
     rf"|(?P<cjk>[{_CJK}]+)"
+    # Other scripts (Cyrillic, Greek, Korean, kana …): words as they are, unstemmed.
+    rf"|(?P<other>[^\W_]+)"
 )
 # What may stand between a word and the number after it for the two to be one model name.
 _JOINABLE_GAP = re.compile(r"[-_ ]?")
-_HYPHEN = re.compile(r"-")
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+_VOWELS = re.compile(r"[aeiouy]")
+_BRITISH = re.compile(r"is(e|es|ed|ing|er|ers|ation|ations)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,70 +162,74 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The indexed form of one normalised Latin word (Snowball English; numbers as they are)."""
-    if not word.isalpha():
+    """The indexed form of one normalised word: Snowball English for Latin words, with British
+    -ise spellings read as -ize (optimisation = optimization) and an acronym's plural as the
+    acronym (lstms = lstm); numbers and other scripts as they are."""
+    if not (word.isascii() and word.isalpha()):
         return word
-    return _stemmer().stemWord(word)
+    if len(word) > 3 and word.endswith("s") and not _VOWELS.search(word[:-1]):
+        return word[:-1]
+    return _stemmer().stemWord(_BRITISH.sub(r"iz\1", word))
 
 
-def words(text: str) -> list[Word]:
-    """The words of `text` in order, Chinese runs segmented (jieba's precise mode), stop words
-    and one-character words left out (a symbol term such as c# is kept)."""
+@dataclass(frozen=True, slots=True)
+class Join:
+    """Two adjacent words that are also one: a name and the number after it ("GPT-3", "NeurIPS
+    2025", "cs 231n"), or a hyphenated word ("pre-training"). `second` may be a one-character
+    word, which is no term of its own (its `term` is "")."""
+
+    first: Word
+    second: Word
+    term: str
+
+
+def analyse(text: str) -> tuple[list[Word], list[Join]]:
+    """The words of `text` in order — Chinese runs segmented (jieba's precise mode, runs of
+    one-character pieces kept as one word: 小白), stop words and one-character words left out, a
+    symbol term such as c# kept — and the pairs of them that are also one word."""
     normal = normalise(text)
     found: list[Word] = []
     for match in _WORD.finditer(normal):
         kind, surface = match.lastgroup, match.group()
         if kind == "cjk":
-            offset = match.start()
-            for piece in segmenter().cut(surface, False):
-                if len(piece) > 1:
-                    found.append(Word(piece, piece, True, offset, offset + len(piece)))
-                offset += len(piece)
+            found.extend(_chinese_words(surface, match.start()))
         elif kind == "symbol" or (len(surface) > 1 and surface not in STOP_WORDS):
             found.append(Word(surface, stem(surface), False, match.start(), match.end()))
-        elif surface.isdigit() or surface.isalpha():
-            # A one-character word is no term of its own, but "GPT 3" joins it (below).
+        elif kind == "latin":
+            # No term of its own, but "GPT 3" joins it (below).
             found.append(Word(surface, "", False, match.start(), match.end()))
-    return _join_model_names(normal, found)
-
-
-def _join_model_names(normal: str, found: list[Word]) -> list[Word]:
-    """Replace a letter word and the number right after it ("gpt-3", "gpt 3") by one word
-    (gpt3), the joined form being the name's identity; drop the placeholders of lone
-    one-character words."""
-    joined: list[Word] = []
-    for word in found:
-        previous = joined[-1] if joined else None
-        if (
-            previous is not None
-            and not word.cjk
-            and not previous.cjk
-            and _NUMBER.fullmatch(word.surface)
-            and previous.surface.isalpha()
-            and _JOINABLE_GAP.fullmatch(normal[previous.end : word.start])
-        ):
-            surface = previous.surface + word.surface
-            joined[-1] = Word(surface, surface, False, previous.start, word.end)
-            continue
-        joined.append(word)
-    return [word for word in joined if word.term]
-
-
-def hyphen_joins(text: str, found: list[Word]) -> list[tuple[Word, Word, str]]:
-    """Adjacent Latin words of `found` written with a hyphen between them in `text` ("pre-
-    training"), each pair with the term of the two written as one (pretrain)."""
-    normal = normalise(text)
-    pairs = []
+    joins = []
     for first, second in itertools.pairwise(found):
-        if (
-            not first.cjk
-            and not second.cjk
-            and first.surface.isalpha()
-            and second.surface.isalpha()
-            and _HYPHEN.fullmatch(normal[first.end : second.start])
-        ):
-            pairs.append((first, second, stem(first.surface + second.surface)))
-    return pairs
+        if first.cjk or second.cjk or not first.term or not first.surface.isalpha():
+            continue
+        gap = normal[first.end : second.start]
+        if second.surface[0].isdigit() and _JOINABLE_GAP.fullmatch(gap):
+            joins.append(Join(first, second, first.surface + second.surface))
+        elif second.surface.isalpha() and second.term and gap == "-":
+            joins.append(Join(first, second, stem(first.surface + second.surface)))
+    return [w for w in found if w.term], joins
+
+
+def words(text: str) -> list[Word]:
+    """The words of `text` in order (`analyse`)."""
+    return analyse(text)[0]
+
+
+def _chinese_words(run: str, offset: int) -> list[Word]:
+    found: list[Word] = []
+    single = ""  # consecutive one-character pieces, kept together as one word
+    for piece in [*segmenter().cut(run, False), ""]:
+        if len(piece) == 1:
+            single += piece
+            offset += 1
+            continue
+        if len(single) > 1:
+            found.append(Word(single, single, True, offset - len(single), offset))
+        single = ""
+        if piece:
+            found.append(Word(piece, piece, True, offset, offset + len(piece)))
+            offset += len(piece)
+    return found
 
 
 def pieces(word: str) -> list[str]:
@@ -231,19 +238,6 @@ def pieces(word: str) -> list[str]:
     if len(word) <= 2:
         return []
     return [p for p in segmenter().cut_for_search(word, False) if len(p) > 1 and p != word]
-
-
-def index_terms(text: str) -> tuple[list[str], set[str]]:
-    """What a text field contributes to the index: (its terms in order, every other term it is
-    found by: Chinese words' pieces, hyphen joins). Terms are at most MAX_TERM_LENGTH long."""
-    found = words(text)
-    sequence = [w.term[:MAX_TERM_LENGTH] for w in found]
-    extra: set[str] = set()
-    for w in found:
-        if w.cjk:
-            extra.update(pieces(w.term))
-    extra.update(joined for _a, _b, joined in hyphen_joins(text, found))
-    return sequence, extra
 
 
 def bigram(first: str, second: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from resources.models import ResourceSearchTerm, Synonym
+from resources.models import ConferenceEdition, ResourceSearchTerm, Synonym
 from resources.search import engine
 from tests.resources.search_pages import listed
 
@@ -266,7 +266,7 @@ def test_the_resource_list_has_a_words_field_and_sorts_a_query_by_relevance(clie
     html = client.get("/en/resources/", {"q": "transformer"}).content.decode()
     assert 'name="q" value="transformer"' in html
     assert '<option value="relevance" selected>' in html
-    assert "match “transformer” and these filters" in html
+    assert "resources match “transformer”." in html
     plain = client.get("/en/resources/").content.decode()
     assert 'value="relevance"' not in plain
 
@@ -281,3 +281,65 @@ def test_a_curator_adds_a_synonym_group_in_the_admin_and_search_applies_it(staff
     assert found(staff_client, "亚当") == ["adam"]
     refused = staff_client.post("/admin/resources/synonym/add/", {"slug": "one", "terms": "x"})
     assert refused.status_code == 200 and "at least two different terms" in refused.content.decode()
+
+
+@pytest.fixture
+def more(make):
+    neurips = make.resource(
+        slug="neurips", kind="conference",
+        title="Conference on Neural Information Processing Systems (NeurIPS)",
+    )  # fmt: skip
+    ConferenceEdition.objects.create(conference=neurips, year=2025, location="San Diego")
+    make.resource(slug="transformer-zh", title="Transformer 模型详解", language="zh")
+    make.resource(slug="lstm", title="Long Short-Term Memory", description="The LSTM paper.")
+    make.resource(slug="opt", title="Numerical optimization", description="Optimisation methods.")
+    make.resource(slug="xiaobai", title="机器学习小白入门", language="zh")
+    make.resource(slug="korean", title="딥러닝 입문")
+    make.resource(slug="cs231n", title="CS231n: Deep Learning for Computer Vision")
+
+
+@pytest.mark.parametrize(
+    ("q", "slug"),
+    [
+        ("NeurIPS 2025", "neurips"),  # a name and a year are two words, or one
+        ("neurips2025", "neurips"),
+        ("san diego neurips", "neurips"),
+        ("LSTMs", "lstm"),
+        ("optimisation", "opt"),
+        ("optimization", "opt"),
+        ("小白", "xiaobai"),  # one-character pieces kept together
+        ("딥러닝", "korean"),  # other scripts are words too
+        ("cs 231n", "cs231n"),
+        ("CS-231n", "cs231n"),
+        ("deep\u3000learning computer", "cs231n"),  # the ideographic space is a space
+        ("deep\u00a0learning computer", "cs231n"),
+    ],
+)
+def test_the_kinds_of_words_a_newcomer_types(client, catalogue, more, q, slug):
+    assert found(client, q)[0] == slug, found(client, q)
+
+
+def test_typos_next_to_chinese_are_corrected_and_symbol_terms_never(client, catalogue, more):
+    html = page(client, "transfomer模型")
+    assert "Showing results for “transformer模型”" in html
+    assert listed(html)["resources"][0] == "transformer-zh"
+    html = page(client, ".NET")
+    assert listed(html)["resources"] == ["csharp"] and "Showing results" not in html
+
+
+def test_did_you_mean_keeps_the_filters(client, catalogue):
+    html = page(client, "adam or convolutonal", level="beginner")
+    assert "/en/search/?q=adam+or+convolutional&amp;level=beginner" in html
+
+
+def test_a_query_of_exclusions_only_says_what_is_missing(client, catalogue):
+    assert "A minus only leaves words out" in page(client, "-transformer")
+
+
+def test_the_search_page_says_which_filter_values_it_ignored(client, catalogue):
+    assert "Ignored unknown filter value: kind=bogus" in page(client, "attention", kind="bogus")
+
+
+def test_the_resource_list_with_a_query_and_no_filters_says_so(client, catalogue):
+    html = client.get("/en/resources/", {"q": "zzzqqq"}).content.decode()
+    assert "No resource matches “zzzqqq”" in html and "these filters" not in html
