@@ -3,9 +3,7 @@ indexing again, and the search of published paths (registered in learnpaths.apps
 
 from __future__ import annotations
 
-from django.conf import settings
-from modeltranslation.utils import build_localized_fieldname
-
+from learnpaths.core.languages import localized_fields
 from learnpaths.models import LearningPath, PathSearchTerm
 from resources.search import engine
 from resources.search.index import EXACT_WEIGHT, Document, StaleTrigger, queue_on, register
@@ -14,23 +12,19 @@ from resources.search.query import ParsedQuery
 TEXT_FIELDS = ("summary", "description")
 
 
-def _localized(name: str) -> list[str]:
-    return [build_localized_fieldname(name, code) for code, _n in settings.LANGUAGES]
-
-
 def path_documents(ids: list[int]) -> dict[int, Document]:
     """Each path: its titles in every language (each whole), the names of the concepts it
     teaches, its summary and description in every language."""
     documents = {}
     for path in LearningPath.objects.filter(pk__in=ids).prefetch_related("concepts"):
         document = Document()
-        for title in _localized("title"):
+        for title in localized_fields("title"):
             document.add(getattr(path, title) or "", "title", exact=EXACT_WEIGHT)
         for concept in path.concepts.all():
             document.add(concept.name, "concept")
             document.add(concept.name_zh, "concept")
         for name in TEXT_FIELDS:
-            for field in _localized(name):
+            for field in localized_fields(name):
                 document.add(getattr(path, field) or "", "text")
         documents[path.pk] = document
     return documents
@@ -41,7 +35,7 @@ def register_paths() -> None:
     table = LearningPath._meta.db_table
     linked = LearningPath.concepts.through._meta.db_table
     concept = LearningPath.concepts.through._meta.get_field("concept").related_model
-    words = tuple(f for name in ("title", *TEXT_FIELDS) for f in _localized(name))
+    words = tuple(f for name in ("title", *TEXT_FIELDS) for f in localized_fields(name))
     queue_on(
         StaleTrigger("path_new", table, "INSERT", "SELECT 'path', NEW.id"),
         StaleTrigger("path_words", table, "UPDATE", "SELECT 'path', NEW.id", words),

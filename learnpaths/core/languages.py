@@ -14,6 +14,12 @@ from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 
 
+def localized_fields(name: str) -> list[str]:
+    """The columns of a translated field, one per language of settings.LANGUAGES, in their
+    order (`summary` → [`summary_en`, `summary_zh_hans`])."""
+    return [build_localized_fieldname(name, code) for code, _name in settings.LANGUAGES]
+
+
 @receiver(pre_save, dispatch_uid="default_language_texts_not_null")
 def default_language_texts_not_null(sender: type[models.Model], instance, **kwargs) -> None:
     """Store "" rather than NULL as the default language's text of each translated field (say,

@@ -3,9 +3,7 @@ which writes queue them for indexing again (registered in resources.apps)."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from modeltranslation.utils import build_localized_fieldname
-
+from learnpaths.core.languages import localized_fields
 from resources.models import (
     Concept,
     ConceptSearchTerm,
@@ -22,10 +20,6 @@ from resources.search.index import (
     queue_on,
     register,
 )
-
-
-def _localized(name: str) -> list[str]:
-    return [build_localized_fieldname(name, code) for code, _n in settings.LANGUAGES]
 
 
 def resource_documents(ids: list[int]) -> dict[int, Document]:
@@ -68,7 +62,7 @@ def concept_documents(ids: list[int]) -> dict[int, Document]:
         document = Document()
         document.add(concept.name, "title", exact=EXACT_WEIGHT)
         document.add(concept.name_zh, "title", exact=EXACT_WEIGHT)
-        for summary in _localized("summary"):
+        for summary in localized_fields("summary"):
             document.add(getattr(concept, summary) or "", "text")
         documents[concept.pk] = document
     return documents
@@ -116,7 +110,7 @@ def register_catalogue() -> None:
         StaleTrigger("concept_new", concept, "INSERT", "SELECT 'concept', NEW.id"),
         StaleTrigger(
             "concept_words", concept, "UPDATE", "SELECT 'concept', NEW.id",
-            (*names, *_localized("summary")),
+            (*names, *localized_fields("summary")),
         ),
         StaleTrigger(
             "concept_renamed", concept, "UPDATE",

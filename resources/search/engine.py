@@ -1,9 +1,10 @@
 """Running a parsed query against a kind's index, the same SQL on both databases.
 
-A search is two plain, index-backed queries: the documents that satisfy every clause and no
+A search is one plain, index-backed query: the documents that satisfy every clause and no
 exclusion (one `IN (SELECT document_id … WHERE term IN …)` per clause, read from the
-(term, document, weight) index), and their scores: the sum of the weights of the query's terms
-each has, grouped by document, best first. Typo correction reads the vocabulary (`SearchWord`):
+(term, document, weight) index), with their scores — the sum of the weights of the query's
+terms each has, grouped by document, best first — one page of them and their number (a window
+count). Typo correction reads the vocabulary (`SearchWord`):
 pg_trgm's similarity on PostgreSQL (a trigram index), rapidfuzz over the words of about the
 same length on SQLite.
 """
