@@ -38,7 +38,9 @@ class ResourcesConfig(AppConfig):
 
 
 def _install_search_triggers(sender, using="default", **kwargs) -> None:
-    # After every migrate: SQLite drops a table's triggers whenever a migration rebuilds it.
-    from resources.search.index import install_triggers
+    # After every migrate: SQLite drops a table's triggers whenever a migration rebuilds it,
+    # and a deploy that changed the search's text rules or dictionary rebuilds the index.
+    from resources.search.index import ensure_analyser, install_triggers
 
     install_triggers(using)
+    ensure_analyser(using)

@@ -1061,6 +1061,20 @@ class SearchWord(models.Model):
         return self.word
 
 
+class SearchIndexState(models.Model):
+    """One row: the analyser (text rules and dictionary, resources.search.index.analyser) that
+    built the search index, so that a deploy that changes it rebuilds the index at `migrate`."""
+
+    analyser = models.CharField(_("analyser"), max_length=64)
+
+    class Meta:
+        verbose_name = _("search index state")
+        verbose_name_plural = _("search index states")
+
+    def __str__(self) -> str:
+        return self.analyser
+
+
 class SearchStale(models.Model):
     """A document to index again: written by database triggers, emptied before a search."""
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from resources.models import SearchStale, SearchWord
+from resources.models import SearchIndexState, SearchStale, SearchWord
 from resources.search import text
 
 # Field weights: a title counts most, then the names of its concepts, tags, authors, venue,
@@ -173,6 +173,32 @@ def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
             write(kind, ids)
             counts[name] = len(ids)
     return counts
+
+
+def analyser() -> str:
+    """What the index's terms depend on besides the documents: the text rules' version and the
+    dictionary (SHA-256, hex)."""
+    digest = hashlib.sha256(f"rules {text.RULES_VERSION}\n".encode())
+    digest.update(text.DICTIONARY.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_analyser(using: str = "default") -> bool:
+    """Rebuild the whole index when it was built by another analyser (or never recorded one);
+    whether it did. Called after every migrate: a deploy that changes the rules or the
+    dictionary rebuilds the index then, not at some learner's search."""
+    from django.db import connections
+
+    db = connections[using]
+    if SearchIndexState._meta.db_table not in db.introspection.table_names():
+        return False
+    current = analyser()
+    if SearchIndexState.objects.using(using).filter(analyser=current).exists():
+        return False
+    rebuild()
+    SearchIndexState.objects.using(using).all().delete()
+    SearchIndexState.objects.using(using).create(analyser=current)
+    return True
 
 
 # -- the queue's triggers ----------------------------------------------------------------------

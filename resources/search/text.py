@@ -33,6 +33,9 @@ import rjieba
 import snowballstemmer
 
 DICTIONARY = Path(__file__).resolve().parent.parent / "search_dictionary.txt"
+# Raise when a change to the rules below changes the terms of some text: the next `migrate`
+# rebuilds the index (as it does when the dictionary changes).
+RULES_VERSION = 1
 # Terms are stored in a column of this many characters; longer words are cut.
 MAX_TERM_LENGTH = 64
 

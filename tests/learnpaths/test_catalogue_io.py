@@ -24,6 +24,7 @@ from resources.models import (
     ConferenceEdition,
     Resource,
     ResourceSearchTerm,
+    SearchIndexState,
     SearchStale,
     SearchWord,
     Synonym,
@@ -50,7 +51,7 @@ CATALOGUE_TABLES = {
 }
 # Not content: a counter that an import raises, and the search index, which the database
 # queues and the next search builds from the content.
-DERIVED = {ConceptSearchTerm, ResourceSearchTerm, SearchStale, SearchWord}
+DERIVED = {ConceptSearchTerm, ResourceSearchTerm, SearchIndexState, SearchStale, SearchWord}
 # Surrogate keys, timestamps of the import itself, and the derived search index (rebuilt by
 # the import) are not catalogue content.
 NOT_CONTENT = {"id", "created_at", "updated_at"}

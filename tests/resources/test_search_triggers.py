@@ -5,12 +5,13 @@ search indexes it. SQLite drops a table's triggers whenever a migration rebuilds
 they are installed again after every migrate (post_migrate)."""
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 
 from resources import selectors
-from resources.models import Resource, SearchStale, Tag
+from resources.models import Resource, ResourceSearchTerm, SearchIndexState, SearchStale, Tag
 from resources.search import engine
-from resources.search.index import STALE_TRIGGERS
+from resources.search.index import STALE_TRIGGERS, analyser
 from tests._migrations import migrate
 
 
@@ -71,3 +72,17 @@ def test_a_search_indexes_a_queue_of_any_length_in_few_queries(
     with django_assert_max_num_queries(14):
         engine.parse_query("echidna")
     assert titles_found("echidna") == {r.title for r in resources}
+
+
+def test_a_migrate_after_the_analyser_changed_rebuilds_the_index(make):
+    """A deploy that changes the text rules or the dictionary rebuilds the index at migrate
+    (post_migrate), not at some learner's search; an unchanged analyser leaves it alone."""
+    resource = make.resource(title="Platypus primer")
+    engine.parse_query("platypus")  # indexed
+    ResourceSearchTerm.objects.filter(document=resource).delete()  # as if built otherwise
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert not ResourceSearchTerm.objects.filter(document=resource).exists()  # same analyser
+    SearchIndexState.objects.update(analyser="an older one")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    assert ResourceSearchTerm.objects.filter(document=resource, term="platypus").exists()
+    assert SearchIndexState.objects.get().analyser == analyser()
