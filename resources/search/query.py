@@ -72,8 +72,8 @@ class ParsedQuery:
 
 
 class Synonyms:
-    """Synonym groups as sequences of terms: `alternatives(terms)` for a run of query terms
-    that is one of them."""
+    """Synonym groups as sequences of terms: `match(terms, start)` gives the group of the
+    longest run of query terms from `start` that is one of them."""
 
     def __init__(self, groups: Iterable[Iterable[str]]):
         self.groups: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
@@ -137,9 +137,7 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
 
     def flush() -> None:
         if run:
-            joined = " ".join(run)
-            all_terms.extend(w.surface for w in text.words(joined))
-            for clause in _plain_clauses(joined, synonyms):
+            for clause in _plain_clauses(" ".join(run), synonyms):
                 add(clause)
                 parsed.words.extend(clause.words)
         run.clear()
@@ -155,7 +153,6 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
             parsed.clauses.append(clause)
         pending_or = False
 
-    all_terms: list[str] = []
     for match in _CHUNK.finditer(query):
         negated, phrase, plain = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
@@ -169,7 +166,6 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
                 parsed.excluded.append(clause)
             else:
                 add(clause)
-                all_terms.extend(w.surface for w in found)
                 parsed.words.extend(clause.words)
             continue
         if plain.casefold() == "or" and (run or parsed.clauses):
@@ -185,8 +181,8 @@ def parse(query: str, synonyms: Synonyms = NO_SYNONYMS) -> ParsedQuery:
     if len(parsed.clauses) > MAX_CLAUSES or len(parsed.excluded) > MAX_CLAUSES:
         parsed.truncated = True
         del parsed.clauses[MAX_CLAUSES:], parsed.excluded[MAX_CLAUSES:]
-    if all_terms:
-        parsed.bonus.append(exact_term(all_terms))
+    if parsed.words:  # the whole query, as written, for an exact title
+        parsed.bonus.append(exact_term(parsed.words))
     if text.has_chinese(query):
         parsed.bonus.append(CHINESE)
     return parsed

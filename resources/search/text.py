@@ -157,7 +157,7 @@ def normalise(text: str) -> str:
     """`text` in the form every term is taken from: NFKC, Simplified script, case-folded,
     accents dropped. Same length or shorter; never raises."""
     text = unicodedata.normalize("NFKC", text)
-    if any("\u3400" <= ch <= "\ufaff" for ch in text):
+    if has_chinese(text):
         text = _converter().convert(text)
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in text if not unicodedata.combining(ch))
