@@ -231,7 +231,23 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Papers"), {"fields": ["arxiv_id", "doi", "venue"], "classes": ["collapse"]}),
+        (
+            _("Papers"),
+            {
+                "fields": [
+                    "arxiv_id",
+                    "doi",
+                    "venue",
+                    "publication",
+                    "volume",
+                    "number",
+                    "pages",
+                    "arxiv_title",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+        (_("Conferences and workshops"), {"fields": ["research_area"], "classes": ["collapse"]}),
         (_("Publishing"), {"fields": ["published", "created_at", "updated_at"]}),
     ]
 

@@ -484,6 +484,28 @@ class ResourceKind(models.TextChoices):
 EVENT_KINDS = (ResourceKind.CONFERENCE, ResourceKind.WORKSHOP)
 
 
+class Publication(models.TextChoices):
+    """Where a paper was published, which decides its BibTeX entry type (@inproceedings,
+    @article, @misc with its arXiv eprint)."""
+
+    PROCEEDINGS = "proceedings", _("Conference or workshop proceedings")
+    JOURNAL = "journal", _("Journal")
+    PREPRINT = "preprint", _("Preprint only (arXiv)")
+
+
+class ResearchArea(models.TextChoices):
+    """The research community a conference or workshop belongs to, as the deadline sites
+    group them (ccf-deadlines, aideadlin.es)."""
+
+    MACHINE_LEARNING = "ml", _("Machine learning (ML)")
+    COMPUTER_VISION = "cv", _("Computer vision (CV)")
+    NLP = "nlp", _("Natural language processing (NLP)")
+    SPEECH = "speech", _("Speech")
+    ROBOTICS = "robotics", _("Robotics")
+    DATA_MINING = "data-mining", _("Data mining (KDD)")
+    ARTIFICIAL_INTELLIGENCE = "ai", _("Artificial intelligence (general)")
+
+
 class Cost(models.TextChoices):
     FREE = "free", _("Free")
     FREE_TO_AUDIT = "audit", _("Free to audit")
@@ -605,7 +627,33 @@ class Resource(models.Model):
         validators=[validate_doi],
     )
     venue = models.CharField(
-        _("venue"), max_length=200, blank=True, help_text=_("Where a paper appeared.")
+        _("venue"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where a paper appeared: the proceedings or journal, such as “NeurIPS 2017”."),
+    )
+    publication = models.CharField(
+        _("published in"),
+        max_length=20,
+        choices=Publication.choices,
+        blank=True,
+        help_text=_("Decides how the paper is cited (its BibTeX entry type)."),
+    )
+    volume = models.CharField(_("volume"), max_length=30, blank=True)
+    number = models.CharField(_("issue number"), max_length=30, blank=True)
+    pages = models.CharField(_("pages"), max_length=30, blank=True, help_text=_("Such as 533–536."))
+    arxiv_title = models.CharField(
+        _("title on arXiv"),
+        max_length=255,
+        blank=True,
+        help_text=_("Only where it differs from the published title."),
+    )
+    research_area = models.CharField(
+        _("research area"),
+        max_length=20,
+        choices=ResearchArea.choices,
+        blank=True,
+        help_text=_("Conferences and workshops: the community they belong to."),
     )
     concepts = models.ManyToManyField(
         Concept, verbose_name=_("concepts"), related_name="resources", blank=True
@@ -669,6 +717,14 @@ class Resource(models.Model):
                 condition=Q(level__in=Level.values), name="resource_level_valid"
             ),
             models.CheckConstraint(condition=Q(cost__in=Cost.values), name="resource_cost_valid"),
+            models.CheckConstraint(
+                condition=Q(publication__in=["", *Publication.values]),
+                name="resource_publication_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(research_area__in=["", *ResearchArea.values]),
+                name="resource_research_area_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -696,6 +752,10 @@ class Resource(models.Model):
     @property
     def language_label(self) -> str:
         return choice_label(Language, self.language)
+
+    @property
+    def research_area_label(self) -> str:
+        return choice_label(ResearchArea, self.research_area) if self.research_area else ""
 
     @property
     def arxiv_url(self) -> str:

@@ -44,7 +44,8 @@ CONCEPT_FIELDS = (
 
 RESOURCE_FIELDS = (
     "title", "title_zh", "kind", "url", "authors", "year", "description", "level",
-    "estimated_hours", "cost", "language", "arxiv_id", "doi", "venue", "published",
+    "estimated_hours", "cost", "language", "arxiv_id", "doi", "venue", "publication", "volume",
+    "number", "pages", "arxiv_title", "research_area", "published",
 )  # fmt: skip
 
 
