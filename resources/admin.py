@@ -15,6 +15,7 @@ from learnpaths.core.admin_concurrency import ConcurrencyGuardMixin
 from resources.models import (
     Concept,
     ConceptPrerequisite,
+    ConferenceDeadline,
     ConferenceEdition,
     Resource,
     Synonym,
@@ -107,25 +108,24 @@ class WallClockField(forms.SplitDateTimeField):
         return value.replace(tzinfo=None) if value else value
 
 
-class ConferenceEditionForm(forms.ModelForm):
-    """Curators enter the deadline as the call for papers states it: the wall clock in the
-    edition's own zone (`deadline_timezone`). It is stored as the UTC instant, through the same
+class ConferenceDeadlineForm(forms.ModelForm):
+    """Curators enter a deadline as the call for papers states it: the wall clock in the
+    deadline's own zone (`timezone`). It is stored as the UTC instant, through the same
     `deadline_instant` as the catalogue import, which refuses times the clocks skip, and times
-    they pass twice unless `deadline_fold` says which of the two is meant.
+    they pass twice unless `fold` says which of the two is meant.
 
     A deadline, zone and fold sent back as they were shown keep the stored instant exactly:
     an unchanged deadline never blocks saving the rest, nor moves."""
 
-    submission_deadline = WallClockField(
-        required=False,
+    due = WallClockField(
         widget=AdminSplitDateTime,
-        label=_("Submission deadline"),
+        label=_("Due"),
         help_text=_(
-            "The wall-clock time the call for papers states, in the deadline's time zone below "
+            "The wall-clock time the call for papers states, in the deadline's time zone "
             "(e.g. 23:59 for “23:59 AoE”), not UTC."
         ),
     )
-    deadline_fold = forms.TypedChoiceField(
+    fold = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
@@ -142,53 +142,58 @@ class ConferenceEditionForm(forms.ModelForm):
     )
 
     class Meta:
-        model = ConferenceEdition
-        fields = [
-            "conference", "year", "starts_on", "ends_on", "location", "submission_deadline",
-            "deadline_timezone", "deadline_fold", "url", "notes",
-        ]  # fmt: skip
+        model = ConferenceDeadline
+        fields = ["kind", "due", "timezone", "fold", "estimated", "note_en", "note_zh_hans"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        local = self.instance.local_deadline
-        if local is not None:
-            self.initial["submission_deadline"] = local.replace(tzinfo=None, fold=0)
-            self.initial["deadline_fold"] = local.fold if in_fold(local) else None
+        if self.instance.pk is not None:
+            local = self.instance.local
+            self.initial["due"] = local.replace(tzinfo=None, fold=0)
+            self.initial["fold"] = local.fold if in_fold(local) else None
 
     def clean(self):
         cleaned = super().clean()
-        wall = cleaned.get("submission_deadline")
+        wall = cleaned.get("due")
         if wall is None:
             return cleaned
-        zone = cleaned.get("deadline_timezone")
+        zone = cleaned.get("timezone")
         if not zone:  # the zone's own error says why; without it the wall clock means nothing
-            del cleaned["submission_deadline"]
+            del cleaned["due"]
             return cleaned
-        entered = {"submission_deadline", "deadline_timezone", "deadline_fold"}
-        if self.instance.submission_deadline is not None and not entered & set(self.changed_data):
-            cleaned["submission_deadline"] = self.instance.submission_deadline
+        if self.instance.pk is not None and not {"due", "timezone", "fold"} & set(
+            self.changed_data
+        ):
+            cleaned["due"] = self.instance.due
             return cleaned
         try:
-            cleaned["submission_deadline"] = deadline_instant(
-                wall, zone, fold=cleaned.get("deadline_fold")
-            )
+            cleaned["due"] = deadline_instant(wall, zone, fold=cleaned.get("fold"))
         except ValidationError as error:
-            self.add_error("submission_deadline", error)
+            self.add_error("due", error)
             if error.code == "ambiguous_time":
                 self.add_error(
-                    "deadline_fold",
+                    "fold",
                     ValidationError(_("Choose which of the two times it is."), code="fold"),
                 )
         return cleaned
 
 
-class ConferenceEditionInline(admin.TabularInline):
-    model = ConferenceEdition
-    form = ConferenceEditionForm
+class ConferenceDeadlineInline(admin.TabularInline):
+    model = ConferenceDeadline
+    form = ConferenceDeadlineForm
     extra = 0
+
+
+class ConferenceEditionInline(admin.TabularInline):
+    """A conference's editions on its page; each one's deadlines on the edition's own page."""
+
+    model = ConferenceEdition
+    extra = 0
+    show_change_link = True
+    autocomplete_fields = ["host"]
     fields = [
-        "year", "starts_on", "ends_on", "location", "submission_deadline",
-        "deadline_timezone", "deadline_fold", "url", "notes",
+        "year", "host", "starts_on", "ends_on", "location", "estimated", "url", "source_url",
+        "notes",
     ]  # fmt: skip
 
 
@@ -297,17 +302,16 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
 
 @admin.register(ConferenceEdition)
 class ConferenceEditionAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
-    form = ConferenceEditionForm
-    list_display = ["conference", "year", "starts_on", "location", "deadline"]
-    list_filter = ["year"]
+    list_display = ["conference", "year", "starts_on", "location", "estimated", "host"]
+    list_filter = ["year", "estimated", "conference__kind", "conference__research_area"]
     search_fields = ["conference__title", "location"]
-    autocomplete_fields = ["conference"]
-    list_select_related = ["conference"]
-
-    @admin.display(description=_("paper deadline"), ordering="submission_deadline")
-    def deadline(self, obj):
-        deadline = obj.deadline
-        return f"{deadline.wall_clock} {deadline.label}" if deadline else None
+    autocomplete_fields = ["conference", "host"]
+    list_select_related = ["conference", "host__conference"]
+    fields = [
+        "conference", "year", "host", "starts_on", "ends_on", "location", "estimated", "url",
+        "source_url", "notes",
+    ]  # fmt: skip
+    inlines = [ConferenceDeadlineInline]
 
 
 @admin.register(Tag)

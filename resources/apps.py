@@ -14,6 +14,7 @@ class ResourcesConfig(AppConfig):
         from resources.models import (
             Concept,
             ConceptPrerequisite,
+            ConferenceDeadline,
             ConferenceEdition,
             Resource,
             Synonym,
@@ -32,6 +33,7 @@ class ResourcesConfig(AppConfig):
             Tag,
             TaggedResource,
             ConferenceEdition,
+            ConferenceDeadline,
             Synonym,
             through=[Resource.concepts.through],
         )

@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -754,6 +754,13 @@ class Resource(models.Model):
         return choice_label(Language, self.language)
 
     @property
+    def short_title(self) -> str:
+        """The acronym a title ends with in parentheses ("… Systems (NeurIPS)" → "NeurIPS"),
+        as researchers name conferences; else the whole title."""
+        match = re.search(r"\(([^()]{2,20})\)$", self.title)
+        return match.group(1) if match else self.title
+
+    @property
     def research_area_label(self) -> str:
         return choice_label(ResearchArea, self.research_area) if self.research_area else ""
 
@@ -941,24 +948,81 @@ class Deadline:
         return self.instant < (now or timezone.now())
 
 
-def next_deadline(editions: Iterable[ConferenceEdition]) -> dt.datetime | None:
-    """The earliest of these editions' deadlines that has not passed (UTC), or None: when a
-    page listing them goes out of date."""
-    ahead = [e.deadline.instant for e in editions if e.deadline and not e.deadline.passed()]
-    return min(ahead, default=None)
+class DeadlineKind(models.TextChoices):
+    """The dates a call for papers sets, in the order a submission meets them."""
+
+    ABSTRACT = "abstract", _("Abstract registration")
+    PAPER = "paper", _("Full paper")
+    SUPPLEMENTARY = "supplementary", _("Supplementary material")
+    # ACL Rolling Review: a reviewed paper is committed to one conference by this date.
+    COMMITMENT = "commitment", _("ARR commitment")
+    REBUTTAL = "rebuttal", _("Author response ends")
+    NOTIFICATION = "notification", _("Notification")
+    CAMERA_READY = "camera-ready", _("Camera-ready")
+
+
+def countdown(instant: dt.datetime, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """What is left until `instant` as pages say it ("in 12 days 4 h", "in 3 h 20 min", "in
+    under a minute"), and the moment that text next changes (when a page showing it goes
+    stale). Whole units, rounded down: a countdown never promises more time than is left.
+    `instant` must be after `now` (both aware)."""
+    left = instant - now
+    minute = dt.timedelta(minutes=1)
+    if left < minute:
+        return gettext("in under a minute"), instant
+    days, rest = left.days, left - dt.timedelta(days=left.days)
+    hours, minutes = int(rest.total_seconds() // 3600), int(rest.total_seconds() % 3600 // 60)
+    if days:
+        # Changes when the hours left drop by one.
+        step = rest - dt.timedelta(hours=hours)
+        text = ngettext("in %(days)d day %(hours)d h", "in %(days)d days %(hours)d h", days)
+        return text % {"days": days, "hours": hours}, now + step + dt.timedelta(microseconds=1)
+    step = rest - dt.timedelta(hours=hours, minutes=minutes)
+    changes = now + step + dt.timedelta(microseconds=1)
+    if hours:
+        return gettext("in %(hours)d h %(minutes)d min") % {
+            "hours": hours,
+            "minutes": minutes,
+        }, changes
+    return gettext("in %(minutes)d min") % {"minutes": minutes}, changes
 
 
 class ConferenceEditionQuerySet(models.QuerySet):
-    def upcoming_deadlines(self, now) -> ConferenceEditionQuerySet:
-        return (
-            self.filter(submission_deadline__gte=now, conference__published=True)
-            .select_related("conference")
-            .order_by("submission_deadline")
+    def published(self) -> ConferenceEditionQuerySet:
+        return self.filter(conference__published=True)
+
+    def for_list(self) -> ConferenceEditionQuerySet:
+        """Everything an edition's card shows in a fixed number of queries: its conference,
+        host edition, deadlines (in date order) and the published workshops it hosts."""
+        workshops = ConferenceEdition.objects.published().select_related("conference")
+        return self.select_related("conference", "host__conference").prefetch_related(
+            models.Prefetch("deadlines", ConferenceDeadline.objects.order_by("due", "kind")),
+            models.Prefetch("workshops", workshops.order_by("conference__title")),
+        )
+
+    def upcoming(self, now: dt.datetime) -> ConferenceEditionQuerySet:
+        """Editions not over yet at `now`: those ending today or later, or undated with a
+        deadline ahead. Earliest first; undated ones after the dated."""
+        ahead = models.Exists(
+            ConferenceDeadline.objects.filter(edition=models.OuterRef("pk"), due__gte=now)
+        )
+        today = now.date()
+        return self.filter(
+            Q(ends_on__gte=today)
+            | Q(ends_on__isnull=True, starts_on__gte=today)
+            | Q(ends_on__isnull=True, starts_on__isnull=True) & ahead
+        ).order_by(models.F("starts_on").asc(nulls_last=True), "conference__title", "pk")
+
+    def past(self, now: dt.datetime) -> ConferenceEditionQuerySet:
+        """The editions `upcoming(now)` leaves out, latest first."""
+        return self.exclude(pk__in=self.upcoming(now).values("pk")).order_by(
+            models.F("starts_on").desc(nulls_last=True), "conference__title", "pk"
         )
 
 
 class ConferenceEdition(models.Model):
-    """One year's edition of a conference or workshop: when, where, and the paper deadline."""
+    """One year's edition of a conference or workshop: when, where, its deadlines
+    (`ConferenceDeadline`), and for a workshop the conference edition hosting it."""
 
     conference = models.ForeignKey(
         Resource,
@@ -970,25 +1034,35 @@ class ConferenceEdition(models.Model):
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
+    host = models.ForeignKey(
+        "self",
+        # A host edition is not deleted from under its workshops, but may go with them.
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="workshops",
+        limit_choices_to={"conference__kind": ResourceKind.CONFERENCE},
+        verbose_name=_("host edition"),
+        help_text=_("Workshops: the conference edition that hosts this one."),
+    )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     location = models.CharField(
         _("location"), max_length=200, blank=True, help_text=_("City, country.")
     )
-    submission_deadline = models.DateTimeField(
-        _("submission deadline"),
-        null=True,
-        blank=True,
-        help_text=_("Full-paper deadline, stored in UTC."),
-    )
-    deadline_timezone = models.CharField(
-        _("deadline timezone"),
-        max_length=64,
-        default=ANYWHERE_ON_EARTH,
-        validators=[validate_deadline_timezone],
-        help_text=_("The time zone the organisers state the deadline in: AoE or an IANA name."),
+    estimated = models.BooleanField(
+        _("estimated"),
+        default=False,
+        help_text=_(
+            "Not announced yet: dates and place estimated from the previous edition. Pages say so."
+        ),
     )
     url = WebURLField(_("URL"), blank=True)
+    source_url = WebURLField(
+        _("source"),
+        blank=True,
+        help_text=_("The official call for papers or dates page the deadlines were checked on."),
+    )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     objects = ConferenceEditionQuerySet.as_manager()
@@ -1008,7 +1082,16 @@ class ConferenceEdition(models.Model):
             ),
             models.CheckConstraint(condition=Q(url="") | HTTP_URL_CHECK, name="edition_url_http"),
             models.CheckConstraint(
+                condition=Q(source_url="")
+                | Q(source_url__startswith="http://")
+                | Q(source_url__startswith="https://"),
+                name="edition_source_url_http",
+            ),
+            models.CheckConstraint(
                 condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="edition_year_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(host=models.F("pk")), name="edition_not_its_own_host"
             ),
         ]
 
@@ -1016,17 +1099,90 @@ class ConferenceEdition(models.Model):
         return f"{self.conference.title} {self.year}"
 
     def clean(self) -> None:
-        if self.conference_id and self.conference.kind not in EVENT_KINDS:
+        if not self.conference_id:
+            return
+        kind = self.conference.kind
+        if kind not in EVENT_KINDS:
             raise ValidationError({"conference": _("Choose a conference or workshop resource.")})
+        if kind == ResourceKind.WORKSHOP and self.host_id is None:
+            raise ValidationError({"host": _("A workshop's edition needs its host edition.")})
+        if kind != ResourceKind.WORKSHOP and self.host_id is not None:
+            raise ValidationError({"host": _("Only a workshop's edition has a host edition.")})
+        if self.host_id is not None and self.host.conference.kind != ResourceKind.CONFERENCE:
+            raise ValidationError({"host": _("Choose an edition of a conference.")})
 
     @property
-    def deadline(self) -> Deadline | None:
-        """The paper deadline as pages show it; None when it is not announced."""
-        if self.submission_deadline is None:
-            return None
-        instant = self.submission_deadline
+    def title(self) -> str:
+        """ "NeurIPS 2026"-style heading: the conference's title and the year."""
+        return f"{self.conference.title} {self.year}"
+
+
+class ConferenceDeadlineQuerySet(models.QuerySet):
+    def upcoming(self, now: dt.datetime) -> ConferenceDeadlineQuerySet:
+        """Deadlines of published conferences and workshops still ahead at `now`, soonest
+        first, with their edition and conference."""
+        return (
+            self.filter(due__gte=now, edition__conference__published=True)
+            .select_related("edition__conference", "edition__host__conference")
+            .order_by("due", "edition__conference__title", "kind")
+        )
+
+
+class ConferenceDeadline(models.Model):
+    """One deadline of an edition (abstract, full paper, …): an instant, stored in UTC, and
+    the zone the call for papers states it in, which pages show it in."""
+
+    edition = models.ForeignKey(
+        ConferenceEdition,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        verbose_name=_("edition"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
+    due = models.DateTimeField(_("due"), help_text=_("Stored in UTC."))
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=ANYWHERE_ON_EARTH,
+        validators=[validate_deadline_timezone],
+        help_text=_("The time zone the call for papers states: AoE or an IANA name."),
+    )
+    estimated = models.BooleanField(
+        _("estimated"),
+        default=False,
+        help_text=_("Not announced yet: estimated from the previous year's date."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ConferenceDeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due", "kind"]
+        indexes = [models.Index(fields=["due"], name="deadline_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "kind", "due"], name="deadline_unique_kind_instant"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DeadlineKind.values), name="deadline_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} · {self.kind_label}"
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(DeadlineKind, self.kind)
+
+    @property
+    def shown(self) -> Deadline:
+        """The deadline as pages show it, in its own zone."""
+        instant = self.due
         try:
-            zone, name = deadline_zone(self.deadline_timezone), self.deadline_timezone
+            zone, name = deadline_zone(self.timezone), self.timezone
             local = instant.astimezone(zone)
         # A zone no longer accepted, or an instant stored before the range check within hours
         # of year 1 or 9999: show UTC rather than fail the page.
@@ -1035,10 +1191,15 @@ class ConferenceEdition(models.Model):
         return Deadline(instant, local, zone_label(local, name))
 
     @property
-    def local_deadline(self) -> dt.datetime | None:
-        """The deadline as the organisers state it: aware, in their time zone."""
-        deadline = self.deadline
-        return deadline.local if deadline else None
+    def local(self) -> dt.datetime:
+        """The deadline as the call for papers states it: aware, in its zone."""
+        return self.shown.local
+
+
+def next_change(deadlines: Iterable[ConferenceDeadline], now: dt.datetime) -> dt.datetime | None:
+    """When a page showing these deadlines with their countdowns goes out of date: the first
+    moment one passes or its countdown's text changes; None if none is ahead."""
+    return min((countdown(d.due, now)[1] for d in deadlines if d.due > now), default=None)
 
 
 class CatalogueVersion(models.Model):

@@ -4,10 +4,16 @@ A resource keeps its own language (its `title_zh` is the title it has in Chinese
 
 from modeltranslation.translator import TranslationOptions, register
 
-from resources.models import Concept
+from resources.models import Concept, ConferenceDeadline
 
 
 @register(Concept)
 class ConceptTranslation(TranslationOptions):
     fields = ("summary", "summary_html", "body", "body_html")
+    required_languages = ("en",)
+
+
+@register(ConferenceDeadline)
+class ConferenceDeadlineTranslation(TranslationOptions):
+    fields = ("note",)
     required_languages = ("en",)

@@ -1,20 +1,34 @@
 """Public catalogue pages: concepts, resources, tags and the health check (search, which also
 lists learning paths, is in learnpaths.views.catalogue)."""
 
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from learnpaths.core.cache import cached_page
-from resources import selectors
+from resources import calendars, selectors
 from resources.concept_map import concept_graph
 from resources.models import (
+    EVENT_KINDS,
     Concept,
     ConceptPrerequisite,
+    ConferenceDeadline,
+    ConferenceEdition,
+    ConferenceEditionQuerySet,
+    ResearchArea,
     Resource,
     Tag,
+    next_change,
 )
 
 RESOURCES_PER_PAGE = 24
@@ -98,3 +112,187 @@ def query_without(request: HttpRequest, name: str) -> str:
     params = request.GET.copy()
     params.pop(name, None)
     return params.urlencode()
+
+
+# -- the research track: conference editions, their deadlines and calendars -------------------
+PAST_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """The filters of the conference pages and calendars, read from the query string: a
+    research area, a concept (slug) and a kind (conference or workshop). Values the site does
+    not know are dropped and listed in `ignored` (the page says so)."""
+
+    area: str = ""
+    concept: Concept | None = None
+    kind: str = ""
+    ignored: tuple[str, ...] = ()
+
+    @classmethod
+    def from_query(cls, query) -> EventFilters:
+        ignored = []
+        area = query.get("area", "")
+        if area and area not in ResearchArea.values:
+            ignored.append(area)
+            area = ""
+        kind = query.get("kind", "")
+        if kind and kind not in EVENT_KINDS:
+            ignored.append(kind)
+            kind = ""
+        concept = None
+        slug = query.get("concept", "")
+        if slug:
+            concept = Concept.objects.filter(slug=slug).first() if len(slug) <= 120 else None
+            if concept is None:
+                ignored.append(slug)
+        return cls(area=area, concept=concept, kind=kind, ignored=tuple(ignored))
+
+    def editions(self) -> ConferenceEditionQuerySet:
+        """The published editions these filters let through."""
+        editions = ConferenceEdition.objects.published()
+        if self.area:
+            editions = editions.filter(conference__research_area=self.area)
+        if self.kind:
+            editions = editions.filter(conference__kind=self.kind)
+        if self.concept is not None:
+            editions = editions.filter(
+                conference__in=Resource.objects.filter(concepts=self.concept).values("pk")
+            )
+        return editions
+
+    def query(self, **changes) -> str:
+        """The query string of these filters with `changes` (a value of "" removes one)."""
+        values = {
+            "area": self.area,
+            "concept": self.concept.slug if self.concept else "",
+            "kind": self.kind,
+        } | changes
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+EVENT_PARAMS = frozenset({"area", "concept", "kind"})
+
+
+@require_safe
+@cached_page("conferences", params=EVENT_PARAMS)
+def conference_list(request: HttpRequest) -> HttpResponse:
+    """Every edition not over yet, earliest first, each with its deadlines and countdowns;
+    filtered by area, concept and kind (kept in the URL)."""
+    now = timezone.now()
+    filters = EventFilters.from_query(request.GET)
+    editions = list(filters.editions().upcoming(now).for_list())
+    response = render(
+        request,
+        "resources/conference_list.html",
+        {**_event_context(filters), "editions": editions, "now": now},
+    )
+    # The countdowns change as time passes: not served from the cache once one of them would.
+    response.cache_until = next_change(
+        [d for edition in editions for d in edition.deadlines.all()], now
+    )
+    return response
+
+
+@require_safe
+@cached_page("conferences-past", params=EVENT_PARAMS | {"page"})
+def conference_past(request: HttpRequest) -> HttpResponse:
+    """The editions that are over, latest first, a page at a time."""
+    now = timezone.now()
+    filters = EventFilters.from_query(request.GET)
+    past = page(request, filters.editions().past(now).for_list(), per_page=PAST_PER_PAGE)
+    response = render(
+        request,
+        "resources/conference_list.html",
+        {**_event_context(filters), "page": past, "editions": past, "past": True, "now": now},
+    )
+    # An upcoming edition becomes past at the start of the day after it ends (UTC).
+    response.cache_until = next_midnight(now)
+    return response
+
+
+def _event_context(filters: EventFilters) -> dict:
+    return {
+        "filters": filters,
+        "areas": ResearchArea.choices,
+        "kinds": [(k.value, k.label) for k in EVENT_KINDS],
+        "concepts": list(Concept.objects.order_by("name").only("slug", "name", "name_zh")),
+        "query": filters.query(),
+    }
+
+
+def next_midnight(now: dt.datetime) -> dt.datetime:
+    """The next 00:00 UTC after `now`: when the date-based lists change."""
+    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _calendar(request: HttpRequest, deadlines, name: str) -> HttpResponse:
+    now = timezone.now()
+    body = calendars.deadline_calendar(
+        calendars.feed_deadlines(deadlines, now),
+        name=name,
+        page_url=lambda resource: request.build_absolute_uri(resource.get_absolute_url()),
+        now=now,
+    )
+    return HttpResponse(body, content_type=CALENDAR_TYPE)
+
+
+@require_safe
+@cached_page("calendar", params=EVENT_PARAMS)
+def conference_calendars(request: HttpRequest) -> HttpResponse:
+    """Every deadline, or those the area, concept and kind filters let through."""
+    filters = EventFilters.from_query(request.GET)
+    deadlines = ConferenceDeadline.objects.filter(edition__in=filters.editions().values("pk"))
+    return _calendar(request, deadlines, gettext("Learnpaths: conference deadlines"))
+
+
+@require_safe
+@cached_page("area-calendar")
+def area_calendar(request: HttpRequest, area: str) -> HttpResponse:
+    if area not in ResearchArea.values:
+        raise Http404
+    deadlines = ConferenceDeadline.objects.filter(edition__conference__research_area=area)
+    name = gettext("Learnpaths: %(area)s deadlines") % {"area": ResearchArea(area).label}
+    return _calendar(request, deadlines, name)
+
+
+@require_safe
+@cached_page("concept-calendar")
+def concept_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    concept = get_object_or_404(Concept, slug=slug)
+    deadlines = ConferenceDeadline.objects.filter(
+        edition__conference__in=Resource.objects.filter(concepts=concept).values("pk")
+    )
+    name = gettext("Learnpaths: %(concept)s deadlines") % {"concept": concept.local_name}
+    return _calendar(request, deadlines, name)
+
+
+@require_safe
+@cached_page("conference-calendar")
+def conference_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = get_object_or_404(
+        Resource.objects.published().filter(kind__in=EVENT_KINDS), slug=slug
+    )
+    deadlines = ConferenceDeadline.objects.filter(edition__conference=conference)
+    name = gettext("Learnpaths: %(conference)s deadlines") % {"conference": conference.title}
+    return _calendar(request, deadlines, name)
+
+
+@require_safe
+@cached_page("deadline-calendar")
+def deadline_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One deadline as a calendar file, for "Add to calendar"."""
+    deadline = get_object_or_404(
+        ConferenceDeadline.objects.filter(edition__conference__published=True), pk=pk
+    )
+    now = timezone.now()
+    body = calendars.deadline_calendar(
+        [deadline],
+        name=str(deadline),
+        page_url=lambda resource: request.build_absolute_uri(resource.get_absolute_url()),
+        now=now,
+    )
+    return HttpResponse(body, content_type=CALENDAR_TYPE)

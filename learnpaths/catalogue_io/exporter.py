@@ -14,6 +14,7 @@ from django.utils import translation
 
 from learnpaths.catalogue_io.format import (
     CONCEPT_FIELDS,
+    DEADLINE_FIELDS,
     EDITION_FIELDS,
     FORMAT,
     PATH_FIELDS,
@@ -30,6 +31,7 @@ from learnpaths.models import (
 )
 from resources.models import (
     Concept,
+    ConferenceDeadline,
     ConferenceEdition,
     Resource,
     Synonym,
@@ -62,7 +64,14 @@ def catalogue_export() -> dict[str, Any]:
             models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
             models.Prefetch("defines", queryset=Concept.objects.order_by("slug")),
             "tags",
-            models.Prefetch("editions", queryset=ConferenceEdition.objects.order_by("year")),
+            models.Prefetch(
+                "editions",
+                queryset=ConferenceEdition.objects.order_by("year")
+                .select_related("host__conference")
+                .prefetch_related(
+                    models.Prefetch("deadlines", ConferenceDeadline.objects.order_by("due", "kind"))
+                ),
+            ),
         )
         paths = LearningPath.objects.order_by("slug").prefetch_related(
             models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
@@ -124,17 +133,15 @@ def catalogue_export() -> dict[str, Any]:
         }
 
 
-def format_deadline(edition: ConferenceEdition) -> str | None:
-    """The edition's deadline as the format states it: the wall clock in its zone, with the UTC
-    offset only where the wall clock alone does not name the instant (a daylight-saving fold),
-    so that `parse_deadline` gives back the same instant."""
-    local = edition.local_deadline
-    if local is None:
-        return None
+def format_deadline(deadline: ConferenceDeadline) -> str:
+    """The deadline as the format states it: the wall clock in its zone, with the UTC offset
+    only where the wall clock alone does not name the instant (a daylight-saving fold), so
+    that `parse_deadline` gives back the same instant."""
+    local = deadline.local
     timespec = "auto" if local.second or local.microsecond else "minutes"
     wall = local.replace(tzinfo=None)
     try:
-        if deadline_instant(wall, edition.deadline_timezone) == edition.submission_deadline:
+        if deadline_instant(wall, deadline.timezone) == deadline.due:
             return wall.isoformat(timespec=timespec)
     except ValidationError:
         pass
@@ -154,5 +161,9 @@ def _edition(edition: ConferenceEdition) -> dict[str, Any]:
     item = _fields(edition, EDITION_FIELDS)
     for name in ("starts_on", "ends_on"):
         item[name] = item[name].isoformat() if item[name] else None
-    item["submission_deadline"] = format_deadline(edition)
+    host = edition.host
+    item["host"] = {"conference": host.conference.slug, "year": host.year} if host else None
+    item["deadlines"] = [
+        {**_fields(d, DEADLINE_FIELDS), "due": format_deadline(d)} for d in edition.deadlines.all()
+    ]
     return item

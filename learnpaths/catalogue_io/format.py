@@ -50,9 +50,21 @@ RESOURCE_FIELDS = (
 
 
 EDITION_FIELDS = (
-    "year", "starts_on", "ends_on", "location", "submission_deadline", "deadline_timezone",
-    "url", "notes",
+    "year", "starts_on", "ends_on", "location", "estimated", "url", "source_url", "notes",
 )  # fmt: skip
+
+
+# An edition's relations: a workshop's host edition ({"conference": slug, "year": y}) and its
+# deadlines, a list of DEADLINE_FIELDS objects (docs/catalogue-format.md).
+EDITION_RELATIONS = ("host", "deadlines")
+
+
+# The one deadline an edition had before deadlines were typed: still read (as a full-paper
+# deadline), never written.
+LEGACY_DEADLINE_FIELDS = ("submission_deadline", "deadline_timezone")
+
+
+DEADLINE_FIELDS = ("kind", "due", "timezone", "estimated", "note", *translations("note"))
 
 
 PATH_FIELDS = (
@@ -78,3 +90,11 @@ STEP_FIELDS = (*STEP_TEXTS, "hours", "optional")
 TRANSLATION_KEYS = frozenset(
     translations("title", "summary", "description", "body", "goal", "note")
 )
+
+
+# Keys the format gained after sites were seeded, left out of a seed fingerprint while they hold
+# their default (learnpaths.catalogue_io.seed): an untouched item keeps its fingerprint.
+LATER_RESOURCE_KEYS = {
+    "publication": "", "volume": "", "number": "", "pages": "", "arxiv_title": "",
+    "research_area": "",
+}  # fmt: skip

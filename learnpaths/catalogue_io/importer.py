@@ -23,13 +23,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import translation
 from django.utils.translation import gettext
 
 from learnpaths.catalogue_io.format import (
     CONCEPT_FIELDS,
+    DEADLINE_FIELDS,
     EDITION_FIELDS,
+    EDITION_RELATIONS,
     FORMAT,
+    LEGACY_DEADLINE_FIELDS,
     PATH_FIELDS,
     RESOURCE_FIELDS,
     STAGE_FIELDS,
@@ -49,13 +53,17 @@ from learnpaths.models import (
 )
 from resources.invalidation import catalogue_changed
 from resources.models import (
+    ANYWHERE_ON_EARTH,
     MAX_POSITION,
     MAX_YEAR,
     MIN_YEAR,
     Concept,
     ConceptPrerequisite,
+    ConferenceDeadline,
     ConferenceEdition,
+    DeadlineKind,
     Resource,
+    ResourceKind,
     Synonym,
     Tag,
     check_deadline_range,
@@ -67,6 +75,10 @@ from resources.models import (
 from resources.search.index import index_stale
 
 HOURS = Step._meta.get_field("hours")
+# A deadline's note is given as "note" (English) and its translations; "note_en" is derived.
+LOCALISED_NOTE = english("note")
+# The first format's names of a deadline's fields.
+LEGACY_NAMES = {"due": "submission_deadline", "timezone": "deadline_timezone"}
 
 
 class CatalogueError(Exception):
@@ -213,6 +225,9 @@ class Kind:
     derived: tuple[str, ...]
     relations: tuple[Relation, ...]
     finish: Callable[..., None] | None = None
+    # The order the saved items' AFTER_KIND relations are written in, given (slug, (where,
+    # item)); the document's by default.
+    after_kind_order: Callable[[tuple], Any] = lambda saved: 0
 
     def relations_checked(self, when: str) -> list[Relation]:
         return [relation for relation in self.relations if relation.when == when]
@@ -270,7 +285,7 @@ class _Importer:
                     changed = self.write(relation, where, obj, rows) or changed
             outcomes[slug] = "created" if was_new else "updated" if changed else "unchanged"
             saved[slug] = (where, item)
-        for slug, (where, item) in saved.items():
+        for slug, (where, item) in sorted(saved.items(), key=kind.after_kind_order):
             obj = by_slug[slug]
             for relation in kind.relations_checked(AFTER_KIND):
                 value = item.get(relation.name, relation.default)
@@ -440,17 +455,19 @@ class _Importer:
         resource.tags.set(sorted(wanted_tags))
         return True
 
-    # -- editions of a conference -----------------------------------------------------------------
+    # -- editions of a conference or workshop ------------------------------------------------------
     def check_editions(self, where: str, items: Any, *, item: dict, obj: Resource) -> list | None:
-        """The valid editions among `items`, unsaved, in year order (each invalid one is a
-        problem); None if `items` is not a list."""
+        """The valid editions among `items`, unsaved, in year order, each with its `_host`
+        (an edition, or None) and `_deadlines` (unsaved); each invalid one is a problem. None
+        if `items` is not a list."""
         if not isinstance(items, list):
             self.problem(where, "editions must be a list")
             return None
         wanted = []
+        allowed = (*EDITION_FIELDS, *EDITION_RELATIONS, *LEGACY_DEADLINE_FIELDS)
         for index, edition_item in enumerate(items):
             at = f"{where} editions[{index}]"
-            if not self.check_keys(at, edition_item, EDITION_FIELDS):
+            if not self.check_keys(at, edition_item, allowed):
                 continue
             dates = [
                 n
@@ -465,37 +482,155 @@ class _Importer:
             if not self.check_values(at, ConferenceEdition, edition_item, EDITION_FIELDS) or dates:
                 continue
             edition = ConferenceEdition(conference=obj)
-            self.assign(
-                edition,
-                {k: v for k, v in edition_item.items() if k != "submission_deadline"},
-                [f for f in EDITION_FIELDS if f != "submission_deadline"],
-            )
-            try:
-                edition.submission_deadline = parse_deadline(
-                    edition_item.get("submission_deadline"), edition.deadline_timezone
-                )
-                deadline_ok = True
-            except ValidationError as error:
-                deadline_ok = False
-                if error.code != "unknown_zone":  # clean() names a bad deadline_timezone
-                    self.problem(at, f"submission_deadline: {error.messages[0]}")
-            if self.clean(at, edition, exclude=("conference",)) and deadline_ok:
+            self.assign(edition, edition_item, EDITION_FIELDS)
+            host_ok = self.check_host(at, edition_item.get("host"), edition)
+            deadlines = self.check_deadlines(at, edition_item)
+            cleaned = self.clean(at, edition, exclude=("conference", "host"))
+            if cleaned and host_ok and deadlines is not None:
+                edition._deadlines = deadlines
                 wanted.append(edition)
+        years = [e.year for e in wanted]
+        for year in {y for y in years if years.count(y) > 1}:
+            self.problem(where, f"editions: the year {year} appears twice")
+            return None
         wanted.sort(key=lambda e: e.year)
         return wanted
 
+    def check_host(self, where: str, host: Any, edition: ConferenceEdition) -> bool:
+        """Set `edition.host` from the document's {"conference": slug, "year": y} (or null);
+        False, with the problem recorded, when it names no conference's edition or the
+        edition's kind says otherwise (a workshop has a host, a conference none)."""
+        workshop = edition.conference.kind == ResourceKind.WORKSHOP
+        if host is None:
+            if workshop:
+                missing = gettext("a workshop's edition needs its host edition")
+                self.problem(where, f"host: {missing}")
+            return not workshop
+        if not workshop:
+            self.problem(where, "host: only a workshop's edition has a host edition")
+            return False
+        if (
+            not isinstance(host, dict)
+            or set(host) != {"conference", "year"}
+            or not isinstance(host["conference"], str)
+            or whole_number_problem(host["year"], MIN_YEAR, MAX_YEAR, nullable=False)
+        ):
+            self.problem(where, 'host must be {"conference": "<slug>", "year": <year>}')
+            return False
+        found = (
+            ConferenceEdition.objects.filter(
+                conference__slug=host["conference"],
+                conference__kind=ResourceKind.CONFERENCE,
+                year=host["year"],
+            )
+            .select_related("conference")
+            .first()
+        )
+        if found is None:
+            self.problem(
+                where, f"host: no edition {host['year']} of a conference “{host['conference']}”"
+            )
+            return False
+        edition.host = found
+        return True
+
+    def check_deadlines(self, where: str, edition_item: dict) -> list | None:
+        """The edition's deadlines, unsaved: its "deadlines" list, or the one deadline of the
+        format's first version (`submission_deadline` in `deadline_timezone`, a full-paper
+        deadline). None, with the problems recorded, if any is invalid."""
+        items = edition_item.get("deadlines", [])
+        legacy = [k for k in LEGACY_DEADLINE_FIELDS if k in edition_item]
+        if legacy and "deadlines" in edition_item:
+            self.problem(where, "give either deadlines or submission_deadline, not both")
+            return None
+        if legacy:
+            items = []
+            if edition_item.get("submission_deadline") is not None:
+                items = [
+                    {
+                        "kind": DeadlineKind.PAPER,
+                        "due": edition_item["submission_deadline"],
+                        "timezone": edition_item.get("deadline_timezone", ANYWHERE_ON_EARTH),
+                    }
+                ]
+        if not isinstance(items, list):
+            self.problem(where, "deadlines must be a list")
+            return None
+        deadlines, ok = [], True
+        for index, deadline_item in enumerate(items):
+            at = f"{where} deadlines[{index}]" if not legacy else where
+            if not self.check_keys(at, deadline_item, DEADLINE_FIELDS) or not self.check_values(
+                at, ConferenceDeadline, deadline_item, DEADLINE_FIELDS
+            ):
+                ok = False
+                continue
+            deadline = ConferenceDeadline()
+            self.assign(deadline, deadline_item, [f for f in DEADLINE_FIELDS if f != "due"])
+            name = "submission_deadline" if legacy else "due"
+            try:
+                due = parse_deadline(deadline_item.get("due"), deadline.timezone)
+            except ValidationError as error:
+                if error.code != "unknown_zone":  # clean() names a bad zone
+                    self.problem(at, f"{name}: {error.messages[0]}")
+                ok = False
+                due = None
+            else:
+                if due is None:
+                    self.problem(at, f"{name}: " + gettext("a deadline needs its date and time"))
+                    ok = False
+            deadline.due = due
+            try:
+                deadline.full_clean(exclude=["edition", "due", *LOCALISED_NOTE])
+            except ValidationError as error:
+                if legacy and hasattr(error, "error_dict"):  # named as the document names it
+                    error = ValidationError(
+                        {LEGACY_NAMES.get(k, k): v for k, v in error.error_dict.items()}
+                    )
+                self.validation_problems(at, error)
+                ok = False
+            deadlines.append(deadline)
+        instants = [(d.kind, d.due) for d in deadlines]
+        if ok and len(set(instants)) != len(instants):
+            self.problem(where, "deadlines: the same kind of deadline is given twice at one time")
+            ok = False
+        return sorted(deadlines, key=lambda d: (d.due, d.kind)) if ok else None
+
     def set_editions(self, where: str, resource: Resource, wanted: list) -> bool:
-        fields = EDITION_FIELDS
-        current = [tuple(getattr(e, f) for f in fields) for e in resource.editions.order_by("year")]
-        desired = [tuple(getattr(e, f) for f in fields) for e in wanted]
-        if current == desired:
+        """Write the editions in place, by year (a workshop's host stays its host), with their
+        deadlines; delete the years the document leaves out. A year still hosting workshops
+        is not deleted (a problem)."""
+        current = {
+            e.year: e for e in resource.editions.order_by("year").prefetch_related("deadlines")
+        }
+        if [_edition_state(e, list(e.deadlines.all())) for e in current.values()] == [
+            _edition_state(e, e._deadlines) for e in wanted
+        ] and sorted(current) == [e.year for e in wanted]:
             self.report.unchanged["editions"] += len(wanted)
             return False
-        resource.editions.all().delete()
-        ConferenceEdition.objects.bulk_create(wanted)
-        self.report.created["editions"] += len(wanted)
-        if not resource.is_event:
+        if wanted and not resource.is_event:
             self.problem(where, "only conferences and workshops have editions")
+            return True
+        keep = {e.year for e in wanted}
+        gone = [e for year, e in current.items() if year not in keep]
+        try:
+            ConferenceEdition.objects.filter(pk__in=[e.pk for e in gone]).delete()
+        except (ProtectedError, RestrictedError):
+            hosted = ", ".join(str(e.year) for e in gone if e.workshops.exists())
+            self.problem(where, f"editions: {hosted} still host workshops; move them first")
+            return True
+        for edition in wanted:
+            existing = current.get(edition.year)
+            if existing is not None:
+                edition.pk = existing.pk
+            edition.save()
+            old = list(existing.deadlines.all()) if existing else []
+            new = edition._deadlines
+            if [_deadline_state(d) for d in old] != [_deadline_state(d) for d in new]:
+                ConferenceDeadline.objects.filter(edition=edition).delete()
+                for deadline in edition._deadlines:
+                    deadline.edition = edition
+                ConferenceDeadline.objects.bulk_create(edition._deadlines)
+        self.report.created["editions"] += len(wanted)
         return True
 
     # -- stages and steps of a path ---------------------------------------------------------------
@@ -674,16 +809,19 @@ KINDS = (
         Resource,
         RESOURCE_FIELDS,
         derived=("description_html",),
+        # A workshop's editions name their hosts' editions: conferences' are written first.
+        after_kind_order=lambda saved: saved[1][1].get("kind") == ResourceKind.WORKSHOP,
         relations=(
             Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
             Relation("defines", _Importer.check_concepts, _Importer.set_defines),
             Relation("tags", _Importer.check_tags, _Importer.set_tags),
-            # Editions need the saved conference, and count in the report as themselves.
+            # Editions need the saved conference, and a workshop's the saved editions of its
+            # host (workshops come last); they count in the report as themselves.
             Relation(
                 "editions",
                 _Importer.check_editions,
                 _Importer.set_editions,
-                when=WITH_ITEM,
+                when=AFTER_KIND,
                 marks_updated=False,
             ),
         ),
@@ -731,8 +869,22 @@ def catalogue_import(document: dict[str, Any]) -> ImportReport:
     return importer.report
 
 
+def _deadline_state(deadline: ConferenceDeadline) -> tuple:
+    return (*(getattr(deadline, f) for f in DEADLINE_FIELDS if f != "note"), deadline.note_en)
+
+
+def _edition_state(edition: ConferenceEdition, deadlines: list) -> tuple:
+    """What the import compares to tell whether an edition changed."""
+    return (
+        *(getattr(edition, f) for f in EDITION_FIELDS),
+        edition.host_id,
+        [_deadline_state(d) for d in sorted(deadlines, key=lambda d: (d.due, d.kind))],
+    )
+
+
 def parse_deadline(value: Any, zone: str) -> dt.datetime | None:
-    """A `submission_deadline` as the format states it → its UTC instant (None for null).
+    """A deadline's `due` (or the first format's `submission_deadline`) as the format states
+    it → its UTC instant (None for null).
 
     ISO 8601 date and time: without an offset, the wall clock in `zone` (converted by
     `deadline_instant`, which refuses times the clocks skip or pass twice); with one (`Z`,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from learnpaths.catalogue_io.exporter import catalogue_export
-from learnpaths.catalogue_io.format import FORMAT, TRANSLATION_KEYS
+from learnpaths.catalogue_io.format import FORMAT, LATER_RESOURCE_KEYS, TRANSLATION_KEYS
 from learnpaths.catalogue_io.importer import ImportReport, catalogue_import, check_format
 from learnpaths.models import (
     SeedKind,
@@ -65,7 +65,10 @@ def catalogue_fingerprints() -> dict[tuple[str, str], str]:
 
 def _digest(item: dict[str, Any]) -> str:
     text = json.dumps(
-        _without_empty_translations(item), sort_keys=True, ensure_ascii=False, default=str
+        _as_first_written(_without_empty_translations(item)),
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -85,6 +88,39 @@ def _without_empty_translations(value: Any) -> Any:
     return value
 
 
+def _as_first_written(item: dict[str, Any]) -> dict[str, Any]:
+    """A resource item as the format wrote it before papers' citation fields, research areas
+    and typed deadlines, where that says the same: the keys added since left out while they
+    hold their defaults, an edition with no more than one plain full-paper deadline written as
+    `submission_deadline` and `deadline_timezone`. A site seeded before keeps the fingerprints
+    of its untouched items (an edition without a deadline had its zone, AoE by default, which
+    is no longer stored: one whose zone was not AoE counts as changed and is kept)."""
+    if "editions" not in item:
+        return item
+    item = {k: v for k, v in item.items() if LATER_RESOURCE_KEYS.get(k, object()) != v}
+    item["editions"] = [_edition_as_first_written(e) for e in item["editions"]]
+    return item
+
+
+def _edition_as_first_written(edition: Any) -> Any:
+    if not isinstance(edition, dict) or "deadlines" not in edition:
+        return edition
+    deadlines = edition["deadlines"]
+    plain = edition.get("host") is None and not edition.get("estimated")
+    plain = plain and not edition.get("source_url") and len(deadlines) <= 1
+    if deadlines:
+        (only,) = deadlines[:1]
+        plain = plain and only.get("kind") == "paper" and not only.get("estimated")
+        plain = plain and not only.get("note")
+    if not plain:
+        return edition
+    first = {k: v for k, v in edition.items() if k not in ("host", "deadlines", "estimated")}
+    first.pop("source_url", None)
+    first["submission_deadline"] = deadlines[0]["due"] if deadlines else None
+    first["deadline_timezone"] = deadlines[0]["timezone"] if deadlines else "AoE"
+    return first
+
+
 def _key(kind: str, item: Any) -> tuple[str, str] | None:
     slug = item.get("slug") if isinstance(item, dict) else None
     return (kind, slug) if isinstance(slug, str) else None
@@ -101,6 +137,11 @@ def _references(kind: str, item: dict[str, Any]) -> list[tuple[str, str]]:
     if kind == SYNONYM:
         return []
     named = [(CONCEPT, s) for s in [*slugs(item.get("concepts")), *slugs(item.get("defines"))]]
+    editions = item.get("editions") if isinstance(item.get("editions"), list) else []
+    for edition in editions:  # a workshop names its host's conference
+        host = edition.get("host") if isinstance(edition, dict) else None
+        if isinstance(host, dict) and isinstance(host.get("conference"), str):
+            named.append((RESOURCE, host["conference"]))
     if kind == PATH:
         stages = item.get("stages") if isinstance(item.get("stages"), list) else []
         for stage in stages:

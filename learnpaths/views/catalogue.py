@@ -17,9 +17,10 @@ from resources.concept_map import concept_graph
 from resources.models import (
     Concept,
     ConceptArea,
+    ConferenceDeadline,
     ConferenceEdition,
     Resource,
-    next_deadline,
+    next_change,
 )
 from resources.search import engine
 from resources.selectors import concept_resources_by_kind, concepts_by_area
@@ -28,21 +29,24 @@ from resources.views import page, query_without
 # The parameters the search page reads: the query, the choice filters, the sort and the page.
 # Results per page of the search, as search engines show: ten read well, and a page costs less.
 SEARCH_PER_PAGE = 10
+# The home page's box: the next deadlines of any conference or workshop.
+HOME_DEADLINES = 6
 SEARCH_PARAMS = frozenset({"q", "page", "sort", *selectors.CHOICE_FILTERS})
 
 
 @require_safe
 @cached_page("home")
 def home(request: HttpRequest) -> HttpResponse:
-    context = _home_context()
+    now = timezone.now()
+    context = _home_context(now)
     response = render(request, "resources/home.html", context)
     # The upcoming deadlines go out of date as time passes, not only with edits: the cached
-    # page is not served once the first of them has passed.
-    response.cache_until = next_deadline(context["deadlines"])
+    # page is not served once one has passed or its countdown changed.
+    response.cache_until = next_change(context["deadlines"], now)
     return response
 
 
-def _home_context() -> dict:
+def _home_context(now) -> dict:
     return {
         "featured_paths": list(
             LearningPath.objects.published().filter(featured=True).for_cards()[:6]
@@ -51,7 +55,8 @@ def _home_context() -> dict:
         "recent_resources": list(
             Resource.objects.published().order_by("-created_at", "-pk").for_list()[:8]
         ),
-        "deadlines": list(ConferenceEdition.objects.upcoming_deadlines(timezone.now())[:6]),
+        "deadlines": list(ConferenceDeadline.objects.upcoming(now)[:HOME_DEADLINES]),
+        "now": now,
     }
 
 
@@ -86,8 +91,12 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = _resource_context(slug)
     resource = context["resource"]
     status = statuses_for(request.user, [resource.pk]).get(resource.pk)
+    now = timezone.now()
+    context["now"] = now
     response = render(request, "resources/resource_detail.html", {**context, "status": status})
-    response.cache_until = next_deadline(resource.editions.all())  # then it is marked passed
+    # Then a deadline is marked passed or its countdown changes.
+    deadlines = [d for edition in resource.editions.all() for d in edition.deadlines.all()]
+    response.cache_until = next_change(deadlines, now)
     return response
 
 
@@ -101,7 +110,7 @@ def _resource_context(slug: str) -> dict:
     )
     # Only conferences and workshops have editions to show: for any other resource the
     # prefetch is of nothing, which costs no query.
-    editions = ConferenceEdition.objects.order_by("-year")
+    editions = ConferenceEdition.objects.for_list().order_by("-year")
     prefetch_related_objects(
         [resource], Prefetch("editions", editions if resource.is_event else editions.none())
     )

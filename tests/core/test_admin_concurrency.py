@@ -31,11 +31,8 @@ def catalogue(make):
     concept = make.concept()
     make.concept().prerequisites.add(concept)
     conference = make.resource(kind="conference", tags=["venue"])
-    edition = ConferenceEdition.objects.create(
-        conference=conference,
-        year=2030,
-        submission_deadline=dt.datetime(2030, 5, 1, 12, tzinfo=dt.UTC),
-    )
+    edition = ConferenceEdition.objects.create(conference=conference, year=2030)
+    edition.deadlines.create(kind="paper", due=dt.datetime(2030, 5, 1, 12, tzinfo=dt.UTC))
     return {
         "path": path,
         "stage": path.stages.order_by("position").first(),

@@ -124,8 +124,9 @@ def test_import_updates_by_slug_instead_of_duplicating():
 @pytest.mark.django_db
 def test_import_stores_deadline_in_utc_from_its_time_zone():
     catalogue_import(copy.deepcopy(DOCUMENT))
-    edition = ConferenceEdition.objects.get()
-    assert edition.submission_deadline.isoformat() == "2026-05-16T11:59:00+00:00"
+    (deadline,) = ConferenceEdition.objects.get().deadlines.all()
+    assert (deadline.kind, deadline.timezone) == ("paper", "AoE")
+    assert deadline.due.isoformat() == "2026-05-16T11:59:00+00:00"
     assert sorted(Resource.objects.get(slug="book").tags.names()) == ["free online", "textbook"]
 
 

@@ -21,6 +21,7 @@ from resources.models import (
     Concept,
     ConceptPrerequisite,
     ConceptSearchTerm,
+    ConferenceDeadline,
     ConferenceEdition,
     Resource,
     ResourceSearchTerm,
@@ -43,7 +44,11 @@ CATALOGUE_TABLES = {
     Synonym: {},
     Tag: {},
     TaggedResource: {"tag": ("tag__name",)},
-    ConferenceEdition: {"conference": ("conference__slug",)},
+    ConferenceEdition: {
+        "conference": ("conference__slug",),
+        "host": ("host__conference__slug", "host__year"),
+    },
+    ConferenceDeadline: {"edition": ("edition__conference__slug", "edition__year")},
     LearningPath: {},
     LearningPath.concepts.through: {},
     Stage: {},
@@ -104,11 +109,9 @@ def curated(db):
     )
     LearningPath.objects.create(slug="unfinished", title="Unfinished", summary="Soon.")
     conference = Resource.objects.filter(kind="conference").order_by("slug")[0]
-    ConferenceEdition.objects.create(
-        conference=conference,
-        year=2031,
-        submission_deadline=dt.datetime(2031, 3, 1, 4, 0, 30, tzinfo=dt.UTC),
-        deadline_timezone="Asia/Shanghai",
+    edition = ConferenceEdition.objects.create(conference=conference, year=2031)
+    edition.deadlines.create(
+        kind="paper", due=dt.datetime(2031, 3, 1, 4, 0, 30, tzinfo=dt.UTC), timezone="Asia/Shanghai"
     )
 
 
@@ -169,16 +172,15 @@ def test_deadlines_are_written_as_local_time_in_their_zone(curated):
         (r["slug"], e["year"]): e for r in catalogue_export()["resources"] for e in r["editions"]
     }
     conference = Resource.objects.filter(kind="conference").order_by("slug")[0]
-    assert editions[conference.slug, 2031]["submission_deadline"] == "2031-03-01T12:00:30"
-    assert editions[conference.slug, 2031]["deadline_timezone"] == "Asia/Shanghai"
-    aoe = ConferenceEdition.objects.filter(deadline_timezone="AoE").exclude(
-        submission_deadline=None
-    )[0]
+    (written,) = editions[conference.slug, 2031]["deadlines"]
+    assert (written["due"], written["timezone"]) == ("2031-03-01T12:00:30", "Asia/Shanghai")
+    aoe = ConferenceDeadline.objects.filter(timezone="AoE").order_by("pk")[0]
     # Anywhere on Earth is UTC-12: 23:59 AoE is 11:59 UTC the next day.
-    local = editions[aoe.conference.slug, aoe.year]["submission_deadline"]
-    assert dt.datetime.fromisoformat(local) == (
-        aoe.submission_deadline.replace(tzinfo=None) - dt.timedelta(hours=12)
-    )
+    written = editions[aoe.edition.conference.slug, aoe.edition.year]["deadlines"]
+    local = aoe.due.replace(tzinfo=None) - dt.timedelta(hours=12)
+    assert {"kind": aoe.kind, "due": local.isoformat(timespec="minutes")}.items() <= next(
+        d for d in written if d["kind"] == aoe.kind and d["timezone"] == "AoE"
+    ).items()
 
 
 def test_importing_an_export_again_changes_nothing_and_exports_the_same_bytes(curated, tmp_path):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.models import LearningPath, SeedRecord, Stage
-from resources.models import Resource
+from resources.models import ConferenceEdition, Resource
 from tests.admin_forms import change_form, post_form
 from tests.learnpaths.test_catalogue import DOCUMENT
 from tests.learnpaths.test_catalogue_io import snapshot
@@ -194,6 +194,49 @@ def _untranslated(value):
     return value
 
 
+NEWER_RESOURCE_KEYS = ("publication", "volume", "number", "pages", "arxiv_title", "research_area")
+
+
+def _first_format(item):
+    """A resource item as the code before typed deadlines and citation fields exported it: no
+    citation or area keys, one `submission_deadline` and `deadline_timezone` an edition."""
+    if "editions" not in item:
+        return item
+    old = {k: v for k, v in item.items() if k not in NEWER_RESOURCE_KEYS}
+    old["editions"] = []
+    for edition in item["editions"]:
+        (deadline,) = edition["deadlines"] or [{"due": None, "timezone": "AoE"}]
+        kept = {k: v for k, v in edition.items() if k not in ("deadlines", "host", "estimated")}
+        kept.pop("source_url")
+        old["editions"].append(
+            kept
+            | {"submission_deadline": deadline["due"], "deadline_timezone": deadline["timezone"]}
+        )
+    return old
+
+
+@pytest.mark.django_db
+def test_a_site_seeded_before_typed_deadlines_calls_its_untouched_conferences_unedited(tmp_path):
+    """Digests written by the code before deadlines were typed: a conference whose one deadline
+    and fields are as seeded is updated by the new fixtures, not kept as a curator's edit."""
+    document = copy.deepcopy(DOCUMENT)
+    seed(write(tmp_path, document, "before.json"))
+    for record in SeedRecord.objects.filter(kind="resource"):
+        (item,) = [i for i in catalogue_export()["resources"] if i["slug"] == record.slug]
+        old = json.dumps(_first_format(item), sort_keys=True, ensure_ascii=False, default=str)
+        record.digest = hashlib.sha256(old.encode()).hexdigest()
+        record.save()
+    conference = next(r for r in document["resources"] if r["kind"] == "conference")
+    conference["research_area"] = "ml"
+    conference["editions"][0]["source_url"] = "https://example.org/call"
+
+    output = seed(write(tmp_path, document, "after.json"))
+
+    assert "changed by a curator" not in output
+    assert Resource.objects.get(slug=conference["slug"]).research_area == "ml"
+    assert ConferenceEdition.objects.get().source_url == "https://example.org/call"
+
+
 @pytest.mark.django_db
 def test_a_site_seeded_before_translations_takes_them_and_calls_nothing_edited(tmp_path):
     """A site seeded by the code before translations recorded digests of the format without
@@ -207,7 +250,9 @@ def test_a_site_seeded_before_translations_takes_them_and_calls_nothing_edited(t
             i for key in ("concepts", "resources", "paths") for i in catalogue_export()[key]
             if i["slug"] == record.slug and key.startswith(record.kind)
         )  # fmt: skip
-        old = json.dumps(_untranslated(item), sort_keys=True, ensure_ascii=False, default=str)
+        old = json.dumps(
+            _first_format(_untranslated(item)), sort_keys=True, ensure_ascii=False, default=str
+        )
         record.digest = hashlib.sha256(old.encode()).hexdigest()
         record.save()
 

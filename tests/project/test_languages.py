@@ -329,11 +329,9 @@ def test_error_pages_forms_and_the_reset_e_mail_speak_chinese(client, db, django
 
 def test_a_deadline_is_written_the_chinese_way_on_a_chinese_page(client, make):
     conference = make.resource(kind="conference", slug="conf")
-    ConferenceEdition.objects.create(
-        conference=conference,
-        year=2031,
-        deadline_timezone="AoE",
-        submission_deadline=deadline_instant(dt.datetime(2031, 5, 6, 23, 59), "AoE"),
+    edition = ConferenceEdition.objects.create(conference=conference, year=2031)
+    edition.deadlines.create(
+        kind="paper", due=deadline_instant(dt.datetime(2031, 5, 6, 23, 59), "AoE")
     )
     english = html_text(client.get("/en/resources/conf/").content)
     chinese = html_text(client.get("/zh-hans/resources/conf/").content)
@@ -370,9 +368,7 @@ def test_an_editions_dates_read_in_each_languages_order(client, make):
         starts_on=dt.date(2031, 6, 1),
         ends_on=dt.date(2031, 6, 4),
         location="Denver",
-        deadline_timezone="AoE",
-        submission_deadline=deadline_instant(dt.datetime(2031, 1, 6, 23, 59), "AoE"),
-    )
+    ).deadlines.create(kind="paper", due=deadline_instant(dt.datetime(2031, 1, 6, 23, 59), "AoE"))
     assert "Denver · 1 Jun–4 Jun 2031" in html_text(client.get("/en/").content)
     assert "Denver · 2031年6月1日–6月4日" in html_text(client.get("/zh-hans/").content)
 

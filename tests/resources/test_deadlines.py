@@ -14,7 +14,7 @@ from django.utils import timezone
 from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
 from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
-from resources.models import ConferenceEdition, Resource
+from resources.models import ConferenceDeadline, ConferenceEdition, Resource
 from tests.admin_forms import form_fields
 
 UTC = dt.UTC
@@ -30,7 +30,8 @@ class Rows(HTMLParser):
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
-        if tag == "tr":
+        # A table's rows (the home page), or an edition's card (a conference's page).
+        if tag == "tr" or (tag == "article" and "edition" in (dict(attrs).get("class") or "")):
             self.rows.append({"text": "", "times": []})
         elif tag == "time" and self.rows:
             self._time = {"datetime": dict(attrs)["datetime"], "text": ""}
@@ -56,14 +57,19 @@ def at(moment: dt.datetime, monkeypatch) -> None:
 
 
 def edition(make, title: str, deadline: dt.datetime, zone: str, **fields) -> ConferenceEdition:
+    """A conference `title` with an edition whose full-paper deadline is `deadline` in `zone`."""
     conference = make.resource(kind="conference", title=title)
-    return ConferenceEdition.objects.create(
-        conference=conference,
-        year=deadline.year,
-        submission_deadline=deadline,
-        deadline_timezone=zone,
-        **fields,
-    )
+    return add_edition(conference, deadline, zone, **fields)
+
+
+def add_edition(conference, deadline, zone="AoE", **fields) -> ConferenceEdition:
+    edition = ConferenceEdition.objects.create(conference=conference, year=deadline.year, **fields)
+    edition.deadlines.create(kind="paper", due=deadline, timezone=zone)
+    return edition
+
+
+def paper_deadline(edition: ConferenceEdition) -> dt.datetime:
+    return edition.deadlines.get(kind="paper").due
 
 
 # (title, exact instant, zone, wall clock shown, zone label shown)
@@ -119,9 +125,7 @@ def test_a_passed_deadline_is_marked_as_passed_in_words(client, make, monkeypatc
         dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC),
         dt.datetime(2027, 5, 7, tzinfo=UTC),
     ):
-        ConferenceEdition.objects.create(
-            conference=conference, year=deadline.year, submission_deadline=deadline
-        )
+        add_edition(conference, deadline)
     rows = Rows(client.get(conference.get_absolute_url()).content.decode())
     assert "(passed)" in rows.row("2026")["text"]
     assert "passed" not in rows.row("2027")["text"]
@@ -131,7 +135,7 @@ def test_a_stored_zone_tzdata_no_longer_knows_is_shown_in_utc(client, make, monk
     at(dt.datetime(2026, 1, 1, tzinfo=UTC), monkeypatch)
     instant = dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC)
     gone = edition(make, "Old zone", instant, "AoE")
-    ConferenceEdition.objects.filter(pk=gone.pk).update(deadline_timezone="Mars/Olympus")
+    ConferenceDeadline.objects.filter(edition=gone).update(timezone="Mars/Olympus")
     row = Rows(client.get("/en/").content.decode()).row("Old zone")
     assert row["times"][0]["datetime"] == "2026-05-07T11:59:00Z"
     assert "7 May 2026, 11:59" in row["times"][0]["text"]
@@ -161,7 +165,7 @@ def test_a_deadline_that_passes_while_the_home_page_is_cached_is_no_longer_liste
     assert upcoming_titles(client) == ["Later"]
     at(first + dt.timedelta(days=31), monkeypatch)
     assert upcoming_titles(client) == []
-    assert "No announced paper deadlines ahead" in client.get("/en/").content.decode()
+    assert "No announced deadlines ahead" in client.get("/en/").content.decode()
 
 
 def test_a_seventh_deadline_moves_up_when_a_listed_one_passes_while_cached(
@@ -211,9 +215,7 @@ def import_editions(*editions: dict) -> None:
 
 
 def imported_deadlines() -> list[dt.datetime]:
-    return list(
-        ConferenceEdition.objects.order_by("year").values_list("submission_deadline", flat=True)
-    )
+    return list(ConferenceDeadline.objects.order_by("edition__year").values_list("due", flat=True))
 
 
 @pytest.mark.django_db
@@ -349,9 +351,8 @@ def test_a_stored_deadline_its_zone_cannot_show_is_shown_in_utc_everywhere(
     """Stored before imports checked the range: no page fails, the export still works."""
     at(dt.datetime(2026, 1, 1, tzinfo=UTC), monkeypatch)
     conference = make.resource(kind="conference", title="Far")
-    ConferenceEdition.objects.create(
-        conference=conference, year=2026, submission_deadline=instant, deadline_timezone=zone
-    )
+    edition = ConferenceEdition.objects.create(conference=conference, year=2026)
+    edition.deadlines.create(kind="paper", due=instant, timezone=zone)
     home = client.get("/en/")
     assert home.status_code == 200
     page = client.get(conference.get_absolute_url())
@@ -365,7 +366,7 @@ def test_a_stored_deadline_its_zone_cannot_show_is_shown_in_utc_everywhere(
     changelist = reverse("admin:resources_conferenceedition_changelist")
     assert staff_client.get(changelist).status_code == 200
     (written,) = catalogue_export()["resources"][0]["editions"]
-    assert dt.datetime.fromisoformat(written["submission_deadline"]) == instant
+    assert dt.datetime.fromisoformat(written["deadlines"][0]["due"]) == instant
 
 
 @pytest.mark.django_db
@@ -453,17 +454,16 @@ def test_export_then_import_gives_back_every_deadline_exactly():
         2030: (dt.datetime(2030, 3, 1, 4, 0, 30, tzinfo=UTC), "Asia/Shanghai"),
     }
     for year, (instant, zone) in stored.items():
-        ConferenceEdition.objects.create(
-            conference=conference, year=year, submission_deadline=instant, deadline_timezone=zone
-        )
+        edition = ConferenceEdition.objects.create(conference=conference, year=year)
+        edition.deadlines.create(kind="paper", due=instant, timezone=zone)
     document = catalogue_export()
-    written = [e["submission_deadline"] for e in document["resources"][0]["editions"]]
+    written = [e["deadlines"][0]["due"] for e in document["resources"][0]["editions"]]
     # The wall clock as calls for papers state it; an offset only where it alone is ambiguous.
     assert "2028-05-15T23:59:59.000500" in written and "2030-03-01T12:00:30" in written
     assert "2026-11-01T01:30-04:00" in written and "2027-11-07T01:30-05:00" in written
     Resource.objects.all().delete()
     catalogue_import(document)
-    assert dict(ConferenceEdition.objects.values_list("year", "submission_deadline")) == {
+    assert dict(ConferenceDeadline.objects.values_list("edition__year", "due")) == {
         year: instant for year, (instant, _) in stored.items()
     }
     assert not catalogue_import(catalogue_export()).changed
@@ -477,9 +477,14 @@ def admin_form(client, url: str, form_id: str) -> dict[str, list[str]]:
 
 
 def edition_form(conference, day: str, time: str, zone: str) -> dict:
+    """The edition admin's add form with one full-paper deadline in its inline."""
     return {
         "conference": conference.pk, "year": 2026, "location": "", "url": "", "notes": "",
-        "submission_deadline_0": day, "submission_deadline_1": time, "deadline_timezone": zone,
+        "source_url": "",
+        "deadlines-TOTAL_FORMS": "1", "deadlines-INITIAL_FORMS": "0",
+        "deadlines-MIN_NUM_FORMS": "0", "deadlines-MAX_NUM_FORMS": "1000",
+        "deadlines-0-kind": "paper", "deadlines-0-due_0": day, "deadlines-0-due_1": time,
+        "deadlines-0-timezone": zone, "deadlines-0-note_en": "", "deadlines-0-note_zh_hans": "",
     }  # fmt: skip
 
 
@@ -501,16 +506,13 @@ def test_curators_enter_the_deadline_as_the_call_for_papers_states_it(
     )
     assert response.status_code == 302
     edition = ConferenceEdition.objects.get()
-    assert edition.submission_deadline == instant
+    assert paper_deadline(edition) == instant
     # Shown again as entered, and saved again unchanged.
     change = reverse("admin:resources_conferenceedition_change", args=[edition.pk])
     fields = admin_form(staff_client, change, "conferenceedition_form")
-    assert fields["submission_deadline_0"] == [day] and fields["submission_deadline_1"] == [
-        time + ":00"
-    ]
+    assert fields["deadlines-0-due_0"] == [day] and fields["deadlines-0-due_1"] == [time + ":00"]
     assert staff_client.post(change, fields).status_code == 302
-    edition.refresh_from_db()
-    assert edition.submission_deadline == instant
+    assert paper_deadline(edition) == instant
 
 
 @pytest.mark.parametrize(
@@ -533,28 +535,19 @@ def test_the_admin_refuses_a_wall_clock_a_daylight_saving_change_skips_or_repeat
     assert not ConferenceEdition.objects.exists()
 
 
-def test_the_conference_pages_editions_take_the_wall_clock_and_refuse_a_gap(staff_client, make):
-    conference = make.resource(kind="conference")
-    ConferenceEdition.objects.create(conference=conference, year=2026)
-    change = reverse("admin:resources_resource_change", args=[conference.pk])
+def test_the_conference_page_lists_its_editions_and_links_each_to_its_deadlines(staff_client, make):
+    stored = edition(make, "NeurIPS", dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC), "AoE")
+    change = reverse("admin:resources_resource_change", args=[stored.conference.pk])
+    html = staff_client.get(change).content.decode()
+    assert reverse("admin:resources_conferenceedition_change", args=[stored.pk]) in html
     fields = admin_form(staff_client, change, "resource_form")
-    fields |= {"editions-0-deadline_timezone": ["America/New_York"]}
-    fields |= {"editions-0-submission_deadline_0": ["2026-03-08"]}
-    fields |= {"editions-0-submission_deadline_1": ["02:30"]}
-    response = staff_client.post(change, fields)
-    assert response.status_code == 200
-    assert "2026-03-08 02:30 does not exist in America/New_York" in response.content.decode()
-    assert ConferenceEdition.objects.get().submission_deadline is None
-    fields["editions-0-submission_deadline_1"] = ["03:30"]
+    fields["editions-0-location"] = ["Sydney"]
     assert staff_client.post(change, fields).status_code == 302
-    expected = dt.datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
-    assert ConferenceEdition.objects.get().submission_deadline == expected
-
-
-def test_the_admins_edition_list_shows_the_organisers_wall_clock(staff_client, make):
-    edition(make, "NeurIPS", dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC), "AoE")
-    html = staff_client.get(reverse("admin:resources_conferenceedition_changelist")).content
-    assert "6 May 2026, 23:59 AoE (UTC−12)" in html.decode()
+    stored.refresh_from_db()
+    assert (stored.location, paper_deadline(stored)) == (
+        "Sydney",
+        dt.datetime(2026, 5, 7, 11, 59, tzinfo=UTC),
+    )
 
 
 @pytest.mark.parametrize(
@@ -598,16 +591,15 @@ def test_an_edition_whose_deadline_the_clocks_pass_twice_saves_unchanged_and_can
     stored = edition(make, "Folded", instants[which], zone, location="Sydney")
     change = reverse("admin:resources_conferenceedition_change", args=[stored.pk])
     fields = admin_form(staff_client, change, "conferenceedition_form")
-    assert fields["deadline_fold"] == [str(which)]
+    assert fields["deadlines-0-fold"] == [str(which)]
     fields["location"] = ["Melbourne"]  # an unrelated change
     assert staff_client.post(change, fields).status_code == 302
     stored.refresh_from_db()
-    assert (stored.location, stored.submission_deadline) == ("Melbourne", instants[which])
+    assert (stored.location, paper_deadline(stored)) == ("Melbourne", instants[which])
     fields = admin_form(staff_client, change, "conferenceedition_form")
-    fields["deadline_fold"] = [str(1 - which)]
+    fields["deadlines-0-fold"] = [str(1 - which)]
     assert staff_client.post(change, fields).status_code == 302
-    stored.refresh_from_db()
-    assert stored.submission_deadline == instants[1 - which]
+    assert paper_deadline(stored) == instants[1 - which]
 
 
 @pytest.mark.parametrize(("zone", "first", "second"), FOLDS)
@@ -626,14 +618,6 @@ def test_a_conference_whose_edition_deadline_the_clocks_pass_twice_saves_unchang
     assert staff_client.post(change, fields).status_code == 302
     assert Resource.objects.get().title == "A Conference, renamed"
     assert imported_deadlines() == [second, first]
-    fields = admin_form(staff_client, change, "resource_form")
-    # The inline lists the latest year first.
-    assert (fields["editions-0-year"], fields["editions-0-deadline_fold"]) == (["2027"], ["0"])
-    assert (fields["editions-1-year"], fields["editions-1-deadline_fold"]) == (["2026"], ["1"])
-    fields["editions-0-deadline_fold"] = ["1"]
-    fields["editions-1-deadline_fold"] = ["0"]
-    assert staff_client.post(change, fields).status_code == 302
-    assert imported_deadlines() == [first, second]
 
 
 def test_the_admin_asks_which_of_two_times_and_takes_the_answer(staff_client, make):
@@ -643,8 +627,8 @@ def test_the_admin_asks_which_of_two_times_and_takes_the_answer(staff_client, ma
     response = staff_client.post(add, form)
     assert response.status_code == 200
     assert "Choose which of the two times it is." in response.content.decode()
-    assert staff_client.post(add, form | {"deadline_fold": "1"}).status_code == 302
-    assert ConferenceEdition.objects.get().submission_deadline == FOLDS[1][2]
+    assert staff_client.post(add, form | {"deadlines-0-fold": "1"}).status_code == 302
+    assert paper_deadline(ConferenceEdition.objects.get()) == FOLDS[1][2]
 
 
 def test_an_unchanged_deadline_is_saved_again_to_the_microsecond(staff_client, make):
@@ -654,4 +638,4 @@ def test_an_unchanged_deadline_is_saved_again_to_the_microsecond(staff_client, m
     fields = admin_form(staff_client, change, "conferenceedition_form")
     assert staff_client.post(change, fields | {"notes": ["Exact"]}).status_code == 302
     stored.refresh_from_db()
-    assert (stored.notes, stored.submission_deadline) == ("Exact", instant)
+    assert (stored.notes, paper_deadline(stored)) == ("Exact", instant)

@@ -153,16 +153,14 @@ def test_deadline_is_shown_in_the_organisers_time_zone(make):
     import datetime as dt
 
     conference = make.resource(kind="conference")
-    edition = ConferenceEdition.objects.create(
-        conference=conference,
-        year=2026,
-        submission_deadline=dt.datetime(2026, 5, 16, 11, 59, tzinfo=dt.UTC),
-        deadline_timezone="AoE",
+    edition = ConferenceEdition.objects.create(conference=conference, year=2026)
+    deadline = edition.deadlines.create(
+        kind="paper", due=dt.datetime(2026, 5, 16, 11, 59, tzinfo=dt.UTC), timezone="AoE"
     )
-    assert edition.local_deadline.strftime("%Y-%m-%d %H:%M") == "2026-05-15 23:59"
-    edition.deadline_timezone = "Mars/Olympus"
+    assert deadline.local.strftime("%Y-%m-%d %H:%M") == "2026-05-15 23:59"
+    deadline.timezone = "Mars/Olympus"
     with pytest.raises(ValidationError):
-        edition.full_clean()
+        deadline.full_clean()
 
 
 def test_emails_are_unique_case_insensitively(make):

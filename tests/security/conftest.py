@@ -23,12 +23,10 @@ def world(make):
     first, second = make.concept(), make.concept()
     ConceptPrerequisite.objects.create(concept=second, prerequisite=first)
     conference = make.resource(kind="conference", tags=["deep learning"], concepts=[first])
-    ConferenceEdition.objects.create(
-        conference=conference,
-        year=2031,
-        location="Vancouver",
-        submission_deadline=timezone.now() + timezone.timedelta(days=30),
+    edition = ConferenceEdition.objects.create(
+        conference=conference, year=2031, location="Vancouver"
     )
+    edition.deadlines.create(kind="paper", due=timezone.now() + timezone.timedelta(days=30))
     path = make.path(stages=2, steps_per_stage=2, featured=True)
     path.concepts.add(first)
     draft = make.path(status=PathStatus.DRAFT)
