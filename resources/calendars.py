@@ -2,7 +2,8 @@
 
 Each deadline is one event at its exact instant: in its own zone with a TZID and that zone's
 VTIMEZONE where the call for papers names a place's zone, in UTC ("Z") for AoE and UTC (AoE
-has no IANA zone a calendar app would know by name; the description states it). Events have
+has no IANA zone a calendar app would know by name; the description states it) and for a wall
+clock the clocks pass twice (a TZID cannot name its second occurrence). Events have
 no DTEND: RFC 5545 §3.6.1 makes such an event end at its start, a moment, which a deadline is.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
-from resources.models import ConferenceDeadline
+from resources.models import ConferenceDeadline, in_fold
 
 PRODUCT_ID = "-//Learnpaths//Conference deadlines//EN"
 # Calendar apps that honour it poll a subscribed feed this often (RFC 7986 REFRESH-INTERVAL,
@@ -73,7 +74,9 @@ def _event(deadline: ConferenceDeadline, page_url, now: dt.datetime) -> Event:
     event.add("uid", f"deadline-{deadline.pk}@learnpaths")
     event.add("dtstamp", now.astimezone(dt.UTC))
     zone = getattr(shown.local.tzinfo, "key", "")
-    if not zone or zone == "UTC" or zone.startswith("Etc/"):  # AoE, UTC, or shown in UTC
+    # A wall clock the clocks pass twice names its first occurrence with a TZID (RFC 5545
+    # §3.3.5): a deadline at the second one would come an hour early, so it is written in UTC.
+    if not zone or zone == "UTC" or zone.startswith("Etc/") or in_fold(shown.local):
         event.add("dtstart", deadline.due.astimezone(dt.UTC))
     else:
         event.add("dtstart", shown.local)
