@@ -187,10 +187,10 @@ def conference_list(request: HttpRequest) -> HttpResponse:
         "resources/conference_list.html",
         {**_event_context(filters), "editions": editions, "now": now},
     )
-    # The countdowns change as time passes: not served from the cache once one of them would.
-    response.cache_until = next_change(
-        [d for edition in editions for d in edition.deadlines.all()], now
-    )
+    # The countdowns change as time passes: not served from the cache once one of them would,
+    # nor past midnight (UTC), when an edition ending today is over.
+    changes = next_change([d for edition in editions for d in edition.deadlines.all()], now)
+    response.cache_until = min(filter(None, (changes, next_midnight(now))))
     return response
 
 
