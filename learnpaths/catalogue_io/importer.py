@@ -376,11 +376,24 @@ class _Importer:
             setattr(obj, name, value)
         return obj.pk is None or any(before[name] != getattr(obj, name) for name in names)
 
-    def clean(self, where: str, obj: models.Model, exclude: Iterable[str] = ()) -> bool:
+    def clean(
+        self,
+        where: str,
+        obj: models.Model,
+        exclude: Iterable[str] = (),
+        reported: Iterable[str] = (),
+    ) -> bool:
+        """Whether `obj` passes `full_clean` (without the `exclude` fields' own checks); each
+        failure is a problem, except those of the `reported` fields, which the import checked
+        and named itself (the model's `clean` would name them a second time)."""
         try:
             obj.full_clean(exclude=list(exclude), validate_unique=True)
         except ValidationError as error:
-            self.validation_problems(where, error)
+            if hasattr(error, "error_dict"):
+                left = {k: v for k, v in error.error_dict.items() if k not in set(reported)}
+                error = ValidationError(left) if left else None
+            if error is not None:
+                self.validation_problems(where, error)
             return False
         return True
 
@@ -485,7 +498,7 @@ class _Importer:
             self.assign(edition, edition_item, EDITION_FIELDS)
             host_ok = self.check_host(at, edition_item.get("host"), edition)
             deadlines = self.check_deadlines(at, edition_item)
-            cleaned = self.clean(at, edition, exclude=("conference", "host"))
+            cleaned = self.clean(at, edition, exclude=("conference", "host"), reported=("host",))
             if cleaned and host_ok and deadlines is not None:
                 edition._deadlines = deadlines
                 wanted.append(edition)
@@ -599,6 +612,7 @@ class _Importer:
         """Write the editions in place, by year (a workshop's host stays its host), with their
         deadlines; delete the years the document leaves out. A year still hosting workshops
         is not deleted (a problem)."""
+        # In year order, as `wanted` is: compared as lists below.
         current = {
             e.year: e for e in resource.editions.order_by("year").prefetch_related("deadlines")
         }
