@@ -478,3 +478,24 @@ def test_the_conference_pages_take_a_fixed_number_of_queries(
     assert "Workshops:" in root.text  # the hosts list their workshops
     if url == "/en/conferences/":
         assert "Workshop at" in root.text
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_a_conference_page_reads_its_editions_deadlines_and_workshops_in_fixed_queries(
+    make, monkeypatch, django_assert_num_queries, size
+):
+    at(dt.datetime(2026, 1, 1, tzinfo=UTC), monkeypatch)
+    host_event = conference("NeurIPS", slug="neurips")
+    for n in range(size):
+        host = edition(host_event, 2000 + n, starts_on=D(2000 + n, 12, 1))
+        for day, kind in enumerate(("abstract", "paper", "camera-ready")):
+            deadline(host, aoe(2000 + n, 5, 1 + day), kind=kind)
+        workshop = conference(f"Workshop {n:02}", kind="workshop")
+        edition(workshop, 2000 + n, host=host)
+    # Catalogue version, resource, tags, concepts, editions (with hosts), their deadlines, the
+    # workshops they host, paths.
+    with django_assert_num_queries(8):
+        response = Client().get("/en/resources/neurips/")
+    root = parse(response.content)
+    assert len(cards(root)) == size
+    assert len(root.find_all("p", class_="workshops")) == size
