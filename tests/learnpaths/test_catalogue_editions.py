@@ -13,7 +13,7 @@ from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
 from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
 from resources.models import ConferenceDeadline, ConferenceEdition, Resource
-from tests.events import UTC
+from tests.events import UTC, at
 
 pytestmark = pytest.mark.django_db
 
@@ -165,8 +165,6 @@ def test_deadlines_are_imported_with_their_kinds_zones_estimates_and_notes():
 
 
 def test_a_deadlines_chinese_note_is_shown_on_chinese_pages(client, monkeypatch):
-    from tests.events import at
-
     at(dt.datetime(2026, 1, 1, tzinfo=UTC), monkeypatch)
     catalogue_import(document(ACL))
     chinese = client.get("/zh-hans/resources/acl/").content.decode()
