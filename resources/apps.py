@@ -33,7 +33,8 @@ class ResourcesConfig(AppConfig):
             TaggedResource,
             ConferenceEdition,
             Synonym,
-            through=[Resource.concepts.through],
+            # `defines` too: a concept's page marks the papers that introduced it.
+            through=[Resource.concepts.through, Resource.defines.through],
         )
 
 
