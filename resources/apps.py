@@ -35,7 +35,8 @@ class ResourcesConfig(AppConfig):
             ConferenceEdition,
             ConferenceDeadline,
             Synonym,
-            through=[Resource.concepts.through],
+            # `defines` too: a concept's page marks the papers that introduced it.
+            through=[Resource.concepts.through, Resource.defines.through],
         )
 
 

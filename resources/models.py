@@ -536,6 +536,24 @@ class ResourceQuerySet(models.QuerySet):
         # resource, a third of a list page's time).
         return self.prefetch_related(models.Prefetch("tags", to_attr="prefetched_tags"))
 
+    def milestones_of(self, concept: Concept) -> ResourceQuerySet:
+        """The papers of this queryset on `concept` (through `concepts` or `defines`) that have
+        a year, oldest first, ties by title: the concept's timeline. Each has `introduced`:
+        whether it introduced the concept (`defines`). One query, no row twice however the
+        paper is linked; a paper without a year has no place on a timeline and is left out."""
+        on_concept = Resource.concepts.through.objects.filter(
+            resource=models.OuterRef("pk"), concept=concept
+        )
+        introduces = Resource.defines.through.objects.filter(
+            resource=models.OuterRef("pk"), concept=concept
+        )
+        return (
+            self.filter(kind=ResourceKind.PAPER, year__isnull=False)
+            .filter(models.Exists(on_concept) | models.Exists(introduces))
+            .annotate(introduced=models.Exists(introduces))
+            .order_by("year", "title", "pk")
+        )
+
     def unpublish_blockers(self) -> dict[Resource, list[str]]:
         """The resources of this queryset that may not be unpublished, each with the reasons
         (sentences naming it), sorted by title: what the `UNPUBLISH_GUARDS` say."""

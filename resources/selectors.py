@@ -289,6 +289,14 @@ def concept_resources_by_kind(
     return groups
 
 
+def concept_milestones(concept: Concept) -> list[tuple[int, list[Resource]]]:
+    """The published papers that shaped `concept`, grouped by year, oldest first (each paper
+    with `introduced`: see `ResourceQuerySet.milestones_of`). One query, whatever their number;
+    empty when it has none."""
+    papers = Resource.objects.published().milestones_of(concept)
+    return [(year, list(group)) for year, group in groupby(papers, key=lambda p: p.year)]
+
+
 def _top_options(
     rows: list[tuple[str, str, int]], selected: list[str], limit: int
 ) -> list[FacetOption]:

@@ -23,7 +23,7 @@ from resources.models import (
     next_change,
 )
 from resources.search import engine
-from resources.selectors import concept_resources_by_kind, concepts_by_area
+from resources.selectors import concept_milestones, concept_resources_by_kind, concepts_by_area
 from resources.views import page, query_without
 
 # The parameters the search page reads: the query, the choice filters, the sort and the page.
@@ -80,6 +80,7 @@ def _concept_context(slug: str) -> dict:
     return {
         "concept": concept,
         "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
+        "milestones": concept_milestones(concept),
         "resources_by_kind": concept_resources_by_kind(concept),
         "paths": list(LearningPath.objects.published().filter(concepts=concept).for_cards()),
     }

@@ -33,6 +33,11 @@ def link_concept(make):
     return lambda: resource.concepts.add(concept)
 
 
+def mark_introduced(make):
+    resource, concept = make.resource(kind="paper"), make.concept()
+    return lambda: resource.defines.add(concept)
+
+
 def add_edition(make):
     resource = make.resource(kind="conference")
     return lambda: ConferenceEdition.objects.create(conference=resource, year=2031)
@@ -83,6 +88,7 @@ def seed_bench(make):
     [
         rename_resource,
         link_concept,
+        mark_introduced,
         add_edition,
         unpublish_resource,
         publish_path,
