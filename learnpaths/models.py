@@ -87,6 +87,11 @@ class LearningPathQuerySet(models.QuerySet):
     def published(self) -> LearningPathQuerySet:
         return self.filter(status=PathStatus.PUBLISHED)
 
+    def newest(self) -> LearningPathQuerySet:
+        """Most recently created first. A path has no date of publication: one written as a
+        draft long ago and published today comes where its creation puts it."""
+        return self.order_by("-created_at", "-pk")
+
     def publication_problems(self) -> dict[LearningPath, list[str]]:
         """Each path of this queryset (as stored) with the reasons it cannot be published, an
         empty list when it can (`publication_problems`). Three queries."""

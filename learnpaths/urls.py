@@ -45,6 +45,12 @@ urlpatterns += i18n_patterns(
     path("conferences.ics", catalogue_views.conference_calendars, name="conference-calendars"),
     path("conferences/areas/<str:area>.ics", catalogue_views.area_calendar, name="area-calendar"),
     path("deadlines/<int:pk>.ics", catalogue_views.deadline_ics, name="deadline-ics"),
+    # Matched by the rule above in no order: a slug holds no "/".
+    path("concepts/<slug:slug>/feed.atom", catalogue_views.concept_feed, name="concept-feed"),
+    # Atom feeds, one per language like every page: a reader shows a feed's entries in the
+    # language it was subscribed in.
+    path("feeds/resources.atom", catalogue_views.resource_feed, name="resource-feed"),
+    path("feeds/paths.atom", paths.path_feed, name="path-feed"),
     path("resources/", catalogue_views.resource_list, name="resource-list"),
     path("resources/<slug:slug>/", catalogue.resource_detail, name="resource-detail"),
     path("resources/<slug:slug>/progress/", paths.progress_update, name="resource-progress"),

@@ -528,6 +528,11 @@ class ResourceQuerySet(models.QuerySet):
     def published(self) -> ResourceQuerySet:
         return self.filter(published=True)
 
+    def newest(self) -> ResourceQuerySet:
+        """Most recently added first (the published ones read in order from the
+        `resource_published_new` index)."""
+        return self.order_by("-created_at", "-pk")
+
     def for_list(self) -> ResourceQuerySet:
         """Everything a resource card shows, in a fixed number of queries: the tags come as
         a list in `prefetched_tags` (read them through `Resource.card_tags`)."""

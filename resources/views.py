@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from learnpaths.core.cache import cached_page
 from resources import calendars, selectors
 from resources.concept_map import concept_graph
+from resources.feeds import ConceptResourcesFeed, NewResourcesFeed
 from resources.models import (
     EVENT_KINDS,
     Concept,
@@ -85,6 +86,20 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "query_without_page": query_without(request, "page"),
         },
     )
+
+
+@require_safe
+@cached_page("resource-feed")
+def resource_feed(request: HttpRequest) -> HttpResponse:
+    """The newest published resources, as an Atom feed."""
+    return NewResourcesFeed()(request)
+
+
+@require_safe
+@cached_page("concept-feed")
+def concept_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The newest published resources on one concept, as an Atom feed; 404 for no concept."""
+    return ConceptResourcesFeed()(request, slug=slug)
 
 
 @require_safe

@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from learnpaths import selectors, services, statuses
 from learnpaths.core.cache import cached_page
 from learnpaths.core.http import safe_next
+from learnpaths.feeds import NewPathsFeed
 from learnpaths.fragments import (
     path_progress_html,
     stage_progress_html,
@@ -28,6 +29,13 @@ from learnpaths.models import LearningPath, ProgressStatus
 from learnpaths.path_structures import PathData, ResourceRef, published_path, published_resource
 from learnpaths.progress import path_progress
 from resources.models import Concept, Level
+
+
+@require_safe
+@cached_page("path-feed")
+def path_feed(request: HttpRequest) -> HttpResponse:
+    """The newest published learning paths, as an Atom feed."""
+    return NewPathsFeed()(request)
 
 
 @require_safe

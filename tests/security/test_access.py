@@ -56,6 +56,10 @@ EXPECTED = {
     "search": everyone(OK),
     "path-list": everyone(OK),
     "path-detail": everyone(OK),
+    # Atom feeds of the catalogue.
+    "resource-feed": everyone(OK),
+    "path-feed": everyone(OK),
+    "concept-feed": everyone(OK),
     # Writes: POST only.
     "resource-progress": everyone(POST_ONLY),
     "path-follow": everyone(POST_ONLY),
@@ -139,6 +143,7 @@ def key_for(route, namespace, pattern) -> tuple[str, object]:
 def url_for(route, key, model, world) -> str:
     slugs = {
         "concept-detail": world.concept.slug,
+        "concept-feed": world.concept.slug,
         "resource-detail": world.resource.slug,
         "resource-progress": world.resource.slug,
         "path-detail": world.path.slug,
