@@ -259,6 +259,8 @@ def _request_key_parts(request, params: frozenset[str]) -> tuple | None:
         return None
     query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     return (
+        # The scheme too: feeds and hreflang links hold absolute URLs.
+        request.scheme,
         request.get_host(),
         request.path,
         urlencode(query),
