@@ -5,10 +5,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from learnpaths.core.cache import cached_page
-from resources import selectors
+from resources import citations, selectors
 from resources.concept_map import concept_graph
 from resources.models import (
     Concept,
@@ -71,6 +71,21 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "query_without_page": query_without(request, "page"),
         },
     )
+
+
+@require_GET
+def resource_bibtex(request: HttpRequest, slug: str) -> HttpResponse:
+    """The BibTeX entry of a published paper (other kinds have none: 404). One query."""
+    paper = get_object_or_404(Resource.objects.published().papers(), slug=slug)
+    return bibtex_response(citations.bibtex([paper]), citations.citation_key(paper))
+
+
+def bibtex_response(text: str, name: str) -> HttpResponse:
+    """A BibTeX file, shown in the browser (it is text) and saved as `name`.bib. `name` is
+    a citation key or a slug: letters, digits, "-" and "_", nothing to quote."""
+    response = HttpResponse(text, content_type="text/x-bibtex; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.bib"'
+    return response
 
 
 @require_safe
