@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from learnpaths.core.cache import cached_page
 from resources import citations, selectors
@@ -73,7 +73,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def resource_bibtex(request: HttpRequest, slug: str) -> HttpResponse:
     """The BibTeX entry of a published paper (other kinds have none: 404). One query."""
     paper = get_object_or_404(Resource.objects.published().papers(), slug=slug)

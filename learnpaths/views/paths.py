@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from learnpaths import selectors, services, statuses
@@ -79,14 +79,14 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_path_page(request, path, learner.following, own_parts)
 
 
-@require_GET
+@require_safe
 def path_bibtex(request: HttpRequest, slug: str) -> HttpResponse:
     """The BibTeX of a published path's papers, in the path's order. Two queries."""
     path = get_object_or_404(LearningPath.objects.published(), slug=slug)
     return bibtex_response(citations.bibtex(path.papers()), path.slug)
 
 
-@require_GET
+@require_safe
 def stage_bibtex(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     """The BibTeX of the papers of one stage of a published path. Two queries."""
     stage = get_object_or_404(

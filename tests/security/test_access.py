@@ -56,6 +56,10 @@ EXPECTED = {
     "search": everyone(OK),
     "path-list": everyone(OK),
     "path-detail": everyone(OK),
+    # Citations: BibTeX files of the public papers.
+    "resource-bibtex": everyone(OK),
+    "path-bibtex": everyone(OK),
+    "stage-bibtex": everyone(OK),
     # Writes: POST only.
     "resource-progress": everyone(POST_ONLY),
     "path-follow": everyone(POST_ONLY),
@@ -143,6 +147,9 @@ def url_for(route, key, model, world) -> str:
         "resource-progress": world.resource.slug,
         "path-detail": world.path.slug,
         "path-follow": world.path.slug,
+        "path-bibtex": world.path.slug,
+        "stage-bibtex": world.path.slug,
+        "resource-bibtex": world.paper.slug,
         "tag-detail": world.tag.slug,
     }
     values = {
@@ -154,6 +161,7 @@ def url_for(route, key, model, world) -> str:
         "content_type_id": str(ContentType.objects.get_for_model(Resource).pk),
         "app_label": "resources",
         "url": "nowhere/",
+        "position": "1",  # a stage's
     }
 
     def fill(match):
