@@ -28,6 +28,7 @@ from resources.models import (
     Concept,
     Level,
     Resource,
+    ResourceKind,
     SearchTerm,
     bounded_text,
     choice_label,
@@ -220,6 +221,11 @@ class LearningPath(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("path-detail", kwargs={"slug": self.slug})
 
+    def papers(self) -> list[Resource]:
+        """The published papers among the path's steps, in the path's order (what its BibTeX
+        file cites). One query."""
+        return step_papers(Step.objects.filter(path=self))
+
     @property
     def level_label(self) -> str:
         return choice_label(Level, self.level)
@@ -270,6 +276,10 @@ class Stage(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.path.get_absolute_url()}#stage-{self.position}"
+
+    def papers(self) -> list[Resource]:
+        """The published papers among the stage's steps, in order. One query."""
+        return step_papers(Step.objects.filter(stage=self))
 
     def clean(self) -> None:
         """Refuses moving a stored stage to a path that already has one of its resources as a
@@ -416,6 +426,18 @@ class Step(models.Model):
     def estimated_hours(self) -> int | None:
         """The time this step takes: its own estimate, else the whole resource's."""
         return self.hours if self.hours is not None else self.resource.estimated_hours
+
+
+def step_papers(steps: QuerySet[Step]) -> list[Resource]:
+    """The published papers that `steps` lead to, in the path's order (stage, then step). A
+    resource is a step of a path at most once, so none comes twice. One query."""
+    steps = (
+        steps.filter(resource__published=True, resource__kind=ResourceKind.PAPER)
+        .select_related("resource")
+        .defer("resource__description", "resource__description_html")
+        .order_by("stage__position", "position")
+    )
+    return [step.resource for step in steps]
 
 
 def publication_problems(stages: Iterable[tuple[Stage, Iterable[Step]]]) -> list[str]:

@@ -22,6 +22,9 @@ from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import Concept, Resource
 from resources.versions import catalogue_version
 
+# The cache name of PathData, with the version of its fields (2: StepData.is_paper).
+PATH_DATA = "path-data-2"
+
 
 @dataclass(frozen=True, slots=True)
 class ConceptLink:
@@ -39,6 +42,7 @@ class StepData:
     optional: bool
     progress_url: str
     body_html: str  # everything in the step but its status form, the same for every visitor
+    is_paper: bool  # cited in the BibTeX of the path and the stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,10 @@ class StageData:
     title: str
     goal: str
     steps: tuple[StepData, ...]
+
+    @property
+    def has_papers(self) -> bool:
+        return any(step.is_paper for step in self.steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,10 @@ class PathData:
     @property
     def resource_ids(self) -> list[int]:
         return [step.resource_id for stage in self.stages for step in stage.steps]
+
+    @property
+    def has_papers(self) -> bool:
+        return any(stage.has_papers for stage in self.stages)
 
     @property
     def step_count(self) -> int:
@@ -116,6 +128,8 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
                 optional=step.optional,
                 progress_url=reverse("resource-progress", args=[step.resource.slug]),
                 body_html=body,
+                # A published path's steps are published resources (UNPUBLISH_GUARDS).
+                is_paper=step.resource.is_paper,
             )
         )
     stages_by_path: dict[int, list[StageData]] = {}
@@ -163,7 +177,9 @@ def paths_by_id(
         fresh = _build(LearningPath.objects.filter(pk__in=rest)) if rest else {}
         return {pk: built[pk] for pk in missing if pk in built} | fresh
 
-    return cached_many("path-data", ids, version=version, build=build)
+    # The name changes with the structures' fields: a value pickled with other fields (by the
+    # code before a deploy, under the same catalogue version) is never read back.
+    return cached_many(PATH_DATA, ids, version=version, build=build)
 
 
 def published_path(request, slug: str) -> PathData:

@@ -533,6 +533,10 @@ class ResourceQuerySet(models.QuerySet):
         `resource_published_new` index)."""
         return self.order_by("-created_at", "-pk")
 
+    def papers(self) -> ResourceQuerySet:
+        """The papers: the resources that are cited (resources.citations)."""
+        return self.filter(kind=ResourceKind.PAPER)
+
     def for_list(self) -> ResourceQuerySet:
         """Everything a resource card shows, in a fixed number of queries: the tags come as
         a list in `prefetched_tags` (read them through `Resource.card_tags`)."""
@@ -807,6 +811,11 @@ class Resource(models.Model):
     @property
     def is_event(self) -> bool:
         return self.kind in EVENT_KINDS
+
+    @property
+    def is_paper(self) -> bool:
+        """Whether it is cited: papers have a BibTeX entry (resources.citations)."""
+        return self.kind == ResourceKind.PAPER
 
 
 ANYWHERE_ON_EARTH = "AoE"

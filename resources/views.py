@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from learnpaths.core.cache import cached_page
-from resources import calendars, selectors
+from resources import calendars, citations, selectors
 from resources.concept_map import concept_graph
 from resources.feeds import ConceptResourcesFeed, NewResourcesFeed
 from resources.models import (
@@ -100,6 +100,21 @@ def resource_feed(request: HttpRequest) -> HttpResponse:
 def concept_feed(request: HttpRequest, slug: str) -> HttpResponse:
     """The newest published resources on one concept, as an Atom feed; 404 for no concept."""
     return ConceptResourcesFeed()(request, slug=slug)
+
+
+@require_safe
+def resource_bibtex(request: HttpRequest, slug: str) -> HttpResponse:
+    """The BibTeX entry of a published paper (other kinds have none: 404). One query."""
+    paper = get_object_or_404(Resource.objects.published().papers(), slug=slug)
+    return bibtex_response(citations.bibtex([paper]), citations.citation_key(paper))
+
+
+def bibtex_response(text: str, name: str) -> HttpResponse:
+    """A BibTeX file, shown in the browser (it is text) and saved as `name`.bib. `name` is
+    a citation key or a slug: letters, digits, "-" and "_", nothing to quote."""
+    response = HttpResponse(text, content_type="text/x-bibtex; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.bib"'
+    return response
 
 
 @require_safe

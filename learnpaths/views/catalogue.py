@@ -12,7 +12,7 @@ from learnpaths.core.cache import cached_page
 from learnpaths.models import LearningPath
 from learnpaths.search import search_paths
 from learnpaths.selectors import statuses_for
-from resources import selectors
+from resources import citations, selectors
 from resources.concept_map import concept_graph
 from resources.models import (
     Concept,
@@ -116,7 +116,13 @@ def _resource_context(slug: str) -> dict:
         [resource], Prefetch("editions", editions if resource.is_event else editions.none())
     )
     paths = LearningPath.objects.published().filter(stages__steps__resource=resource).distinct()
-    return {"resource": resource, "paths": list(paths.order_by("title"))}
+    return {
+        "resource": resource,
+        "paths": list(paths.order_by("title")),
+        # A paper's citation, shown on the page and offered as a file (no query).
+        "bibtex": citations.bibtex([resource]) if resource.is_paper else "",
+        "citation_key": citations.citation_key(resource) if resource.is_paper else "",
+    }
 
 
 @require_safe

@@ -25,10 +25,12 @@ from learnpaths.fragments import (
     stage_steps_html,
     step_html,
 )
-from learnpaths.models import LearningPath, ProgressStatus
+from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage
 from learnpaths.path_structures import PathData, ResourceRef, published_path, published_resource
 from learnpaths.progress import path_progress
+from resources import citations
 from resources.models import Concept, Level
+from resources.views import bibtex_response
 
 
 @require_safe
@@ -83,6 +85,25 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         )
     return _render_path_page(request, path, learner.following, own_parts)
+
+
+@require_safe
+def path_bibtex(request: HttpRequest, slug: str) -> HttpResponse:
+    """The BibTeX of a published path's papers, in the path's order. Two queries."""
+    path = get_object_or_404(LearningPath.objects.published(), slug=slug)
+    return bibtex_response(citations.bibtex(path.papers()), path.slug)
+
+
+@require_safe
+def stage_bibtex(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    """The BibTeX of the papers of one stage of a published path. Two queries."""
+    stage = get_object_or_404(
+        Stage,
+        path__slug=slug,
+        path__status=PathStatus.PUBLISHED,
+        position=position,
+    )
+    return bibtex_response(citations.bibtex(stage.papers()), f"{slug}-stage-{position}")
 
 
 def _render_path_page(

@@ -23,12 +23,13 @@ from resources.search.index import (
 
 
 def resource_documents(ids: list[int]) -> dict[int, Document]:
-    """Each resource: its titles (and each whole), its concepts' names in both languages (the
-    concepts it introduced weigh most, and their whole names too), tags, authors, venue and
-    description, a conference's editions (year, place); Chinese resources marked."""
+    """Each resource: its titles (and each whole; a paper's arXiv title too), its concepts'
+    names in both languages (the concepts it introduced weigh most, and their whole names
+    too), tags, authors, venue and description, a conference's editions (year, place);
+    Chinese resources marked."""
     resources = (
         Resource.objects.filter(pk__in=ids)
-        .only("title", "title_zh", "authors", "venue", "description", "language")
+        .only("title", "title_zh", "arxiv_title", "authors", "venue", "description", "language")
         .prefetch_related("tags", "concepts", "defines", "editions")
     )
     documents = {}
@@ -36,6 +37,7 @@ def resource_documents(ids: list[int]) -> dict[int, Document]:
         document = Document()
         document.add(resource.title, "title", exact=EXACT_WEIGHT)
         document.add(resource.title_zh, "title", exact=EXACT_WEIGHT)
+        document.add(resource.arxiv_title, "title", exact=EXACT_WEIGHT, besides=resource.title)
         for concept in resource.concepts.all():
             document.add(concept.name, "concept")
             document.add(concept.name_zh, "concept")
@@ -80,7 +82,7 @@ def register_catalogue() -> None:
     linked = Resource.concepts.through._meta.db_table
     defines = Resource.defines.through._meta.db_table
     editions = Resource.editions.rel.related_model._meta.db_table
-    words = ("title", "title_zh", "authors", "venue", "description", "language")
+    words = ("title", "title_zh", "arxiv_title", "authors", "venue", "description", "language")
     names = ("name", "name_zh")
     queue_on(
         StaleTrigger("resource_new", resource, "INSERT", "SELECT 'resource', NEW.id"),

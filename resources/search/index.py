@@ -68,30 +68,40 @@ class Document:
     weights: dict[str, int] = field(default_factory=dict)
     words: set[str] = field(default_factory=set)
 
-    def add(self, value: str, weight: str, *, exact: int = 0) -> None:
+    def add(self, value: str, weight: str, *, exact: int = 0, besides: str = "") -> None:
         """Index `value` as a field of weight WEIGHTS[weight] (each term once per field);
-        with `exact` (a weight), also as a whole title."""
+        with `exact` (a weight), also as a whole title. `besides`: another text of the same
+        field, indexed already (a paper's published title beside its arXiv title), whose
+        terms are not counted twice."""
         if not value:
             return
-        value = _URL.sub(" ", value)
-        found, joins = text.analyse(value)
-        sequence = [w.term for w in found]
-        terms = set(sequence)
-        terms.update(text.bigram(a, b) for a, b in itertools.pairwise(sequence))
-        for w in found:
-            if w.cjk:
-                terms.update(text.pieces(w.term))
-        terms.update(join.term for join in joins)
-        for term in list(terms):
-            terms.update(model_name_parts(term))
+        found, terms = _terms(value)
+        if besides:
+            terms -= _terms(besides)[1]
         for term in terms:
             self.mark(term[: text.MAX_TERM_LENGTH], WEIGHTS[weight])
         self.words.update(w.surface[: text.MAX_TERM_LENGTH] for w in found)
-        if exact and sequence:
+        if exact and found:
             self.mark(exact_term(w.surface for w in found), exact)
 
     def mark(self, term: str, weight: int) -> None:
         self.weights[term] = self.weights.get(term, 0) + weight
+
+
+def _terms(value: str) -> tuple[list, set[str]]:
+    """The words `value` is analysed into, and the terms it is found by: each word, the pairs
+    of adjacent words, Chinese words' pieces, joined forms and model names' shorter names."""
+    found, joins = text.analyse(_URL.sub(" ", value))
+    sequence = [w.term for w in found]
+    terms = set(sequence)
+    terms.update(text.bigram(a, b) for a, b in itertools.pairwise(sequence))
+    for w in found:
+        if w.cjk:
+            terms.update(text.pieces(w.term))
+    terms.update(join.term for join in joins)
+    for term in list(terms):
+        terms.update(model_name_parts(term))
+    return found, terms
 
 
 Indexer = Callable[[list[int]], dict[int, Document]]
@@ -249,8 +259,11 @@ def install_triggers(using: str = "default") -> None:
                     f"ON {trigger.table} FOR EACH ROW EXECUTE FUNCTION {name}()"
                 )
             else:
+                # Dropped and made again, as PostgreSQL's CREATE OR REPLACE does: a trigger made
+                # before its columns changed (arxiv_title) would otherwise stay as it was.
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 cursor.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {trigger.event}{of} "
+                    f"CREATE TRIGGER {name} AFTER {trigger.event}{of} "
                     f"ON {trigger.table} FOR EACH ROW BEGIN "
                     f"INSERT OR IGNORE INTO {queue} (kind, object_id) {trigger.select}; END"
                 )

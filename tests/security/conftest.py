@@ -30,6 +30,7 @@ def world(make):
     path = make.path(stages=2, steps_per_stage=2, featured=True)
     path.concepts.add(first)
     draft = make.path(status=PathStatus.DRAFT)
+    paper = make.resource(kind="paper", publication="preprint", arxiv_id="1706.03762")
     step = path.stages.first().steps.first()
     learner = make.user(username="learner", password=PASSWORD)
     other = make.user(username="other", password=PASSWORD)
@@ -47,6 +48,7 @@ def world(make):
     return SimpleNamespace(
         concept=first,
         resource=conference,
+        paper=paper,
         tag=Tag.objects.get(name="deep learning"),
         path=path,
         draft=draft,

@@ -60,6 +60,10 @@ EXPECTED = {
     "resource-feed": everyone(OK),
     "path-feed": everyone(OK),
     "concept-feed": everyone(OK),
+    # Citations: BibTeX files of the public papers.
+    "resource-bibtex": everyone(OK),
+    "path-bibtex": everyone(OK),
+    "stage-bibtex": everyone(OK),
     # Writes: POST only.
     "resource-progress": everyone(POST_ONLY),
     "path-follow": everyone(POST_ONLY),
@@ -148,6 +152,9 @@ def url_for(route, key, model, world) -> str:
         "resource-progress": world.resource.slug,
         "path-detail": world.path.slug,
         "path-follow": world.path.slug,
+        "path-bibtex": world.path.slug,
+        "stage-bibtex": world.path.slug,
+        "resource-bibtex": world.paper.slug,
         "tag-detail": world.tag.slug,
     }
     values = {
@@ -159,6 +166,7 @@ def url_for(route, key, model, world) -> str:
         "content_type_id": str(ContentType.objects.get_for_model(Resource).pk),
         "app_label": "resources",
         "url": "nowhere/",
+        "position": "1",  # a stage's
     }
 
     def fill(match):
