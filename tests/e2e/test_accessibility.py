@@ -43,6 +43,13 @@ def site(make):
         .filter(kind="conference")
         .first()
         .get_absolute_url(),
+        "workshop": Resource.objects.published()
+        .filter(kind="workshop")
+        .first()
+        .get_absolute_url(),
+        "conferences": "/en/conferences/",
+        "conferences in Chinese": "/zh-hans/conferences/",
+        "past conferences": "/en/conferences/past/",
         "tag": Tag.objects.order_by("name").first().get_absolute_url(),
         "search": "/en/search/?q=transformer",
         "search in Chinese": "/en/search/?q=卷积",

@@ -266,7 +266,8 @@ def test_conference_page_reads_its_editions_in_one_more_query(
     conference = make.resource(kind="conference", tags=["a"], concepts=[make.concept()])
     for year in (2024, 2025, 2026):
         conference.editions.create(year=year, location=f"City {year}")
-    # Catalogue version, resource, tags, concepts, editions, paths.
-    with django_assert_num_queries(6):
+    # Catalogue version, resource, tags, concepts, editions (with their hosts), their
+    # deadlines, the workshops they host, paths.
+    with django_assert_num_queries(8):
         html = client.get(conference.get_absolute_url()).content.decode()
     assert html.index("City 2026") < html.index("City 2025") < html.index("City 2024")

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from learnpaths.models import PathFollow, PathStatus, Progress
-from resources.models import ConceptPrerequisite, ConferenceEdition, Synonym, Tag
+from resources.models import ConceptPrerequisite, ConferenceEdition, Resource, Synonym, Tag
 
 PASSWORD = "correct horse battery staple"
 
@@ -27,6 +27,14 @@ def world(make):
         conference=conference, year=2031, location="Vancouver"
     )
     edition.deadlines.create(kind="paper", due=timezone.now() + timezone.timedelta(days=30))
+    Resource.objects.filter(pk=conference.pk).update(research_area="ml")
+    workshop = make.resource(kind="workshop", concepts=[first])
+    ConferenceEdition.objects.create(conference=workshop, year=2031, host=edition).deadlines.create(
+        kind="abstract",
+        due=timezone.now() + timezone.timedelta(days=20),
+        estimated=True,
+        note="First round",
+    )
     path = make.path(stages=2, steps_per_stage=2, featured=True)
     path.concepts.add(first)
     draft = make.path(status=PathStatus.DRAFT)
@@ -48,6 +56,7 @@ def world(make):
     return SimpleNamespace(
         concept=first,
         resource=conference,
+        workshop=workshop,
         paper=paper,
         tag=Tag.objects.get(name="deep learning"),
         path=path,

@@ -18,7 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from learnpaths.models import PathFollow, Progress, User
-from resources.models import Resource
+from resources.models import ConferenceDeadline, Resource
 from tests.security.conftest import PASSWORD
 
 ROLES = ("anonymous", "learner", "other", "staff")
@@ -60,6 +60,14 @@ EXPECTED = {
     "resource-feed": everyone(OK),
     "path-feed": everyone(OK),
     "concept-feed": everyone(OK),
+    # The research track: conference pages and calendar feeds.
+    "conference-list": everyone(OK),
+    "conference-past": everyone(OK),
+    "conference-calendars": everyone(OK),
+    "area-calendar": everyone(OK),
+    "concept-calendar": everyone(OK),
+    "conference-calendar": everyone(OK),
+    "deadline-ics": everyone(OK),
     # Citations: BibTeX files of the public papers.
     "resource-bibtex": everyone(OK),
     "path-bibtex": everyone(OK),
@@ -153,6 +161,8 @@ def url_for(route, key, model, world) -> str:
         "path-detail": world.path.slug,
         "path-follow": world.path.slug,
         "path-bibtex": world.path.slug,
+        "concept-calendar": world.concept.slug,
+        "conference-calendar": world.resource.slug,
         "stage-bibtex": world.path.slug,
         "resource-bibtex": world.paper.slug,
         "tag-detail": world.tag.slug,
@@ -167,6 +177,8 @@ def url_for(route, key, model, world) -> str:
         "app_label": "resources",
         "url": "nowhere/",
         "position": "1",  # a stage's
+        "area": "ml",
+        "pk": str(ConferenceDeadline.objects.order_by("pk").first().pk),
     }
 
     def fill(match):
