@@ -145,7 +145,9 @@ def query_without(request: HttpRequest, name: str) -> str:
 
 
 # -- the research track: conference editions, their deadlines and calendars -------------------
-PAST_PER_PAGE = 20
+# Editions a page of the conference lists shows: a season of the field's conferences and
+# workshops fits on one; a catalogue ten times larger is paged.
+EDITIONS_PER_PAGE = 30
 
 
 @dataclass(frozen=True)
@@ -205,17 +207,17 @@ EVENT_PARAMS = frozenset({"area", "concept", "kind"})
 
 
 @require_safe
-@cached_page("conferences", params=EVENT_PARAMS)
+@cached_page("conferences", params=EVENT_PARAMS | {"page"})
 def conference_list(request: HttpRequest) -> HttpResponse:
     """Every edition not over yet, earliest first, each with its deadlines and countdowns;
-    filtered by area, concept and kind (kept in the URL)."""
+    filtered by area, concept and kind (kept in the URL), a page at a time."""
     now = timezone.now()
     filters = EventFilters.from_query(request.GET)
-    editions = list(filters.editions().upcoming(now).for_list())
+    editions = page(request, filters.editions().upcoming(now).for_list(), EDITIONS_PER_PAGE)
     response = render(
         request,
         "resources/conference_list.html",
-        {**_event_context(filters), "editions": editions, "now": now},
+        {**_event_context(filters), "page": editions, "editions": editions, "now": now},
     )
     # The countdowns change as time passes: not served from the cache once one of them would,
     # nor past midnight (UTC), when an edition ending today is over.
@@ -230,7 +232,7 @@ def conference_past(request: HttpRequest) -> HttpResponse:
     """The editions that are over, latest first, a page at a time."""
     now = timezone.now()
     filters = EventFilters.from_query(request.GET)
-    past = page(request, filters.editions().past(now).for_list(), per_page=PAST_PER_PAGE)
+    past = page(request, filters.editions().past(now).for_list(), EDITIONS_PER_PAGE)
     response = render(
         request,
         "resources/conference_list.html",

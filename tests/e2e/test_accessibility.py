@@ -43,10 +43,7 @@ def site(make):
         .filter(kind="conference")
         .first()
         .get_absolute_url(),
-        "workshop": Resource.objects.published()
-        .filter(kind="workshop")
-        .first()
-        .get_absolute_url(),
+        "workshop": Resource.objects.published().filter(kind="workshop").first().get_absolute_url(),
         "conferences": "/en/conferences/",
         "conferences in Chinese": "/zh-hans/conferences/",
         "past conferences": "/en/conferences/past/",
