@@ -193,7 +193,7 @@ class ConferenceEditionInline(admin.TabularInline):
     autocomplete_fields = ["host"]
     fields = [
         "year", "host", "starts_on", "ends_on", "location", "estimated", "url", "source_url",
-        "notes",
+        "notes_en", "notes_zh_hans",
     ]  # fmt: skip
 
 
@@ -309,7 +309,7 @@ class ConferenceEditionAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     list_select_related = ["conference", "host__conference"]
     fields = [
         "conference", "year", "host", "starts_on", "ends_on", "location", "estimated", "url",
-        "source_url", "notes",
+        "source_url", "notes_en", "notes_zh_hans",
     ]  # fmt: skip
     inlines = [ConferenceDeadlineInline]
 

@@ -21,7 +21,7 @@ from django.core.validators import (
 )
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
@@ -1032,23 +1032,32 @@ class ConferenceEditionQuerySet(models.QuerySet):
             models.Prefetch("workshops", workshops.order_by("conference__title")),
         )
 
+    def with_dates(self) -> ConferenceEditionQuerySet:
+        """Annotated with `first_day` and `last_day`: the edition's own dates, else its host's
+        (a workshop whose day is not announced happens during its host conference)."""
+        return self.annotate(
+            first_day=Coalesce("starts_on", "host__starts_on"),
+            last_day=Coalesce("ends_on", "starts_on", "host__ends_on", "host__starts_on"),
+        )
+
     def upcoming(self, now: dt.datetime) -> ConferenceEditionQuerySet:
-        """Editions not over yet at `now`: those ending today or later, or undated with a
-        deadline ahead. Earliest first; undated ones after the dated."""
+        """Editions not over yet at `now` (UTC): ending today or later (`with_dates`), or
+        undated with a deadline ahead. Earliest first; undated ones after the dated."""
         ahead = models.Exists(
             ConferenceDeadline.objects.filter(edition=models.OuterRef("pk"), due__gte=now)
         )
-        today = now.date()
-        return self.filter(
-            Q(ends_on__gte=today)
-            | Q(ends_on__isnull=True, starts_on__gte=today)
-            | Q(ends_on__isnull=True, starts_on__isnull=True) & ahead
-        ).order_by(models.F("starts_on").asc(nulls_last=True), "conference__title", "pk")
+        return (
+            self.with_dates()
+            .filter(Q(last_day__gte=now.date()) | Q(last_day__isnull=True) & ahead)
+            .order_by(models.F("first_day").asc(nulls_last=True), "conference__title", "pk")
+        )
 
     def past(self, now: dt.datetime) -> ConferenceEditionQuerySet:
         """The editions `upcoming(now)` leaves out, latest first."""
-        return self.exclude(pk__in=self.upcoming(now).values("pk")).order_by(
-            models.F("starts_on").desc(nulls_last=True), "conference__title", "pk"
+        return (
+            self.with_dates()
+            .exclude(pk__in=self.upcoming(now).values("pk"))
+            .order_by(models.F("first_day").desc(nulls_last=True), "conference__title", "pk")
         )
 
 
@@ -1142,6 +1151,10 @@ class ConferenceEdition(models.Model):
             raise ValidationError({"host": _("Only a workshop's edition has a host edition.")})
         if self.host_id is not None and self.host.conference.kind != ResourceKind.CONFERENCE:
             raise ValidationError({"host": _("Choose an edition of a conference.")})
+        if self.host_id is not None and self.year != self.host.year:
+            raise ValidationError(
+                {"year": _("A workshop's edition is in the year of its host edition.")}
+            )
 
     @property
     def title(self) -> str:

@@ -4,12 +4,18 @@ A resource keeps its own language (its `title_zh` is the title it has in Chinese
 
 from modeltranslation.translator import TranslationOptions, register
 
-from resources.models import Concept, ConferenceDeadline
+from resources.models import Concept, ConferenceDeadline, ConferenceEdition
 
 
 @register(Concept)
 class ConceptTranslation(TranslationOptions):
     fields = ("summary", "summary_html", "body", "body_html")
+    required_languages = ("en",)
+
+
+@register(ConferenceEdition)
+class ConferenceEditionTranslation(TranslationOptions):
+    fields = ("notes",)
     required_languages = ("en",)
 
 

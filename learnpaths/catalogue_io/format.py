@@ -51,6 +51,7 @@ RESOURCE_FIELDS = (
 
 EDITION_FIELDS = (
     "year", "starts_on", "ends_on", "location", "estimated", "url", "source_url", "notes",
+    *translations("notes"),
 )  # fmt: skip
 
 
@@ -88,7 +89,7 @@ STEP_FIELDS = (*STEP_TEXTS, "hours", "optional")
 # Every translation key of the document: a translation not written yet is "" there (NULL in its
 # column).
 TRANSLATION_KEYS = frozenset(
-    translations("title", "summary", "description", "body", "goal", "note")
+    translations("title", "summary", "description", "body", "goal", "note", "notes")
 )
 
 

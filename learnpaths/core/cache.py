@@ -257,7 +257,9 @@ def _request_key_parts(request, params: frozenset[str]) -> tuple | None:
         return None
     if has_pending_messages(request):
         return None
-    query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
+    # Keys sorted, each key's values in their order: a view reading one value of a repeated
+    # parameter (the last, as QueryDict.get) renders different pages for different orders.
+    query = [(key, value) for key in sorted(request.GET) for value in request.GET.getlist(key)]
     return (
         # The scheme too: feeds and hreflang links hold absolute URLs.
         request.scheme,

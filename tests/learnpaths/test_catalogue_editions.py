@@ -351,9 +351,16 @@ def test_a_workshops_host_is_found_wherever_it_is_in_the_document(order):
 def test_a_workshop_can_move_to_another_host_edition():
     catalogue_import(document(NEURIPS, WORKSHOP))
     moved = copy.deepcopy(WORKSHOP)
-    moved["editions"][0]["host"] = {"conference": "neurips", "year": 2025}
+    moved["editions"][0] |= {"year": 2025, "host": {"conference": "neurips", "year": 2025}}
     assert catalogue_import(document(NEURIPS, moved)).changed
-    assert hosts()[("er", 2026)] == ("neurips", 2025)
+    assert hosts()[("er", 2025)] == ("neurips", 2025)
+    assert ("er", 2026) not in hosts()
+
+
+def test_a_workshops_edition_is_in_its_hosts_year():
+    assert refused(document(NEURIPS, with_host({"conference": "neurips", "year": 2025}))) == [
+        f"{WORKSHOP_AT}: year: A workshop's edition is in the year of its host edition."
+    ]
 
 
 def with_host(host) -> dict:
@@ -409,7 +416,9 @@ def test_a_year_still_hosting_a_workshop_is_not_deleted():
         'resources[0] "neurips": editions: 2026 still host workshops; move them first'
     ]
     # Once the workshop has moved, the year goes.
-    catalogue_import(document(NEURIPS, with_host({"conference": "neurips", "year": 2025})))
+    moved = with_host({"conference": "neurips", "year": 2025})
+    moved["editions"][0]["year"] = 2025
+    catalogue_import(document(NEURIPS, moved))
     catalogue_import(document(without_2026))
     assert ("neurips", 2026) not in hosts()
 

@@ -37,9 +37,16 @@ def card(root: Element, title: str) -> Element:
     return found
 
 
+def deadline_elements(element: Element) -> list[Element]:
+    """Each deadline listed in an edition's card (a term and its description)."""
+    return [item for item in element.find_all("div") if item.find("dt") is not None]
+
+
 def deadline_items(element: Element) -> list[str]:
-    """The text of each deadline listed in an edition's card."""
-    return [item.text for item in element.find_all("li")]
+    """The text of each deadline listed in an edition's card: "Full paper — 6 May 2026, …"."""
+    return [
+        f"{item.find('dt').text} — {item.find('dd').text}" for item in deadline_elements(element)
+    ]
 
 
 # -- which editions, in which order ---------------------------------------------------------------
@@ -228,10 +235,10 @@ def test_each_deadline_shows_its_kind_its_wall_clock_and_a_countdown(client, neu
     root = page(client)
     items = deadline_items(card(root, "NeurIPS 2026"))
     assert items[0].startswith(
-        "Abstract registration: 2 May 2026, 23:59 AoE (UTC−12) in 8 days 4 h"
+        "Abstract registration — 2 May 2026, 23:59 AoE (UTC−12) in 8 days 4 h"
     )
-    assert items[1].startswith("Full paper: 6 May 2026, 23:59 AoE (UTC−12) in 12 days 4 h")
-    (time,) = card(root, "NeurIPS 2026").find_all("li")[1].find_all("time")
+    assert items[1].startswith("Full paper — 6 May 2026, 23:59 AoE (UTC−12) in 12 days 4 h")
+    (time,) = deadline_elements(card(root, "NeurIPS 2026"))[1].find_all("time")
     assert time.attrs["datetime"] == "2026-05-07T11:59:00Z"
 
 
@@ -259,7 +266,7 @@ def test_the_countdown_is_whole_units_rounded_down(client, neurips, monkeypatch,
     item = paper_item(client)
     (countdown,) = [
         li.find("span", class_="countdown")
-        for li in card(page(client), "NeurIPS 2026").find_all("li")
+        for li in deadline_elements(card(page(client), "NeurIPS 2026"))
         if "Full paper" in li.text
     ]
     assert countdown.text == shown
@@ -292,7 +299,7 @@ def test_estimates_say_so_and_are_never_shown_as_fact(client, make, monkeypatch)
     root = page(client)
     icml = card(root, "ICML 2027")
     assert "estimated" in icml.find("h2").text
-    assert "Not announced yet: dates estimated from the 2026 edition." in icml.text
+    assert "Not announced yet: dates estimated from the previous edition." in icml.text
     (item,) = deadline_items(icml)
     assert "estimated" in item
     cvpr = card(root, "CVPR 2027")

@@ -636,6 +636,6 @@ def test_an_unchanged_deadline_is_saved_again_to_the_microsecond(staff_client, m
     stored = edition(make, "Exact", instant, "AoE")
     change = reverse("admin:resources_conferenceedition_change", args=[stored.pk])
     fields = admin_form(staff_client, change, "conferenceedition_form")
-    assert staff_client.post(change, fields | {"notes": ["Exact"]}).status_code == 302
+    assert staff_client.post(change, fields | {"notes_en": ["Exact"]}).status_code == 302
     stored.refresh_from_db()
     assert (stored.notes, paper_deadline(stored)) == ("Exact", instant)
