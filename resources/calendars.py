@@ -26,14 +26,15 @@ REFRESH = dt.timedelta(hours=6)  # = X-PUBLISHED-TTL's "PT6H" below
 KEPT_AFTER = dt.timedelta(days=365)
 
 
-def feed_deadlines(deadlines, now: dt.datetime):
+def feed_deadlines(deadlines, now: dt.datetime, *, window: bool = True):
     """The deadlines (a ConferenceDeadline queryset) a feed holds at `now`: of published
-    conferences and workshops, due at most `KEPT_AFTER` ago, soonest first, with their
-    edition and conference."""
-    return (
-        deadlines.filter(edition__conference__published=True, due__gte=now - KEPT_AFTER)
-        .select_related("edition__conference", "edition__host__conference")
-        .order_by("due", "pk")
+    conferences and workshops, due at most `KEPT_AFTER` ago (all of them without `window`),
+    soonest first, with their edition and conference."""
+    deadlines = deadlines.filter(edition__conference__published=True)
+    if window:
+        deadlines = deadlines.filter(due__gte=now - KEPT_AFTER)
+    return deadlines.select_related("edition__conference", "edition__host__conference").order_by(
+        "due", "pk"
     )
 
 

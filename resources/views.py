@@ -261,10 +261,12 @@ def next_midnight(now: dt.datetime) -> dt.datetime:
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
-def _calendar(request: HttpRequest, deadlines, name: str) -> HttpResponse:
+def _calendar(request: HttpRequest, deadlines, name: str, *, window: bool = True) -> HttpResponse:
+    """The calendar file of `deadlines` (a ConferenceDeadline queryset), those a feed holds
+    now (`calendars.feed_deadlines`) or, without `window`, all of them."""
     now = timezone.now()
     body = calendars.deadline_calendar(
-        calendars.feed_deadlines(deadlines, now),
+        calendars.feed_deadlines(deadlines, now, window=window),
         name=name,
         page_url=lambda resource: request.build_absolute_uri(resource.get_absolute_url()),
         now=now,
@@ -320,11 +322,4 @@ def deadline_ics(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = get_object_or_404(
         ConferenceDeadline.objects.filter(edition__conference__published=True), pk=pk
     )
-    now = timezone.now()
-    body = calendars.deadline_calendar(
-        [deadline],
-        name=str(deadline),
-        page_url=lambda resource: request.build_absolute_uri(resource.get_absolute_url()),
-        now=now,
-    )
-    return HttpResponse(body, content_type=CALENDAR_TYPE)
+    return _calendar(request, ConferenceDeadline.objects.filter(pk=pk), str(deadline), window=False)
