@@ -1158,8 +1158,8 @@ class ConferenceEdition(models.Model):
 
     @property
     def title(self) -> str:
-        """ "NeurIPS 2026"-style heading: the conference's title and the year."""
-        return f"{self.conference.title} {self.year}"
+        """How researchers name an edition: "NeurIPS 2026" (`Resource.short_title`)."""
+        return f"{self.conference.short_title} {self.year}"
 
 
 class ConferenceDeadlineQuerySet(models.QuerySet):

@@ -521,3 +521,20 @@ def test_a_conference_page_reads_its_editions_deadlines_and_workshops_in_fixed_q
     root = parse(response.content)
     assert len(cards(root)) == size
     assert len(root.find_all("p", class_="workshops")) == size
+
+
+@pytest.mark.django_db
+def test_an_edition_is_named_by_its_conferences_acronym_as_researchers_name_it(client, monkeypatch):
+    at(dt.datetime(2026, 1, 1, tzinfo=UTC), monkeypatch)
+    full = "Conference on Neural Information Processing Systems (NeurIPS)"
+    neurips = edition(conference(full), 2026, starts_on=dt.date(2026, 12, 6))
+    deadline(neurips, aoe(2026, 5, 6))
+    plain = edition(conference("AAAI Conference on Artificial Intelligence"), 2027)
+    deadline(plain, aoe(2026, 7, 28))
+    root = page(client)
+    assert titles(root) == ["NeurIPS 2026", "AAAI Conference on Artificial Intelligence 2027"]
+    assert full in card(root, "NeurIPS 2026").text  # the full name beside it
+    home = html_text(client.get("/en/").content)
+    assert "NeurIPS 2026" in home and f"{full} 2026" not in home
+    calendar = client.get("/en/conferences.ics").content.decode()
+    assert "SUMMARY:NeurIPS 2026: Full paper" in calendar
