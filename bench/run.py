@@ -128,6 +128,8 @@ def pages() -> list[dict]:
         {"name": "tag", "url": "/en/tags/bench-attention-0/", "cold": cold_tags},
         {"name": "search", "url": "/en/search/?q=attention+transformer", "cold": cold_searches},
         {"name": "path (anonymous)", "url": "/en/paths/bench-path-0/", "cold": cold_paths},
+        {"name": "conferences", "url": "/en/conferences/", "cold": cold_conferences},
+        {"name": "calendar", "url": "/en/conferences.ics", "cold": cold_calendars},
         {
             "name": "path (signed in)",
             "url": "{path}",
@@ -333,6 +335,52 @@ def cold_concepts(signed_in: list[SignedIn]) -> list[Line]:
     from resources.models import Concept
 
     return [Line("GET", concept.get_absolute_url()) for concept in Concept.objects.order_by("pk")]
+
+
+def cold_conferences(signed_in: list[SignedIn]) -> list[Line]:
+    """The conference list under every area × kind filter, each of its pages up to
+    LIST_PAGES_MAX, and under each concept; the past editions' pages."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from resources.models import EVENT_KINDS, Concept, ResearchArea
+    from resources.views import EDITIONS_PER_PAGE, EventFilters
+
+    now, lines = timezone.now(), []
+    for name in ("conference-list", "conference-past"):
+        for area in ["", *ResearchArea.values]:
+            for kind in ["", *EVENT_KINDS]:
+                filters = EventFilters(area=area, kind=kind)
+                editions = filters.editions()
+                count = (
+                    editions.upcoming(now) if name == "conference-list" else editions.past(now)
+                ).count()
+                last = min(max(math.ceil(count / EDITIONS_PER_PAGE), 1), LIST_PAGES_MAX)
+                for number in range(1, last + 1):
+                    query = {"area": area, "kind": kind, "page": number if number > 1 else ""}
+                    query = urlencode({k: v for k, v in query.items() if v})
+                    lines.append(Line("GET", reverse(name) + (f"?{query}" if query else "")))
+    for slug in Concept.objects.order_by("pk").values_list("slug", flat=True):
+        lines.append(Line("GET", f"{reverse('conference-list')}?concept={slug}"))
+    return lines
+
+
+def cold_calendars(signed_in: list[SignedIn]) -> list[Line]:
+    """Every calendar: per area, per concept, per conference, and the filtered list's."""
+    from django.urls import reverse
+
+    from resources.models import EVENT_KINDS, Concept, ResearchArea, Resource
+
+    lines = [Line("GET", reverse("area-calendar", args=[a])) for a in ResearchArea.values]
+    for slug in Concept.objects.order_by("pk").values_list("slug", flat=True):
+        lines.append(Line("GET", reverse("concept-calendar", args=[slug])))
+        lines.append(Line("GET", f"{reverse('conference-calendars')}?concept={slug}"))
+    events = Resource.objects.published().filter(kind__in=EVENT_KINDS).order_by("pk")
+    for slug in events.values_list("slug", flat=True):
+        lines.append(Line("GET", reverse("conference-calendar", args=[slug])))
+    return lines
 
 
 def cold_resources(signed_in: list[SignedIn]) -> list[Line]:

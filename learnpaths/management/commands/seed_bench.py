@@ -12,6 +12,7 @@ Chinese sentence. Everything is determined by --seed."""
 # ruff: noqa: S311, S608 - synthetic data; the SQL holds table names from _meta, no input
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from html import escape
@@ -35,14 +36,19 @@ from learnpaths.models import (
 )
 from resources.invalidation import catalogue_changed
 from resources.models import (
+    EVENT_KINDS,
     MAX_POSITION,
     Concept,
     ConceptArea,
     ConceptPrerequisite,
     ConceptSearchTerm,
+    ConferenceDeadline,
+    ConferenceEdition,
     Cost,
+    DeadlineKind,
     Language,
     Level,
+    ResearchArea,
     Resource,
     ResourceKind,
     ResourceSearchTerm,
@@ -250,6 +256,7 @@ class Command(BaseCommand):
             PathFollow.objects.filter(bench_user | Q(path__slug__startswith=PREFIX))
         )
         defines = Resource.defines.through
+        editions = ids(ConferenceEdition, f"conference_id IN ({resources})")
         statements = [
             delete(Progress, progress_where),
             delete(PathSearchTerm, f"document_id IN ({paths})"),
@@ -261,6 +268,10 @@ class Command(BaseCommand):
             delete(Stage, f"path_id IN ({paths})"),
             delete(path_concepts, f"learningpath_id IN ({paths})"),
             delete(LearningPath, f"id IN ({paths})"),
+            delete(ConferenceDeadline, f"edition_id IN ({editions})"),
+            # Workshops' editions and their hosts in one statement: no row is left pointing at
+            # a deleted one.
+            delete(ConferenceEdition, f"conference_id IN ({resources})"),
             delete(TaggedResource, f"content_object_id IN ({resources})"),
             delete(resource_concepts, f"resource_id IN ({resources})"),
             delete(Resource, f"id IN ({resources})"),
@@ -277,6 +288,70 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)  # no parameters: "%" is literal for every driver
+
+    def create_editions(self, rng: random.Random, resources: list, now) -> tuple[int, int]:
+        """Last year's, this year's and next year's edition of every conference, each with
+        five deadlines in a zone of its own around `now`; each workshop at a conference's
+        edition of this year or next, with two. Returns (editions, deadlines)."""
+        zones = ["AoE", "UTC", "America/Los_Angeles", "Europe/Paris", "Asia/Shanghai"]
+        conferences = [r for r in resources if r.kind == ResourceKind.CONFERENCE]
+        workshops = [r for r in resources if r.kind == ResourceKind.WORKSHOP]
+        editions = ConferenceEdition.objects.bulk_create(
+            (
+                ConferenceEdition(
+                    conference=c,
+                    year=now.year + offset,
+                    starts_on=(
+                        start := (
+                            now + dt.timedelta(days=offset * 365 + rng.randint(-150, 150))
+                        ).date()
+                    ),
+                    ends_on=start + dt.timedelta(days=rng.randint(0, 6)),
+                    location=f"Bench City {c.pk % 50}",
+                    estimated=offset == 1 and rng.random() < 0.5,
+                    notes=_sentence(rng, 6),
+                )
+                for c in conferences
+                for offset in (-1, 0, 1)
+            ),
+            batch_size=BATCH,
+        )
+        hosts = [e for e in editions if e.year >= now.year]
+        hosted = (
+            ConferenceEdition.objects.bulk_create(
+                (
+                    ConferenceEdition(
+                        conference=w,
+                        year=(host := rng.choice(hosts)).year,
+                        host=host,
+                        starts_on=host.ends_on,
+                        ends_on=host.ends_on,
+                        location=host.location,
+                    )
+                    for w in workshops
+                ),
+                batch_size=BATCH,
+            )
+            if hosts
+            else []
+        )
+        kinds = [DeadlineKind.ABSTRACT, DeadlineKind.PAPER, DeadlineKind.REBUTTAL,
+                 DeadlineKind.NOTIFICATION, DeadlineKind.CAMERA_READY]  # fmt: skip
+        deadlines = []
+        for edition in [*editions, *hosted]:
+            start = dt.datetime.combine(edition.starts_on, dt.time(23, 59), tzinfo=dt.UTC)
+            zone = rng.choice(zones)
+            chosen = kinds if edition.host is None else kinds[1::2]
+            for step, kind in enumerate(chosen):
+                due = start - dt.timedelta(days=200 - 40 * step)
+                deadlines.append(
+                    ConferenceDeadline(
+                        edition=edition, kind=kind, due=due, timezone=zone,
+                        estimated=edition.estimated,
+                    )
+                )  # fmt: skip
+        ConferenceDeadline.objects.bulk_create(deadlines, batch_size=BATCH)
+        return len(editions) + len(hosted), len(deadlines)
 
     def create(self, rng: random.Random, n: int, texts: Texts) -> dict[str, int]:
         now = timezone.now()
@@ -318,6 +393,7 @@ class Command(BaseCommand):
         )
         kinds, levels = ResourceKind.values, Level.values
         languages = Language.values
+        areas_of_events = ResearchArea.values
 
         def resource(i: int) -> Resource:
             language = languages[i % len(languages)]
@@ -336,6 +412,9 @@ class Command(BaseCommand):
                 estimated_hours=1 + i % 40,
                 cost=Cost.values[i % len(Cost.values)],
                 language=language,
+                research_area=areas_of_events[i % len(areas_of_events)]
+                if kinds[i % len(kinds)] in EVENT_KINDS
+                else "",
             )
 
         resources = Resource.objects.bulk_create((resource(i) for i in range(n)), batch_size=BATCH)
@@ -356,6 +435,8 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
+
+        n_editions, n_deadlines = self.create_editions(rng, resources, now)
 
         n_paths = max(n // 30, 1)
         paths = LearningPath.objects.bulk_create(
@@ -446,6 +527,8 @@ class Command(BaseCommand):
             "resources": len(resources),
             "concepts": len(concepts),
             "paths": len(paths),
+            "editions": n_editions,
+            "deadlines": n_deadlines,
             "steps": len(steps),
             "learners": len(users),
             "progress rows": len(progress),
