@@ -45,7 +45,6 @@ def site(make):
         .get_absolute_url(),
         "workshop": Resource.objects.published().filter(kind="workshop").first().get_absolute_url(),
         "conferences": "/en/conferences/",
-        "conferences in Chinese": "/zh-hans/conferences/",
         "past conferences": "/en/conferences/past/",
         "tag": Tag.objects.order_by("name").first().get_absolute_url(),
         "search": "/en/search/?q=transformer",
