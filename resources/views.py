@@ -193,13 +193,14 @@ class EventFilters:
             )
         return editions
 
-    def query(self, **changes) -> str:
-        """The query string of these filters with `changes` (a value of "" removes one)."""
+    def query(self) -> str:
+        """These filters as a query string ("area=ml&concept=attention"), for links that keep
+        them."""
         values = {
             "area": self.area,
             "concept": self.concept.slug if self.concept else "",
             "kind": self.kind,
-        } | changes
+        }
         return urlencode({k: v for k, v in values.items() if v})
 
 
