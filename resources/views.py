@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -193,6 +194,10 @@ class EventFilters:
             )
         return editions
 
+    def deadlines(self) -> QuerySet[ConferenceDeadline]:
+        """The deadlines of the editions these filters let through (`editions`)."""
+        return ConferenceDeadline.objects.filter(edition__in=self.editions().values("pk"))
+
     def query(self) -> str:
         """These filters as a query string ("area=ml&concept=attention"), for links that keep
         them."""
@@ -280,8 +285,7 @@ def _calendar(request: HttpRequest, deadlines, name: str, *, window: bool = True
 def conference_calendars(request: HttpRequest) -> HttpResponse:
     """Every deadline, or those the area, concept and kind filters let through."""
     filters = EventFilters.from_query(request.GET)
-    deadlines = ConferenceDeadline.objects.filter(edition__in=filters.editions().values("pk"))
-    return _calendar(request, deadlines, gettext("Learnpaths: conference deadlines"))
+    return _calendar(request, filters.deadlines(), gettext("Learnpaths: conference deadlines"))
 
 
 @require_safe
@@ -289,20 +293,16 @@ def conference_calendars(request: HttpRequest) -> HttpResponse:
 def area_calendar(request: HttpRequest, area: str) -> HttpResponse:
     if area not in ResearchArea.values:
         raise Http404
-    deadlines = ConferenceDeadline.objects.filter(edition__conference__research_area=area)
     name = gettext("Learnpaths: %(area)s deadlines") % {"area": ResearchArea(area).label}
-    return _calendar(request, deadlines, name)
+    return _calendar(request, EventFilters(area=area).deadlines(), name)
 
 
 @require_safe
 @cached_page("concept-calendar")
 def concept_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     concept = get_object_or_404(Concept, slug=slug)
-    deadlines = ConferenceDeadline.objects.filter(
-        edition__conference__in=Resource.objects.filter(concepts=concept).values("pk")
-    )
     name = gettext("Learnpaths: %(concept)s deadlines") % {"concept": concept.local_name}
-    return _calendar(request, deadlines, name)
+    return _calendar(request, EventFilters(concept=concept).deadlines(), name)
 
 
 @require_safe
