@@ -151,8 +151,25 @@ class StepInline(TranslationTabularInline):
     extra = 1
 
 
+class LearningPathAdminForm(forms.ModelForm):
+    def clean_previous_paths(self):
+        previous = self.cleaned_data["previous_paths"]
+        if self.instance.pk and self.instance in previous:
+            raise ValidationError(gettext("A path cannot come before itself."))
+        cycle = self.instance.previous_path_cycle(previous)
+        if cycle:
+            # Translators: joins the paths of a cycle of previous paths: "A → after → B".
+            chain = gettext(" → after → ").join(path.title for path in cycle)
+            raise ValidationError(
+                gettext("These previous paths would make a cycle: %(chain)s. Remove one of them.")
+                % {"chain": chain}
+            )
+        return previous
+
+
 @admin.register(LearningPath)
 class LearningPathAdmin(ConcurrencyGuardMixin, TranslationAdmin):
+    form = LearningPathAdminForm
     list_display = [
         "title", "level", "status", "featured", "follower_total", "completion_total", "updated_at",
     ]  # fmt: skip
@@ -160,7 +177,7 @@ class LearningPathAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     list_editable = ["featured"]
     search_fields = ["title_en", "title_zh_hans", "summary_en", "summary_zh_hans", "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
-    autocomplete_fields = ["concepts"]
+    autocomplete_fields = ["concepts", "previous_paths"]
     actions = ["publish", "unpublish"]
     inlines = [StageInline]
     readonly_fields = ["learners"]

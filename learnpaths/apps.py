@@ -14,6 +14,11 @@ class LearnpathsConfig(AppConfig):
         from resources.models import UNPUBLISH_GUARDS
 
         register_paths()
-        invalidation.curated(LearningPath, Stage, Step, through=[LearningPath.concepts.through])
+        invalidation.curated(
+            LearningPath,
+            Stage,
+            Step,
+            through=[LearningPath.concepts.through, LearningPath.previous_paths.through],
+        )
         if published_paths_using not in UNPUBLISH_GUARDS:
             UNPUBLISH_GUARDS.append(published_paths_using)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from learnpaths import statuses
+from learnpaths.core.graphs import cycle_through
 from learnpaths.core.markdown import render_markdown_fields
 from learnpaths.statuses import ProgressStatus
 from resources.invalidation import catalogue_changed
@@ -177,6 +178,21 @@ class LearningPath(models.Model):
         **bounded_text(MAX_MARKDOWN_LENGTH),
     )
     description_html = models.TextField(_("description html"), editable=False, default="")
+    assumes = models.TextField(
+        _("assumes"),
+        blank=True,
+        help_text=_("What a learner should know before starting, one or two sentences, Markdown."),
+        **bounded_text(MAX_SUMMARY_LENGTH),
+    )
+    assumes_html = models.TextField(_("assumes html"), editable=False, default="")
+    previous_paths = models.ManyToManyField(
+        "self",
+        verbose_name=_("previous paths"),
+        symmetrical=False,
+        related_name="next_paths",
+        blank=True,
+        help_text=_("The paths a learner should take before this one."),
+    )
     level = models.CharField(
         _("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER
     )
@@ -214,12 +230,31 @@ class LearningPath(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         render_markdown_fields(
-            self, ("summary", "summary_html"), ("description", "description_html")
+            self,
+            ("summary", "summary_html"),
+            ("description", "description_html"),
+            ("assumes", "assumes_html"),
         )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("path-detail", kwargs={"slug": self.slug})
+
+    def previous_path_cycle(self, previous) -> list[LearningPath] | None:
+        """The chain [self, …, self] that would lead back to this path if `previous` were the
+        paths to take before it, or None. Two queries."""
+        if self.pk is None:
+            return None  # no path can come after one that does not exist yet
+        edges: dict[int, list[int]] = {}
+        through = LearningPath.previous_paths.through.objects.exclude(from_learningpath=self.pk)
+        for path_id, previous_id in through.values_list("from_learningpath", "to_learningpath"):
+            edges.setdefault(path_id, []).append(previous_id)
+        edges[self.pk] = [p.pk for p in previous]
+        ids = cycle_through(self.pk, edges)
+        if ids is None:
+            return None
+        by_id = LearningPath.objects.in_bulk(ids)
+        return [by_id[i] for i in ids]
 
     def papers(self) -> list[Resource]:
         """The published papers among the path's steps, in the path's order (what its BibTeX

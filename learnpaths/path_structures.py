@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -22,13 +22,20 @@ from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import Concept, Resource
 from resources.versions import catalogue_version
 
-# The cache name of PathData, with the version of its fields (2: StepData.is_paper).
-PATH_DATA = "path-data-2"
+# The cache name of PathData, with the version of its fields (3: assumes, previous and next
+# paths).
+PATH_DATA = "path-data-3"
 
 
 @dataclass(frozen=True, slots=True)
 class ConceptLink:
     name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathLink:
+    title: str
     url: str
 
 
@@ -69,8 +76,11 @@ class PathData:
     summary: str
     summary_html: str
     description_html: str
+    assumes_html: str
     url: str
     concepts: tuple[ConceptLink, ...]
+    previous_paths: tuple[PathLink, ...]  # published paths to take before this one
+    next_paths: tuple[PathLink, ...]  # published paths that name this one as previous
     stages: tuple[StageData, ...]
 
     @property
@@ -98,7 +108,7 @@ class PathData:
 
 
 def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
-    """PathData for every path of `paths`, in four queries however many paths there are."""
+    """PathData for every path of `paths`, in five queries however many paths there are."""
     # Only the columns shown: a translated text has a column per language and the original
     # (modeltranslation), and a resource's description is long; loading them all cost a
     # third of the build's time.
@@ -132,6 +142,21 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
                 is_paper=step.resource.is_paper,
             )
         )
+    previous: dict[int, list[PathLink]] = {}
+    following: dict[int, list[PathLink]] = {}
+    links = (
+        LearningPath.previous_paths.through.objects.filter(
+            Q(from_learningpath__in=ids) | Q(to_learningpath__in=ids)
+        )
+        .select_related("from_learningpath", "to_learningpath")
+        .order_by("pk")
+    )
+    for link in links:  # from_learningpath comes after to_learningpath
+        later, earlier = link.from_learningpath, link.to_learningpath
+        if earlier.status == PathStatus.PUBLISHED:
+            previous.setdefault(later.pk, []).append(_path_link(earlier))
+        if later.status == PathStatus.PUBLISHED:
+            following.setdefault(earlier.pk, []).append(_path_link(later))
     stages_by_path: dict[int, list[StageData]] = {}
     for stage in Stage.objects.filter(path_id__in=ids).order_by("path_id", "position"):
         stages_by_path.setdefault(stage.path_id, []).append(
@@ -154,14 +179,25 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
             summary=path.summary,
             summary_html=path.summary_html,
             description_html=path.description_html,
+            assumes_html=path.assumes_html,
             url=path.get_absolute_url(),
             concepts=tuple(
                 ConceptLink(c.local_name, c.get_absolute_url()) for c in path.concepts.all()
             ),
+            previous_paths=tuple(sorted(previous.get(path.pk, ()), key=_by_title)),
+            next_paths=tuple(sorted(following.get(path.pk, ()), key=_by_title)),
             stages=tuple(stages_by_path.get(path.pk, ())),
         )
         for path in paths
     }
+
+
+def _path_link(path: LearningPath) -> PathLink:
+    return PathLink(path.title, path.get_absolute_url())
+
+
+def _by_title(link: PathLink) -> str:
+    return link.title.casefold()
 
 
 def paths_by_id(
@@ -169,7 +205,7 @@ def paths_by_id(
 ) -> dict[int, PathData]:
     """The paths with these ids (drafts included), from this process's memory or the shared
     cache; the missing ones are taken from `built` (just built by the caller) or built
-    together in four queries, and cached. Localised: the steps' HTML holds UI text."""
+    together in five queries, and cached. Localised: the steps' HTML holds UI text."""
     built = built or {}
 
     def build(missing: list[int]) -> dict[int, PathData]:
@@ -188,7 +224,7 @@ def published_path(request, slug: str) -> PathData:
     built: dict[int, PathData] = {}
 
     def build_id() -> int:
-        # The path is built with its id (four queries in all), for `paths_by_id` to cache.
+        # The path is built with its id (five queries in all), for `paths_by_id` to cache.
         built.update(_build(LearningPath.objects.published().filter(slug=slug)))
         if not built:
             raise Http404("No such path.")

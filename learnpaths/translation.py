@@ -8,7 +8,10 @@ from learnpaths.models import LearningPath, Stage, Step
 
 @register(LearningPath)
 class LearningPathTranslation(TranslationOptions):
-    fields = ("title", "summary", "summary_html", "description", "description_html")
+    fields = (
+        "title", "summary", "summary_html", "description", "description_html",
+        "assumes", "assumes_html",
+    )  # fmt: skip
     required_languages = ("en",)
 
 

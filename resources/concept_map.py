@@ -25,6 +25,9 @@ DUMMY_WIDTH = 12
 MARGIN = 8
 LINE_CHARS = 22  # characters of a concept name per line at the map's font size
 SWEEPS = 4
+# Concepts per layer of the whole map: four boxes and the edges' lanes between them fit the
+# page's column on a laptop, so a catalogue of any size grows the map downwards, not sideways.
+MAP_MAX_PER_LAYER = 4
 
 
 @dataclass
@@ -162,6 +165,35 @@ def longest_path_layers(
     return layer
 
 
+def bounded_layers(
+    keys: Sequence[Hashable], edges: Iterable[tuple[Hashable, Hashable]], max_per_layer: int
+) -> dict[Hashable, int]:
+    """Layers like `longest_path_layers`, but with at most `max_per_layer` keys in a layer.
+
+    List scheduling (the idea behind Coffman–Graham layering; Di Battista et al., *Graph
+    Drawing*, 1999, §9.1): keys are taken in order of their longest-path layer, then of
+    `keys`, and each goes to the first layer below all its prerequisites that has room. A
+    prerequisite still sits above everything that requires it; a wide graph becomes a taller,
+    narrower one that fits a phone's width.
+    """
+    edge_list = list(edges)
+    depth = longest_path_layers(keys, edge_list)
+    prerequisites: dict[Hashable, list[Hashable]] = {key: [] for key in keys}
+    for source, target in edge_list:
+        prerequisites[target].append(source)
+    place = {key: i for i, key in enumerate(keys)}
+    layer: dict[Hashable, int] = {}
+    filled: dict[int, int] = {}
+    for key in sorted(keys, key=lambda k: (depth[k], place[k])):
+        # A cycle's back edge (the admin refuses them) points at a key not placed yet: ignored.
+        below = max((layer[p] + 1 for p in prerequisites[key] if p in layer), default=0)
+        while filled.get(below, 0) >= max(max_per_layer, 1):
+            below += 1
+        layer[key] = below
+        filled[below] = filled.get(below, 0) + 1
+    return layer
+
+
 def count_crossings(
     columns: list[list[Hashable]], links: Iterable[tuple[Hashable, Hashable]]
 ) -> int:
@@ -183,17 +215,24 @@ def count_crossings(
 
 
 def layered_layout(
-    nodes: Sequence[MapNode], edges: Iterable[tuple[Hashable, Hashable]]
+    nodes: Sequence[MapNode],
+    edges: Iterable[tuple[Hashable, Hashable]],
+    *,
+    max_per_layer: int | None = None,
 ) -> MapLayout:
     """Place `nodes` in layers top to bottom, prerequisites above what requires them.
 
     `edges` are (prerequisite key, concept key) pairs; pairs naming unknown keys are ignored.
     The input order of `nodes` is the starting order of each column (and breaks ties), so the
-    same graph always gives the same picture.
+    same graph always gives the same picture. With `max_per_layer`, no layer holds more
+    nodes than that (`bounded_layers`).
     """
     by_key = {node.key: node for node in nodes}
     edge_list = [(s, t) for s, t in edges if s in by_key and t in by_key and s != t]
-    layer = longest_path_layers(list(by_key), edge_list)
+    if max_per_layer is None:
+        layer = longest_path_layers(list(by_key), edge_list)
+    else:
+        layer = bounded_layers(list(by_key), edge_list, max_per_layer)
     depth = max(layer.values(), default=-1) + 1
 
     # Layers of keys ("columns" of the ordering problem); long edges get one dummy per layer
@@ -298,8 +337,8 @@ def _curve(points: list[tuple[float, float]]) -> str:
     return " ".join(d)
 
 
-def concept_graph(concepts, links, *, current=None) -> MapLayout:
-    """The layout for Concept rows and (prerequisite_id, concept_id) pairs."""
+def concept_graph(concepts, links, *, current=None, max_per_layer=None) -> MapLayout:
+    """The layout for Concept rows and (prerequisite_id, concept_id) pairs (`layered_layout`)."""
     nodes = [
         MapNode(
             key=c.pk,
@@ -313,4 +352,4 @@ def concept_graph(concepts, links, *, current=None) -> MapLayout:
         for c in concepts
         for name, other, other_lang in [c.names]
     ]
-    return layered_layout(nodes, links)
+    return layered_layout(nodes, links, max_per_layer=max_per_layer)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from learnpaths.core.graphs import cycle_through
 from learnpaths.core.markdown import render_markdown, render_markdown_fields
 from resources.invalidation import catalogue_changed
 
@@ -242,25 +243,11 @@ class Concept(models.Model):
         ).values_list("concept_id", "prerequisite_id"):
             edges.setdefault(concept_id, []).append(prerequisite_id)
         edges[self.pk] = [p.pk for p in prerequisites]
-        # Depth-first search from self along "requires" edges, remembering the way back.
-        came_from: dict[int, int] = {}
-        stack = [self.pk]
-        seen: set[int] = set()
-        while stack:
-            current = stack.pop()
-            for nxt in edges.get(current, []):
-                if nxt == self.pk:
-                    chain = [current]
-                    while chain[-1] != self.pk:
-                        chain.append(came_from[chain[-1]])
-                    ids = [*reversed(chain), self.pk]
-                    by_id = Concept.objects.in_bulk(ids)
-                    return [by_id[i] for i in ids]
-                if nxt not in seen:
-                    seen.add(nxt)
-                    came_from[nxt] = current
-                    stack.append(nxt)
-        return None
+        ids = cycle_through(self.pk, edges)
+        if ids is None:
+            return None
+        by_id = Concept.objects.in_bulk(ids)
+        return [by_id[i] for i in ids]
 
 
 class ConceptPrerequisite(models.Model):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from learnpaths.core.cache import cached_page
 from resources import calendars, citations, selectors
-from resources.concept_map import concept_graph
+from resources.concept_map import MAP_MAX_PER_LAYER, concept_graph
 from resources.feeds import ConceptResourcesFeed, NewResourcesFeed
 from resources.models import (
     EVENT_KINDS,
@@ -51,7 +51,8 @@ def concept_map_view(request: HttpRequest) -> HttpResponse:
     """The whole prerequisite graph as a layered SVG, in two queries whatever its size."""
     concepts = Concept.objects.order_by("area", "position", "name")
     links = ConceptPrerequisite.objects.values_list("prerequisite_id", "concept_id")
-    return render(request, "resources/concept_map.html", {"graph": concept_graph(concepts, links)})
+    graph = concept_graph(concepts, links, max_per_layer=MAP_MAX_PER_LAYER)
+    return render(request, "resources/concept_map.html", {"graph": graph})
 
 
 @require_safe

@@ -75,6 +75,7 @@ def catalogue_export() -> dict[str, Any]:
         )
         paths = LearningPath.objects.order_by("slug").prefetch_related(
             models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
+            models.Prefetch("previous_paths", queryset=LearningPath.objects.order_by("slug")),
             models.Prefetch(
                 "stages",
                 queryset=Stage.objects.order_by("position").prefetch_related(
@@ -117,6 +118,7 @@ def catalogue_export() -> dict[str, Any]:
                     "slug": path.slug,
                     **_fields(path, PATH_FIELDS),
                     "concepts": [c.slug for c in path.concepts.all()],
+                    "previous_paths": [p.slug for p in path.previous_paths.all()],
                     "stages": [
                         {
                             **_fields(stage, STAGE_FIELDS),

@@ -69,8 +69,8 @@ DEADLINE_FIELDS = ("kind", "due", "timezone", "estimated", "note", *translations
 
 
 PATH_FIELDS = (
-    "title", "summary", "description", "level", "status", "featured",
-    *translations("title", "summary", "description"),
+    "title", "summary", "description", "assumes", "level", "status", "featured",
+    *translations("title", "summary", "description", "assumes"),
 )  # fmt: skip
 
 
@@ -89,13 +89,16 @@ STEP_FIELDS = (*STEP_TEXTS, "hours", "optional")
 # Every translation key of the document: a translation not written yet is "" there (NULL in its
 # column).
 TRANSLATION_KEYS = frozenset(
-    translations("title", "summary", "description", "body", "goal", "note", "notes")
+    translations("title", "summary", "description", "body", "goal", "note", "notes", "assumes")
 )
 
 
 # Keys the format gained after sites were seeded, left out of a seed fingerprint while they hold
 # their default (learnpaths.catalogue_io.seed): an untouched item keeps its fingerprint.
-LATER_RESOURCE_KEYS = {
+LATER_KEYS = {
+    # resources
     "publication": "", "volume": "", "number": "", "pages": "", "arxiv_title": "",
     "research_area": "",
+    # paths
+    "assumes": "", "previous_paths": [],
 }  # fmt: skip

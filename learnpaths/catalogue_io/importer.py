@@ -647,6 +647,25 @@ class _Importer:
         self.report.created["editions"] += len(wanted)
         return True
 
+    # -- the paths to take before a path -----------------------------------------------------------
+    def check_previous_paths(self, where: str, values: Any, *, item: dict, obj: LearningPath):
+        previous = self.slugs(where, values, self.known["paths"], "previous path")
+        if previous is not None and obj in previous:
+            self.problem(where, "a path cannot come before itself")
+            return None
+        return previous
+
+    def set_previous_paths(self, where: str, path: LearningPath, previous: list) -> bool:
+        return _set_related(path.previous_paths, previous)
+
+    def no_previous_path_cycle(self, by_slug: dict[str, LearningPath], saved: dict) -> None:
+        for slug, (where, _) in saved.items():
+            cycle = by_slug[slug].previous_path_cycle(by_slug[slug].previous_paths.all())
+            if cycle:
+                chain = " → ".join(p.title for p in cycle)
+                self.problem(where, f"previous paths form a cycle: {chain}")
+                break
+
     # -- stages and steps of a path ---------------------------------------------------------------
     def check_stages(self, where: str, items: Any, *, item: dict, obj: LearningPath):
         # A draft may be unfinished (the admin saves paths and stages before their steps), and
@@ -846,13 +865,20 @@ KINDS = (
         LearningPath,
         PATH_FIELDS,
         derived=(
-            *every_language("summary_html", "description_html"),
-            *english("title", "summary", "description"),
+            *every_language("summary_html", "description_html", "assumes_html"),
+            *english("title", "summary", "description", "assumes"),
         ),
         relations=(
             Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
+            Relation(
+                "previous_paths",
+                _Importer.check_previous_paths,
+                _Importer.set_previous_paths,
+                when=AFTER_KIND,  # a path may name one later in the document
+            ),
             Relation("stages", _Importer.check_stages, _Importer.set_stages),
         ),
+        finish=_Importer.no_previous_path_cycle,
     ),
 )
 

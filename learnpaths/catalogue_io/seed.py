@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from learnpaths.catalogue_io.exporter import catalogue_export
-from learnpaths.catalogue_io.format import FORMAT, LATER_RESOURCE_KEYS, TRANSLATION_KEYS
+from learnpaths.catalogue_io.format import FORMAT, LATER_KEYS, TRANSLATION_KEYS
 from learnpaths.catalogue_io.importer import ImportReport, catalogue_import, check_format
 from learnpaths.models import (
     SeedKind,
@@ -89,16 +89,16 @@ def _without_empty_translations(value: Any) -> Any:
 
 
 def _as_first_written(item: dict[str, Any]) -> dict[str, Any]:
-    """A resource item as the format wrote it before papers' citation fields, research areas
-    and typed deadlines, where that says the same: the keys added since left out while they
-    hold their defaults, an edition with no more than one plain full-paper deadline written as
-    `submission_deadline` and `deadline_timezone`. A site seeded before keeps the fingerprints
-    of its untouched items (an edition without a deadline had its zone, AoE by default, which
-    is no longer stored: one whose zone was not AoE counts as changed and is kept)."""
-    if "editions" not in item:
-        return item
-    item = {k: v for k, v in item.items() if LATER_RESOURCE_KEYS.get(k, object()) != v}
-    item["editions"] = [_edition_as_first_written(e) for e in item["editions"]]
+    """An item as the first format wrote it, where that says the same: the keys added since
+    (papers' citation fields, research areas, a path's `assumes` and `previous_paths`) left out
+    while they hold their defaults, and a resource's edition with no more than one plain
+    full-paper deadline written as `submission_deadline` and `deadline_timezone`. A site seeded
+    before keeps the fingerprints of its untouched items (an edition without a deadline had its
+    zone, AoE by default, which is no longer stored: one whose zone was not AoE counts as
+    changed and is kept)."""
+    item = {k: v for k, v in item.items() if LATER_KEYS.get(k, object()) != v}
+    if "editions" in item:
+        item["editions"] = [_edition_as_first_written(e) for e in item["editions"]]
     return item
 
 

@@ -197,9 +197,15 @@ def _untranslated(value):
 NEWER_RESOURCE_KEYS = ("publication", "volume", "number", "pages", "arxiv_title", "research_area")
 
 
+NEWER_PATH_KEYS = ("assumes", "previous_paths")
+
+
 def _first_format(item):
-    """A resource item as the code before typed deadlines and citation fields exported it: no
-    citation or area keys, one `submission_deadline` and `deadline_timezone` an edition."""
+    """An item as the code before typed deadlines, citation fields and paths' `assumes` and
+    `previous_paths` exported it: no citation or area keys, one `submission_deadline` and
+    `deadline_timezone` an edition, no `assumes` or `previous_paths`."""
+    if "stages" in item:
+        return {k: v for k, v in item.items() if k not in NEWER_PATH_KEYS}
     if "editions" not in item:
         return item
     old = {k: v for k, v in item.items() if k not in NEWER_RESOURCE_KEYS}

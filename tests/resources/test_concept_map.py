@@ -1,10 +1,12 @@
 import re
+from collections import Counter
 from itertools import pairwise
 
 import pytest
 
 from resources.concept_map import (
     MapNode,
+    bounded_layers,
     count_crossings,
     layered_layout,
     longest_path_layers,
@@ -187,3 +189,36 @@ def test_a_node_names_its_concept_in_the_page_language_first_within_its_box(
     assert main[0].replace(" ", "").startswith(shown.removesuffix("…"))
     for text, _lang in lines:  # within the box: 22 columns, a Chinese character taking two
         assert sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in text) <= 22, text
+
+
+def _random_dag(size: int, seed: int = 17) -> list[tuple[int, int]]:
+    import random
+
+    rng = random.Random(seed)
+    return [(rng.randrange(0, k), k) for k in range(1, size) for _ in range(rng.randint(1, 2))]
+
+
+@pytest.mark.parametrize("size, bound", [(42, 4), (150, 4), (150, 2), (420, 4)])
+def test_a_bounded_map_keeps_prerequisites_above_and_no_layer_wider_than_the_bound(size, bound):
+    edges = _random_dag(size)
+    layout = layered_layout(nodes(*range(size)), edges, max_per_layer=bound)
+    by_key = {n.key: n for n in layout.nodes}
+
+    for source, target in edges:
+        assert by_key[source].layer < by_key[target].layer
+    per_layer = Counter(n.layer for n in layout.nodes)
+    assert max(per_layer.values()) <= bound
+    boxes = sorted(layout.nodes, key=lambda n: (n.y, n.x))
+    for left, right in pairwise(boxes):
+        if left.y == right.y:
+            assert left.x + left.width < right.x  # side by side, never on top of each other
+        else:
+            assert left.y + left.height < right.y
+    unbounded = layered_layout(nodes(*range(size)), edges)
+    assert layout.width <= unbounded.width
+
+
+def test_bounded_layers_are_the_longest_path_ones_when_the_bound_is_not_reached():
+    edges = [("a", "b"), ("b", "c"), ("a", "c")]
+    assert bounded_layers("abcd", edges, 4) == longest_path_layers("abcd", edges)
+    assert bounded_layers("abcd", edges, 1) == {"a": 0, "d": 1, "b": 2, "c": 3}
