@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT, LATER_KEYS, TRANSLATION_KEYS
 from learnpaths.catalogue_io.importer import ImportReport, catalogue_import, check_format
-from learnpaths.models import (
-    SeedKind,
-    SeedRecord,
-)
+from learnpaths.models import LearningPath, SeedKind, SeedRecord
+from resources.models import Concept, Resource, Synonym
 
 CONCEPT, RESOURCE, PATH = SeedKind.CONCEPT.value, SeedKind.RESOURCE.value, SeedKind.PATH.value
 SYNONYM = SeedKind.SYNONYM.value
@@ -39,6 +38,12 @@ KEPT_NOT_SEEDED = gettext_lazy("not written by the seed (edited or imported); le
 KEPT_NAMES_MISSING = gettext_lazy("names the %(kind)s “%(slug)s”, which is not in the catalogue")
 
 
+KEPT_IN_USE = gettext_lazy("no longer in the fixtures, but learners or paths use it; left as it is")
+
+
+KEPT_GONE_CHANGED = gettext_lazy("no longer in the fixtures, but changed by a curator; left as it is")
+
+
 @dataclass
 class SeedReport:
     """What a seed did: the import's counts, and the items it left as curators made them, as
@@ -46,6 +51,8 @@ class SeedReport:
 
     imported: ImportReport
     kept: list[tuple[str, str, str]] = field(default_factory=list)
+    # (kind, slug) of the items the fixtures no longer hold that the seed deleted (`retire`).
+    removed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def catalogue_fingerprints() -> dict[tuple[str, str], str]:
@@ -162,7 +169,9 @@ def _subset(document: dict[str, Any], left_out: set[tuple[str, str]]) -> dict[st
     }
 
 
-def catalogue_seed(document: dict[str, Any], *, overwrite: bool = False) -> SeedReport:
+def catalogue_seed(
+    document: dict[str, Any], *, overwrite: bool = False, retire: bool = False
+) -> SeedReport:
     """Load the curated catalogue without undoing curators' work; atomic like catalogue_import.
 
     Each item seeded is remembered with a fingerprint of what it became (SeedRecord). On the
@@ -170,8 +179,11 @@ def catalogue_seed(document: dict[str, Any], *, overwrite: bool = False) -> Seed
     that a curator changed since (or that exists but was never seeded) is kept as it is, and an
     item a curator deleted is not created again, unless `overwrite`. Kept items are not recorded
     anew, so they stay kept until a seed with `overwrite`. An item that names a deleted item
-    (a path whose step is a deleted resource) is kept too. Raises CatalogueError as
-    catalogue_import does.
+    (a path whose step is a deleted resource) is kept too. With `retire` (the document is the
+    whole curated catalogue), an item seeded before that the document no longer holds is
+    deleted while it is as seeded and nothing of learners' depends on it (a resource in no
+    step and with no progress, a path nobody follows); otherwise it is kept and listed.
+    Raises CatalogueError as catalogue_import does.
     """
     check_format(document)
     with transaction.atomic():
@@ -217,10 +229,43 @@ def catalogue_seed(document: dict[str, Any], *, overwrite: bool = False) -> Seed
             elif record.digest != after[key]:
                 record.digest = after[key]
                 record.save(update_fields=["digest", "seeded_at"])
-    return SeedReport(
-        imported=imported,
-        kept=[(kind, slug, kept[kind, slug]) for kind, slug in items if (kind, slug) in kept],
-    )
+        report = SeedReport(
+            imported=imported,
+            kept=[(kind, slug, kept[kind, slug]) for kind, slug in items if (kind, slug) in kept],
+        )
+        if retire:
+            _retire(records.keys() - items.keys(), records, current, report)
+    return report
+
+
+def _retire(gone: set[tuple[str, str]], records: dict, current: dict, report: SeedReport) -> None:
+    """Delete the seeded items in `gone` (no longer in the fixtures) that are as seeded and that
+    nothing of learners' needs; list the others in `report.kept`."""
+    in_use = {
+        RESOURCE: set(
+            Resource.objects.filter(Q(steps__isnull=False) | Q(progress__isnull=False))
+            .values_list("slug", flat=True)
+            .distinct()
+        ),
+        PATH: set(
+            LearningPath.objects.filter(follows__isnull=False)
+            .values_list("slug", flat=True)
+            .distinct()
+        ),
+    }
+    models = {CONCEPT: Concept, RESOURCE: Resource, PATH: LearningPath, SYNONYM: Synonym}
+    for kind, slug in sorted(gone):
+        record = records[kind, slug]
+        if (kind, slug) not in current:  # deleted already: forget it
+            record.delete()
+        elif record.digest != current[kind, slug]:
+            report.kept.append((kind, slug, str(KEPT_GONE_CHANGED)))
+        elif slug in in_use.get(kind, ()):
+            report.kept.append((kind, slug, str(KEPT_IN_USE)))
+        else:
+            models[kind].objects.filter(slug=slug).delete()
+            record.delete()
+            report.removed.append((kind, slug))
 
 
 def _keep_what_names_a_missing_item(

@@ -31,12 +31,20 @@ class Command(BaseCommand):
         if not paths:
             raise CommandError("No catalogue files found in fixtures/.")
         try:
-            report = catalogue_seed(read_documents(paths), overwrite=overwrite)
+            # Only the whole curated catalogue says which items the fixtures no longer hold.
+            report = catalogue_seed(read_documents(paths), overwrite=overwrite, retire=not files)
         except CatalogueError as error:
             raise CommandError(
                 "The catalogue was not loaded (nothing changed):\n  " + "\n  ".join(error.problems)
             ) from error
         self.stdout.write(f"Catalogue loaded from {len(paths)} file(s): {report.imported}")
+        if report.removed:
+            self.stdout.write(
+                _("Removed, as the fixtures no longer hold them (%(count)d):")
+                % {"count": len(report.removed)}
+            )
+            for kind, slug in report.removed:
+                self.stdout.write(f"  {kind} {slug}")
         if report.kept:
             self.stdout.write(
                 _(
