@@ -41,7 +41,9 @@ KEPT_NAMES_MISSING = gettext_lazy("names the %(kind)s “%(slug)s”, which is n
 KEPT_IN_USE = gettext_lazy("no longer in the fixtures, but learners or paths use it; left as it is")
 
 
-KEPT_GONE_CHANGED = gettext_lazy("no longer in the fixtures, but changed by a curator; left as it is")
+KEPT_GONE_CHANGED = gettext_lazy(
+    "no longer in the fixtures, but changed by a curator; left as it is"
+)
 
 
 @dataclass

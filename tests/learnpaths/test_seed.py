@@ -269,3 +269,56 @@ def test_a_site_seeded_before_translations_takes_them_and_calls_nothing_edited(t
     assert "changed by a curator" not in output
     path = LearningPath.objects.get(slug=translated["paths"][0]["slug"])
     assert path.stages.order_by("position")[0].title_zh_hans == "第一阶段"
+
+
+@pytest.mark.django_db
+def test_the_whole_catalogue_retires_what_the_fixtures_dropped_unless_edited_or_in_use(make):
+    from learnpaths.catalogue_io.seed import catalogue_seed
+    from learnpaths.models import PathFollow
+    from resources.models import Concept
+
+    first = copy.deepcopy(DOCUMENT)
+    for slug in ("old", "edited"):
+        first["concepts"].append(
+            {**first["concepts"][0], "slug": slug, "name": slug, "prerequisites": []}
+        )
+    first["resources"].append({**first["resources"][0], "slug": "unused", "url": "https://e.org/u"})
+    catalogue_seed(copy.deepcopy(first))
+    Concept.objects.filter(slug="edited").update(name="A curator's name")
+    PathFollow.objects.create(user=make.user(), path=LearningPath.objects.get(slug="p"))
+    later = copy.deepcopy(DOCUMENT)
+    later["paths"] = []  # the path and both its resources leave the fixtures too
+    later["resources"] = []
+
+    partial = catalogue_seed(copy.deepcopy(later))  # a file of the catalogue, not all of it
+    assert partial.removed == [] and Concept.objects.filter(slug="old").exists()
+    report = catalogue_seed(copy.deepcopy(later), retire=True)
+
+    assert sorted(report.removed) == [("concept", "old"), ("resource", "unused")]
+    assert not Concept.objects.filter(slug="old").exists()
+    assert not Resource.objects.filter(slug="unused").exists()
+    kept = {(kind, slug): reason for kind, slug, reason in report.kept}
+    assert "changed by a curator" in kept["concept", "edited"]
+    assert "learners or paths use it" in kept["path", "p"]
+    assert "learners or paths use it" in kept["resource", "book"]
+    assert LearningPath.objects.filter(slug="p").exists()
+    assert Resource.objects.filter(slug__in=["book", "conf"]).count() == 2
+    again = catalogue_seed(copy.deepcopy(later), retire=True)
+    assert again.removed == []
+
+
+def test_seed_without_files_retires_and_says_so(tmp_path, settings, db):
+    fixtures = tmp_path / "fixtures"
+    fixtures.mkdir()
+    settings.BASE_DIR = tmp_path
+    document = copy.deepcopy(DOCUMENT)
+    old = {**document["concepts"][0], "slug": "old", "name": "Old", "prerequisites": []}
+    document["concepts"].append(old)
+    write(fixtures, document)
+    seed()
+    document["concepts"].pop()
+    write(fixtures, document)
+
+    out = seed()
+
+    assert "Removed, as the fixtures no longer hold them (1):\n  concept old" in out
