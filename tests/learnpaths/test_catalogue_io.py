@@ -103,7 +103,7 @@ def curated(db):
     paths (one unfinished), and a deadline in another zone with seconds."""
     call_command("seed", stdout=io.StringIO())
     # One no published path uses: the others cannot be unpublished.
-    Resource.objects.filter(slug="distill").update(published=False)
+    Resource.objects.filter(slug="tpami").update(published=False)
     LearningPath.objects.filter(pk=LearningPath.objects.order_by("slug")[0].pk).update(
         status=PathStatus.DRAFT
     )
@@ -156,7 +156,7 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalogue(cura
     backup = export(tmp_path)
     document = json.loads(backup.read_text(encoding="utf-8"))
     assert document["format"] == FORMAT
-    assert "distill" in {r["slug"] for r in document["resources"]}
+    assert "tpami" in {r["slug"] for r in document["resources"]}
     assert {"draft", "published"} == {p["status"] for p in document["paths"]}
 
     empty_the_catalogue()
@@ -164,7 +164,7 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalogue(cura
 
     assert f"concepts: {len(document['concepts'])} created" in report
     assert snapshot() == before
-    assert not Resource.objects.get(slug="distill").published
+    assert not Resource.objects.get(slug="tpami").published
 
 
 def test_deadlines_are_written_as_local_time_in_their_zone(curated):

@@ -411,10 +411,10 @@ def test_path_page_query_count_is_fixed(client, make, django_assert_num_queries,
                 services.progress_set(user=user, resource_id=step.resource.pk, status="done")
     # Anonymous: the catalogue version, then the page from the cache. Signed in: session, user
     # (with the catalogue version), then the learner's page from the cache; when it is not
-    # there, one more for their statuses and follow. The path itself (path, concepts, stages,
-    # steps) is read only when the catalogue changed since it was cached.
+    # there, one more for their statuses and follow. The path itself (path, concepts, previous
+    # and next paths, stages, steps) is read only when the catalogue changed since it was cached.
     for path in (small, large):
-        with django_assert_num_queries((3 if signed_in else 1) + 4):
+        with django_assert_num_queries((3 if signed_in else 1) + 5):
             client.get(path.get_absolute_url())
         with django_assert_num_queries(2 if signed_in else 1):
             client.get(path.get_absolute_url())
@@ -443,14 +443,14 @@ def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries)
 
     # Session, user with the catalogue version: the page is then cached until the learner's
     # data change. When they did: their follows and progress rows too, and after a catalogue
-    # change the paths (path, concepts, stages, steps, built together).
+    # change the paths (path, concepts, previous and next paths, stages, steps, built together).
     grow(1)
-    with django_assert_num_queries(4 + 4):
+    with django_assert_num_queries(4 + 5):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         client.get("/en/me/")
     grow(6)
-    with django_assert_num_queries(4 + 4):
+    with django_assert_num_queries(4 + 5):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         assert client.get("/en/me/").content.decode().count("followed-path") == 7
