@@ -28,6 +28,9 @@ from resources.search.query import ParsedQuery, Synonyms, corrected, parse
 # (0–100, on SQLite) and pg_trgm's similarity (0–1, on PostgreSQL).
 TYPO_RATIO = 75
 TYPO_SIMILARITY = 0.4
+# How alike a word known only by its stem must be to a vocabulary word of another stem to be
+# taken for its typo (rapidfuzz's ratio: one letter left out of a word of eight or more).
+STEM_TYPO_RATIO = 90
 # Below this many results a search offers its correction ("Did you mean …?").
 POOR_RESULTS = 3
 
@@ -153,17 +156,25 @@ def correction(query: str, parsed: ParsedQuery) -> str | None:
         return None
     known = set(SearchWord.objects.filter(word__in=candidates).values_list("word", flat=True))
     stems = {text.stem(w): w for w in candidates - known}
-    known.update(
+    by_stem = {
         stems[term]
         for term in ResourceSearchTerm.objects.filter(term__in=stems)
         .values_list("term", flat=True)
         .distinct()
-    )
+    }
     corrections = {}
     for word in sorted(candidates - known):
         nearest = _nearest(word)
-        if nearest and nearest != word:
-            corrections[word] = nearest
+        if not nearest or nearest == word:
+            continue
+        # A word known only by its stem may still be a typo of a word the documents have
+        # ("recurent" shares the stem "recur" with "recurring", but is "recurrent" misspelt):
+        # taken for one only when it is that close and means something else.
+        if word in by_stem and (
+            fuzz.ratio(word, nearest) < STEM_TYPO_RATIO or text.stem(nearest) == text.stem(word)
+        ):
+            continue
+        corrections[word] = nearest
     return corrected(query, corrections) if corrections else None
 
 

@@ -341,3 +341,19 @@ def test_the_search_page_says_which_filter_values_it_ignored(client, catalogue):
 def test_the_resource_list_with_a_query_and_no_filters_says_so(client, catalogue):
     html = client.get("/en/resources/", {"q": "zzzqqq"}).content.decode()
     assert "No resource matches “zzzqqq”" in html and "these filters" not in html
+
+
+def test_a_typo_sharing_a_stem_with_another_word_is_still_offered_its_correction(client, make):
+    # "recurent" stems to "recur", which "recurring" gives the index: the word is not unknown,
+    # but it is one letter from "recurrent", a word of another stem.
+    make.concept(name="Recurrent neural networks", slug="rnn")
+    make.resource(slug="schedules", title="Recurring schedules for neural network training")
+    make.resource(slug="rnn-book", title="Recurrent neural networks explained")
+
+    html = page(client, "recurent neural network")
+
+    assert listed(html)["resources"] == ["schedules"]
+    assert "Did you mean" in html
+    assert "/en/search/?q=recurrent+neural+network" in html
+    # A word of the same stem as its nearest vocabulary word is an inflection, not a typo.
+    assert "Did you mean" not in page(client, "recurrings neural network")
