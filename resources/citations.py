@@ -89,6 +89,9 @@ ASCII_LETTERS = str.maketrans(
 NAME_SUFFIX = re.compile(r"[JS]r\.?|JR\.?|SR\.?|II|III|IV")
 # "et al." (or "and others") closing an author list: BibTeX's "and others".
 ET_AL = re.compile(r"(?i)[\s,]*(?:\bet\.?\s*al\b\.?|\band\s+others)\s*$")
+# A note in parentheses in an author list ("…, et al. (DeepSeek-AI)", "Joshua Achiam (OpenAI)"):
+# a team or an affiliation, not an author.
+CREDIT_NOTE = re.compile(r"\s*\([^()]*\)")
 AUTHOR_SEPARATOR = re.compile(r"\s*[,;&]\s*|\s+and\s+")
 DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
 YEAR_IN_VENUE = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
@@ -204,8 +207,8 @@ def bibtex_names(authors: str) -> list[str]:
     """The authors as BibTeX names: "A, B and C" or "A, B, et al." → ["A", "B", "C"] or
     ["A", "B", "others"]. Names stay as credited ("Given Family", which BibTeX reads, von
     parts included); a suffix after a comma is put where BibTeX expects it ("King, Jr.,
-    Martin Luther")."""
-    text = authors.strip()
+    Martin Luther"). Notes in parentheses (a team, an affiliation) are left out."""
+    text = CREDIT_NOTE.sub("", authors).strip()
     et_al = ET_AL.search(text)
     if et_al:
         text = text[: et_al.start()]

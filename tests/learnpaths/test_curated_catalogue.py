@@ -22,8 +22,9 @@ DOCUMENT = read_documents(FIXTURES)
 CONCEPTS = DOCUMENT["concepts"]
 RESOURCES = DOCUMENT["resources"]
 PATHS = [p for p in DOCUMENT["paths"] if p["status"] == "published"]
-# Sites whose pages are published at http addresses (the book site of Sutton & Barto).
-HTTP_ONLY = ("http://incompleteideas.net/",)
+# Sites whose pages are published at http addresses (the CCL and VALSE sites), linked as
+# published.
+HTTP_ONLY = ("http://cips-cl.org/", "http://valser.org/")
 ARXIV_URL = re.compile(r"^https://arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})(?:v\d+)?$")
 
 
@@ -99,6 +100,26 @@ def test_paths_are_staged_noted_in_both_languages_and_ordered():
                 assert isinstance(step.get("hours"), int) and step["hours"] >= 1, (where, step)
     beginners = [p for p in PATHS if not p.get("previous_paths")]
     assert beginners, "some path must be a place to start"
+
+
+def test_previous_paths_name_only_what_no_other_previous_path_already_requires():
+    # "After this path" on a path lists the paths naming it: a path that also needs another
+    # one, not listed there, would send a learner somewhere they are not ready for.
+    previous = {p["slug"]: p.get("previous_paths", []) for p in DOCUMENT["paths"]}
+
+    def before(slug: str) -> set[str]:
+        found, todo = set(), list(previous[slug])
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo += previous[current]
+        return found
+
+    for slug, names in previous.items():
+        for name in names:
+            implied = [other for other in names if other != name and name in before(other)]
+            assert not implied, (slug, name, implied)
 
 
 def test_no_beginner_path_starts_with_a_research_paper():

@@ -158,6 +158,10 @@ def test_keys_are_stable_and_unique_within_a_file(make):
         ("A. One, B. Two, et al.", ["A. One", "B. Two", "others"]),
         ("A. One et al", ["A. One", "others"]),
         ("Martin Luther King, Jr. and B. Two", ["King, Jr., Martin Luther", "B. Two"]),
+        # Teams and affiliations in parentheses are credits, not authors.
+        ("Daya Guo, Qihao Zhu, et al. (DeepSeek-AI)", ["Daya Guo", "Qihao Zhu", "others"]),
+        ("A. One, et al. (Llama Team, AI @ Meta)", ["A. One", "others"]),
+        ("Joshua Achiam (OpenAI)", ["Joshua Achiam"]),
         ("", []),
     ],
 )
