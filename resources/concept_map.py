@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-NODE_WIDTH = 176
+from resources.search.text import segmenter
+
+NODE_WIDTH = 184
 NODE_HEIGHT = 58
 ROW_GAP = 44  # between layers, room for the edges' curves
 NODE_GAP = 16  # between neighbours in a layer
 DUMMY_WIDTH = 12
 MARGIN = 8
-LINE_CHARS = 22  # characters of a concept name per line at the map's font size
+LINE_CHARS = 23  # characters of a concept name per line at the map's font size
 SWEEPS = 4
 # Concepts per layer of the whole map: four boxes and the edges' lanes between them fit the
 # page's column on a laptop, so a catalogue of any size grows the map downwards, not sideways.
@@ -106,13 +108,43 @@ _TOKEN = re.compile(
 )
 
 
+def _tokens(text: str, width: int) -> Iterator[tuple[str, str]]:
+    """(spaces before, token) of `text`: its words, Chinese cut into words by jieba (so that a
+    line never ends inside 强化学习), a Chinese word too wide for a line into characters."""
+    chinese: list[str] = []
+    for space, token in _TOKEN.findall(text):
+        if _columns(token) == 2 and not space and chinese:
+            chinese[-1] += token
+            continue
+        if chinese:
+            yield from _chinese_words(chinese.pop(), width)
+        if _columns(token) == 2:
+            chinese.append(space + token)
+        else:
+            yield space, token
+    if chinese:
+        yield from _chinese_words(chinese.pop(), width)
+
+
+def _chinese_words(run: str, width: int) -> Iterator[tuple[str, str]]:
+    space = run[: len(run) - len(run.lstrip())]
+    for word in segmenter().cut(run.lstrip()):
+        if _columns(word) > width:
+            for character in word:
+                yield space, character
+                space = ""
+        else:
+            yield space, word
+        space = ""
+
+
 def wrap(text: str, width: int = LINE_CHARS, max_lines: int = 2) -> list[str]:
     """Break `text` into at most `max_lines` lines of about `width` columns (a Chinese
-    character counts two; Chinese breaks between characters, other scripts between words),
-    with an ellipsis if it does not fit (the full name is in the node's tooltip)."""
+    character counts two; Chinese breaks between words, as jieba cuts them, other scripts at
+    spaces), with an ellipsis if it does not fit (the full name is in the node's tooltip)."""
     lines: list[str] = []
     current = ""
-    for space, token in _TOKEN.findall(text):
+    for space, token in _tokens(text, width):
         candidate = f"{current}{' ' if space and current else ''}{token}"
         if _columns(candidate) <= width or not current:
             current = candidate

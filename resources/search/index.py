@@ -35,9 +35,11 @@ WEIGHTS = {
 # An exact title is worth more than any sum of words; the exact name of a concept a resource
 # introduced, half that.
 EXACT_WEIGHT = 100
-# Chinese resources first for Chinese queries: a bonus, not a filter.
+# Chinese resources first for Chinese queries: a bonus, not a filter. More than a word found in
+# every field of an English resource (a title word, its concept names, a tag and its text), less
+# than an exact title.
 CHINESE = "~zh"
-CHINESE_WEIGHT = 15
+CHINESE_WEIGHT = 40
 # A model name with its version (gpt3, llama3.1): name, major version, the rest.
 _MODEL_NAME = re.compile(r"([a-z]{2,})([0-9]+)((?:\.[0-9]+)*)")
 # Links in Markdown are no words of the text.
@@ -186,9 +188,10 @@ def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
 
 
 def analyser() -> str:
-    """What the index's terms depend on besides the documents: the text rules' version and the
-    dictionary (SHA-256, hex)."""
-    digest = hashlib.sha256(f"rules {text.RULES_VERSION}\n".encode())
+    """What the index's terms depend on besides the documents: the text rules' version, the
+    weights stored with the terms and the dictionary (SHA-256, hex)."""
+    weights = sorted(WEIGHTS.items()), EXACT_WEIGHT, CHINESE_WEIGHT
+    digest = hashlib.sha256(f"rules {text.RULES_VERSION}\nweights {weights}\n".encode())
     digest.update(text.DICTIONARY.read_bytes())
     return digest.hexdigest()
 

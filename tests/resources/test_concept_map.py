@@ -5,6 +5,7 @@ from itertools import pairwise
 import pytest
 
 from resources.concept_map import (
+    LINE_CHARS,
     MapNode,
     bounded_layers,
     count_crossings,
@@ -76,7 +77,7 @@ def test_long_names_wrap_to_two_lines_with_an_ellipsis():
     assert wrap("Attention") == ["Attention"]
     assert wrap("Recurrent neural networks (RNN, LSTM, GRU)") == [
         "Recurrent neural",
-        "networks (RNN, LSTM,…",
+        "networks (RNN, LSTM, G…",
     ]
 
 
@@ -187,8 +188,8 @@ def test_a_node_names_its_concept_in_the_page_language_first_within_its_box(
     assert lines[0][1] == main[1] and lines[-1][1] == other[1] and len(lines) <= 3
     shown = "".join(text for text, lang in lines if lang == main[1]).replace(" ", "")
     assert main[0].replace(" ", "").startswith(shown.removesuffix("…"))
-    for text, _lang in lines:  # within the box: 22 columns, a Chinese character taking two
-        assert sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in text) <= 22, text
+    for text, _lang in lines:  # within the box: LINE_CHARS columns, a Chinese character taking two
+        assert sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in text) <= LINE_CHARS, text
 
 
 def _random_dag(size: int, seed: int = 17) -> list[tuple[int, int]]:
@@ -222,3 +223,19 @@ def test_bounded_layers_are_the_longest_path_ones_when_the_bound_is_not_reached(
     edges = [("a", "b"), ("b", "c"), ("a", "c")]
     assert bounded_layers("abcd", edges, 4) == longest_path_layers("abcd", edges)
     assert bounded_layers("abcd", edges, 1) == {"a": 0, "d": 1, "b": 2, "c": 3}
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        # A line never ends inside a Chinese word: not "…的强" / "化学习" (化学 is chemistry).
+        ("对齐与基于人类反馈的强化学习", ["对齐与基于人类反馈的", "强化学习"]),
+        ("后训练与偏好优化", ["后训练与偏好优化"]),
+        (
+            "Post-training and preference optimisation",
+            ["Post-training and", "preference optimisation"],
+        ),
+    ],
+)
+def test_names_wrap_between_words_in_both_languages(name, lines):
+    assert wrap(name) == lines
