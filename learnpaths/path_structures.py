@@ -22,9 +22,9 @@ from learnpaths.models import LearningPath, PathStatus, Stage, Step
 from resources.models import Concept, Resource
 from resources.versions import catalogue_version
 
-# The cache name of PathData, with the version of its fields (3: assumes, previous and next
-# paths).
-PATH_DATA = "path-data-3"
+# The cache name of PathData, with the version of its fields and of the steps' HTML (3: assumes,
+# previous and next paths; 4: a step names its resource's Chinese title and language).
+PATH_DATA = "path-data-4"
 
 
 @dataclass(frozen=True, slots=True)

@@ -800,6 +800,12 @@ class Resource(models.Model):
         return self.kind in EVENT_KINDS
 
     @property
+    def text_lang(self) -> str:
+        """The BCP 47 tag of the resource's own title and description ("en", "zh"), for their
+        `lang` attribute on pages in the other language; "" for a resource in several."""
+        return "" if self.language == Language.MULTILINGUAL else self.language
+
+    @property
     def is_paper(self) -> bool:
         """Whether it is cited: papers have a BibTeX entry (resources.citations)."""
         return self.kind == ResourceKind.PAPER
