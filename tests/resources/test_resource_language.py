@@ -27,7 +27,8 @@ def test_resource_text_is_marked_with_its_own_language_on_every_page(client, mak
     listing = parse(client.get("/zh-hans/resources/").content)
     titles = {"Attention Is All You Need", "大语言模型", "Hugging Face Hub"}
     links = {a.text: _lang(a) for a in listing.find_all("a") if a.text in titles}
-    assert links == {"Attention Is All You Need": "en", "大语言模型": "zh", "Hugging Face Hub": None}
+    expected = {"Attention Is All You Need": "en", "大语言模型": "zh", "Hugging Face Hub": None}
+    assert links == expected
 
     path = make.path(stages=1, steps_per_stage=1)
     step_resource = path.stages.get().steps.get().resource
