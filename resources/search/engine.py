@@ -16,7 +16,20 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Greatest
 from rapidfuzz import fuzz, process
 
 from resources.models import ResourceSearchTerm, SearchWord, Synonym
@@ -81,13 +94,35 @@ def _clause_q(alternatives, term_model) -> Q:
 
 def ranking(parsed: ParsedQuery, matched: QuerySet, term_model: type) -> QuerySet:
     """{document_id, score} of the documents of `matched` (already filtered by `matching`),
-    best first (ties: the older document first)."""
+    best first (ties: the older document first).
+
+    A document scores, for each clause of the query, its best alternative (the heaviest of
+    the clause's terms it has), plus the bonuses (an exact title, a Chinese resource for a
+    Chinese query). The best, not the sum: a synonym group is one thing asked for, and a
+    document that says it in every way the group knows ("LLM", "large language model",
+    大语言模型) has not matched it more often than one that says it once, in its title."""
+    scores = {}
+    for index, clause in enumerate(parsed.clauses):
+        # An alternative scores the terms it is made of ("large language model": its two
+        # word pairs), each once.
+        alternatives = [
+            Sum(Case(When(term__in=set(a.terms), then="weight"), default=0))
+            for a in clause.alternatives
+        ]
+        best = alternatives[0] if len(alternatives) == 1 else Greatest(*alternatives)
+        scores[f"clause_{index}"] = best
+    if parsed.bonus:
+        bonus = Case(When(term__in=parsed.bonus, then="weight"), default=0)
+        scores["bonus"] = Sum(bonus)
+    total = sum((F(name) for name in scores), Value(0))
     return (
         term_model.objects.filter(
             term__in=parsed.positive_terms(), document__in=matched.values("pk")
         )
         .values("document_id")
-        .annotate(score=Sum("weight"))
+        .annotate(**scores)
+        .annotate(score=ExpressionWrapper(total, output_field=IntegerField()))
+        .values("document_id", "score")
         .order_by("-score", "document_id")
     )
 

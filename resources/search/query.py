@@ -61,14 +61,21 @@ class ParsedQuery:
         return not self.clauses
 
     def positive_terms(self) -> set[str]:
-        """Every term a document may score on: each alternative's, its words', and bonus."""
+        """Every term a document may score on: each clause's (`clause_terms`), and bonus."""
         terms = set(self.bonus)
         for clause in self.clauses:
-            for alternative in clause.alternatives:
-                terms.update(alternative.terms)
-                for term in alternative.terms:
-                    terms.update(term.split(" "))
+            terms.update(clause_terms(clause))
         return terms
+
+
+def clause_terms(clause: Clause) -> set[str]:
+    """The terms a document may score on for `clause`: each alternative's, and its words."""
+    terms: set[str] = set()
+    for alternative in clause.alternatives:
+        terms.update(alternative.terms)
+        for term in alternative.terms:
+            terms.update(term.split(" "))
+    return terms
 
 
 class Synonyms:

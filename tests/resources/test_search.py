@@ -357,3 +357,20 @@ def test_a_typo_sharing_a_stem_with_another_word_is_still_offered_its_correction
     assert "/en/search/?q=recurrent+neural+network" in html
     # A word of the same stem as its nearest vocabulary word is an inflection, not a typo.
     assert "Did you mean" not in page(client, "recurrings neural network")
+
+
+def test_a_synonym_group_counts_once_so_saying_it_every_way_does_not_win(client, make):
+    # One thing asked for: a document scores the best of the group's ways of saying it, not
+    # their sum. The English survey says it four ways; the Chinese book once, in its title.
+    make.resource(
+        slug="survey",
+        title="A survey of LLMs",
+        description="Large language models (LLM): 大语言模型, large language model, LLM.",
+    )
+    make.resource(slug="book", title="大模型入门", language="zh", description="一本书。")
+    Synonym.objects.create(
+        slug="llm", terms=["大模型", "大语言模型", "LLM", "large language model"]
+    )
+
+    assert found(client, "大模型") == ["book", "survey"]  # a Chinese query: Chinese first
+    assert found(client, "large language model")[0] == "survey"
