@@ -241,8 +241,9 @@ def test_path_page_query_count_does_not_grow_with_steps(client, make, django_ass
     small = make.path(stages=1, steps_per_stage=5)
     large = make.path(stages=4, steps_per_stage=15)
     for path in (small, large):
-        # The catalogue version, then the path, its concepts, stages and steps.
-        with django_assert_num_queries(5):
+        # The catalogue version, then the path, its concepts, previous and next paths, stages
+        # and steps.
+        with django_assert_num_queries(6):
             client.get(path.get_absolute_url())
         # Cached: only the catalogue version is read.
         with django_assert_num_queries(1):
