@@ -96,11 +96,12 @@ def ranking(parsed: ParsedQuery, matched: QuerySet, term_model: type) -> QuerySe
     """{document_id, score} of the documents of `matched` (already filtered by `matching`),
     best first (ties: the older document first).
 
-    A document scores, for each clause of the query, its best alternative (the heaviest of
-    the clause's terms it has), plus the bonuses (an exact title, a Chinese resource for a
-    Chinese query). The best, not the sum: a synonym group is one thing asked for, and a
-    document that says it in every way the group knows ("LLM", "large language model",
-    大语言模型) has not matched it more often than one that says it once, in its title."""
+    A document scores, for each clause of the query, its best alternative (the weights of
+    that alternative's own terms it has, added), plus the bonuses (an exact title, a Chinese
+    resource for a Chinese query). The best, not the sum: a synonym group is one thing asked
+    for, and a document that says it in every way the group knows ("LLM", "large language
+    model", 大语言模型) has not matched it more often than one that says it once, in its
+    title."""
     scores = {}
     for index, clause in enumerate(parsed.clauses):
         # An alternative scores the terms it is made of ("large language model": its two
