@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -42,6 +43,23 @@ PARKING_OFFSET = MAX_POSITION + 1
 POSITION_RANGE = Q(position__gte=1, position__lte=MAX_POSITION + PARKING_OFFSET)
 
 
+# A learner's pace: hours of study per week, on a path (its suggestion) and per follow.
+MIN_WEEKLY_HOURS, MAX_WEEKLY_HOURS = 1, 80
+WEEKLY_HOURS_VALIDATORS = [
+    MinValueValidator(MIN_WEEKLY_HOURS),
+    MaxValueValidator(MAX_WEEKLY_HOURS),
+]
+WEEKLY_HOURS_RANGE = Q(weekly_hours__gte=MIN_WEEKLY_HOURS, weekly_hours__lte=MAX_WEEKLY_HOURS)
+
+
+def validate_time_zone(value: str) -> None:
+    """Refuses a name that is not an IANA time zone this Python knows (zoneinfo)."""
+    if value and value not in available_timezones():
+        raise ValidationError(
+            gettext("“%(zone)s” is not a time zone (e.g. Asia/Shanghai)."), params={"zone": value}
+        )
+
+
 class User(AbstractUser):
     """A learner or curator. E-mail is unique (case-insensitively) so it can be used to sign in."""
 
@@ -51,6 +69,19 @@ class User(AbstractUser):
     # request anyway, so pages cached per learner are keyed by it at no extra query.
     progress_version = models.PositiveBigIntegerField(
         _("progress version"), default=0, editable=False
+    )
+
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Where the learner's days begin and end (e.g. Asia/Shanghai); empty: UTC."),
+    )
+    # The secret part of the learner's public progress link (/u/<token>/); NULL: not shared.
+    # Regenerating it makes the old link answer 404.
+    share_token = models.CharField(
+        _("share token"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
 
     objects = UserManager()
@@ -203,6 +234,12 @@ class LearningPath(models.Model):
         blank=True,
         help_text=_("The topics this path teaches."),
     )
+    weekly_hours = models.PositiveSmallIntegerField(
+        _("hours per week"),
+        default=5,
+        validators=WEEKLY_HOURS_VALIDATORS,
+        help_text=_("The pace a learner starts with (1–80 hours a week); each can set their own."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=PathStatus.choices, default=PathStatus.DRAFT
     )
@@ -223,6 +260,7 @@ class LearningPath(models.Model):
                 condition=Q(status__in=PathStatus.values), name="path_status_valid"
             ),
             models.CheckConstraint(condition=Q(level__in=Level.values), name="path_level_valid"),
+            models.CheckConstraint(condition=WEEKLY_HOURS_RANGE, name="path_weekly_hours_range"),
         ]
 
     def __str__(self) -> str:
@@ -592,6 +630,10 @@ class PathFollow(models.Model):
         LearningPath, on_delete=models.CASCADE, related_name="follows", verbose_name=_("path")
     )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    # NULL: the path's own `weekly_hours`, so a curator's change reaches learners who kept it.
+    weekly_hours = models.PositiveSmallIntegerField(
+        _("hours per week"), null=True, blank=True, validators=WEEKLY_HOURS_VALIDATORS
+    )
 
     objects = PathFollowQuerySet.as_manager()
 
@@ -599,11 +641,111 @@ class PathFollow(models.Model):
         verbose_name = _("path follow")
         verbose_name_plural = _("path follows")
         constraints = [
-            models.UniqueConstraint(fields=["user", "path"], name="follow_once_per_path")
+            models.UniqueConstraint(fields=["user", "path"], name="follow_once_per_path"),
+            models.CheckConstraint(
+                condition=Q(weekly_hours__isnull=True) | WEEKLY_HOURS_RANGE,
+                name="follow_weekly_hours_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return gettext("%(user)s follows %(path)s") % {"user": self.user, "path": self.path}
+
+
+class Note(models.Model):
+    """A learner's private Markdown note on one resource: shown to its owner only."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notes", verbose_name=_("user")
+    )
+    # PROTECT, like Progress: a learner's notes must not vanish with a deleted resource.
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="notes",
+        verbose_name=pgettext_lazy("model", "resource"),
+    )
+    body = models.TextField(_("note"), **bounded_text(MAX_MARKDOWN_LENGTH))
+    body_html = models.TextField(_("note html"), editable=False, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="note_one_per_resource"),
+            models.CheckConstraint(condition=~Q(body=""), name="note_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.resource}"
+
+    def save(self, *args, **kwargs) -> None:
+        render_markdown_fields(self, ("body", "body_html"))
+        super().save(*args, **kwargs)
+
+
+class ActiveDay(models.Model):
+    """A day, in the learner's time zone, on which they changed their progress: streaks count
+    these. One row per learner and day."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="active_days", verbose_name=_("user")
+    )
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("active day")
+        verbose_name_plural = _("active days")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="active_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day.isoformat()}"
+
+
+class SelfCheck(models.Model):
+    """A curator's self-check question on a stage, with a model answer the learner opens when
+    ready; nothing is graded."""
+
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="self_checks", verbose_name=_("stage")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_POSITION)],
+        help_text=_("Order within the stage (1, 2, 3…)."),
+    )
+    question = models.TextField(
+        _("question"), help_text=_("Markdown."), **bounded_text(MAX_SUMMARY_LENGTH)
+    )
+    question_html = models.TextField(_("question html"), editable=False, default="")
+    answer = models.TextField(
+        _("model answer"), help_text=_("Markdown."), **bounded_text(MAX_NOTE_LENGTH)
+    )
+    answer_html = models.TextField(_("answer html"), editable=False, default="")
+
+    class Meta:
+        verbose_name = _("self-check question")
+        verbose_name_plural = _("self-check questions")
+        ordering = ["stage", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "position"],
+                name="self_check_unique_position",
+                violation_error_message=_("Two questions of a stage cannot share a position."),
+            ),
+            models.CheckConstraint(condition=POSITION_RANGE, name="self_check_position_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} · {self.position}"
+
+    def save(self, *args, **kwargs) -> None:
+        render_markdown_fields(self, ("question", "question_html"), ("answer", "answer_html"))
+        super().save(*args, **kwargs)
 
 
 class SeedKind(models.TextChoices):

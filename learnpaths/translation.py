@@ -3,7 +3,7 @@ reads the active language's `title_<code>`, falling back to English when empty."
 
 from modeltranslation.translator import TranslationOptions, register
 
-from learnpaths.models import LearningPath, Stage, Step
+from learnpaths.models import LearningPath, SelfCheck, Stage, Step
 
 
 @register(LearningPath)
@@ -24,4 +24,10 @@ class StageTranslation(TranslationOptions):
 @register(Step)
 class StepTranslation(TranslationOptions):
     fields = ("note", "note_html")
+    required_languages = ("en",)
+
+
+@register(SelfCheck)
+class SelfCheckTranslation(TranslationOptions):
+    fields = ("question", "question_html", "answer", "answer_html")
     required_languages = ("en",)

@@ -682,6 +682,16 @@ class Resource(models.Model):
             "from): it comes first in searches for them."
         ),
     )
+    core_for = models.ManyToManyField(
+        Concept,
+        verbose_name=_("core for"),
+        related_name="core_resources",
+        blank=True,
+        help_text=_(
+            "The concepts this resource is core for: a learner has a concept done once every "
+            "published resource core for it is done or skipped."
+        ),
+    )
     tags = CuratedTags(through=TaggedResource, blank=True)
     published = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
