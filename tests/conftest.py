@@ -1,12 +1,48 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 from django.test.client import ClientHandler
 from django.utils import translation
 
 from learnpaths.core.cache import local_cache
 from tests import factories
 from tests._migrations import migrate
+
+
+def pytest_collection_modifyitems(items):
+    """In each module, the tests on the seeded catalogue (`curated_catalogue`) after the others,
+    each group in its written order: the seed then lasts from the first of them to the end of
+    the module, and no test that expects its own data only runs inside it."""
+    module_rank: dict[str, int] = {}
+    for item in items:
+        module_rank.setdefault(item.nodeid.split("::")[0], len(module_rank))
+    order = {id(item): index for index, item in enumerate(items)}
+    items.sort(
+        key=lambda item: (
+            module_rank[item.nodeid.split("::")[0]],
+            "curated_catalogue" in item.fixturenames,
+            order[id(item)],
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def curated_catalogue(django_db_setup, django_db_blocker):
+    """The curated catalogue (`manage.py seed`), seeded once for a module's tests and rolled
+    back after the module's last test: a seed of the whole catalogue takes about 20 s, and most
+    modules that need it read it from many tests.
+
+    Each test still runs in its own savepoint (the `db` fixture nests inside this transaction),
+    so what one test writes is gone for the next. Request it through a function fixture that
+    also requests `db` (each module's `curated`). Not for transactional tests (the browser
+    tests), which commit and flush. The tests that ask for it run last in their module
+    (`pytest_collection_modifyitems`), so the others never see the catalogue."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

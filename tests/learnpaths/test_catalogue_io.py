@@ -98,10 +98,9 @@ def test_the_snapshot_covers_every_catalogue_table():
 
 
 @pytest.fixture
-def curated(db):
+def curated(curated_catalogue, db):
     """The curated fixtures, plus what a backup must also carry: unpublished resources, draft
     paths (one unfinished), and a deadline in another zone with seconds."""
-    call_command("seed", stdout=io.StringIO())
     # One no published path uses: the others cannot be unpublished.
     Resource.objects.filter(slug="tpami").update(published=False)
     LearningPath.objects.filter(pk=LearningPath.objects.order_by("slug")[0].pk).update(

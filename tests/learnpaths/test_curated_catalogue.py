@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
 from learnpaths.catalogue_io.importer import read_documents
@@ -131,8 +130,7 @@ def test_no_beginner_path_starts_with_a_research_paper():
 
 
 @pytest.mark.django_db
-def test_every_path_can_be_completed_by_a_learner(client, make):
-    call_command("seed", verbosity=0)
+def test_every_path_can_be_completed_by_a_learner(client, curated_catalogue, make):
     learner = make.user(username="learner")
     client.force_login(learner)
     paths = list(LearningPath.objects.published().order_by("slug"))
@@ -154,8 +152,9 @@ def test_every_path_can_be_completed_by_a_learner(client, make):
 
 
 @pytest.mark.django_db
-def test_the_curated_concept_map_has_no_overlapping_boxes_and_fits_a_laptop(client):
-    call_command("seed", verbosity=0)  # once for both languages: seeding is the slow part
+def test_the_curated_concept_map_has_no_overlapping_boxes_and_fits_a_laptop(
+    client, curated_catalogue
+):
 
     for language in ("en", "zh-hans"):
         page = parse(client.get(f"/{language}/concepts/map/").content)

@@ -2,13 +2,11 @@
 visitors and signed-in learners alike, even after a curator tried to unpublish a resource that
 a published path uses."""
 
-import io
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -76,8 +74,8 @@ def crawl(client: Client, start: list[str]) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture
-def curated(db):
-    call_command("seed", stdout=io.StringIO())
+def curated(curated_catalogue, db):
+    """The curated catalogue, seeded once for this module (tests/conftest.py)."""
 
 
 def published_pages() -> list[str]:

@@ -14,7 +14,6 @@ import polib
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
@@ -186,8 +185,8 @@ def test_every_page_links_to_itself_in_every_language(client, curated_pages):
 
 
 @pytest.fixture
-def curated(db):
-    call_command("seed", verbosity=0)
+def curated(curated_catalogue, db):
+    """The curated catalogue, seeded once for this module (tests/conftest.py)."""
 
 
 @pytest.fixture

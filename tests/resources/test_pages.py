@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -9,8 +8,8 @@ from resources.search.index import index_stale
 
 
 @pytest.fixture
-def curated(db):
-    call_command("seed", verbosity=0)
+def curated(curated_catalogue, db):
+    """The curated catalogue, seeded once for this module (tests/conftest.py)."""
 
 
 PAGES = [

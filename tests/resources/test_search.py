@@ -4,7 +4,6 @@ terms, operators honoured everywhere (typo correction included), ranking, groupe
 filters, `q` on the resource list, and a bounded number of index-backed queries."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from resources.models import ConferenceEdition, ResourceSearchTerm, Synonym
@@ -214,8 +213,7 @@ def test_a_search_costs_the_same_queries_whatever_the_catalogue(
         client.get("/en/search/", {"q": "attention transformer"})
 
 
-def test_curated_search_in_english_and_chinese(client, db):
-    call_command("seed", verbosity=0)
+def test_curated_search_in_english_and_chinese(client, curated_catalogue, db):
     assert "attention-is-all-you-need" in found(client, "attention")[:3]
     assert "convolutional-neural-networks" in found(client, "卷积", "concepts")
 

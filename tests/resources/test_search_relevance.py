@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.resources.search_pages import listed
 
@@ -24,8 +23,7 @@ def test_the_set_is_large_and_varied():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_the_expected_results_are_in_the_top_three(client, language):
-    call_command("seed", verbosity=0)
+def test_the_expected_results_are_in_the_top_three(client, curated_catalogue, language):
     misses = []
     for case in CASES:
         response = client.get(f"/{language}/search/", {"q": case["q"]})

@@ -1,7 +1,6 @@
 """A concept's milestones: the published papers on it, by year, drawn on its page as a list."""
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
 from resources.models import Resource
@@ -165,8 +164,8 @@ def test_the_timeline_is_valid_html(client, attention, vnu, tmp_path):  # noqa: 
 
 
 @pytest.fixture
-def curated(db):
-    call_command("seed", verbosity=0)
+def curated(curated_catalogue, db):
+    """The curated catalogue, seeded once for this module (tests/conftest.py)."""
 
 
 def test_the_curated_concepts_show_their_landmark_papers(client, curated):
