@@ -6,7 +6,7 @@ before anything is written (`services.learner_data_import` writes it).
 3 (resource “cnn-book”): …"). What it checks:
 
 - the file: at most `MAX_IMPORT_BYTES`, UTF-8 (a byte-order mark is allowed), one JSON object
-  (not a list), nested no deeper than an export is, no NaN or Infinity;
+  (not a list), no NaN or Infinity, not nested deeper than the parser's recursion limit;
 - the object: `progress` and `followed_paths` lists (at most `MAX_ROWS` rows each), optional
   `notes` list and `time_zone` (exports made before notes and time zones have neither); when
   `format` or `version` is there, the export's (`exports.EXPORT_FORMAT`, `EXPORT_VERSION`);
@@ -47,9 +47,6 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 # How many problems the form shows; the rest are counted ("and 12 more problems").
 MAX_MESSAGES = 10
-# An export nests three deep (object → list → row); deeper input is refused before it is
-# parsed, so that it cannot exhaust the parser's recursion.
-MAX_DEPTH = 3
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 # Dates up to a day ahead pass (the exporting server's clock may run ahead of this one's).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -113,13 +110,13 @@ def parse_learner_data(raw: bytes) -> LearnerData:
                 % {"position": error.start + 1}
             ]
         ) from None
-    if _nesting_depth(text) > MAX_DEPTH:
-        raise ImportRefused(
-            [gettext("The file nests lists or objects deeper than an export does.")]
-        )
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as error:
+    except RecursionError:  # the parser's own guard, before it could exhaust the stack
+        raise ImportRefused(
+            [gettext("The file nests lists or objects far deeper than an export does.")]
+        ) from None
+    except ValueError as error:
         where = ""
         if isinstance(error, json.JSONDecodeError):
             where = gettext(" (line %(line)s, column %(column)s)") % {
@@ -150,32 +147,6 @@ def too_large_message() -> str:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _nesting_depth(text: str) -> int:
-    """How deep lists and objects nest in JSON `text` (brackets inside strings not counted);
-    stops counting past MAX_DEPTH. Linear in the text's length, whatever it holds."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > MAX_DEPTH:
-                    break
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def _cut(problems: list[str]) -> list[str]:
