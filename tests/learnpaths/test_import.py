@@ -531,3 +531,20 @@ def test_the_import_takes_a_fixed_number_of_queries(client, make, paths, django_
     with django_assert_num_queries(15):
         services.learner_data_import(user=newcomer, data=data)
     assert state(newcomer)["progress"] == state(learner)["progress"]
+
+
+def test_the_import_works_from_the_chinese_page_too(client, make, document):
+    newcomer = make.user()
+    client.force_login(newcomer)
+    upload = SimpleUploadedFile("x.json", json.dumps(document).encode())
+    response = client.post("/zh-hans/me/import/", {"file": upload})
+    assert response.status_code == 200
+    assert Progress.objects.filter(user=newcomer).count() == 5
+
+
+def test_a_file_sent_to_another_learner_page_is_still_a_bad_request(client, learner):
+    client.force_login(learner)
+    upload = SimpleUploadedFile("x.json", b"{}")
+    response = client.post(reverse("share-settings"), {"action": "on", "file": upload})
+    assert response.status_code == 400
+    assert User.objects.get(pk=learner.pk).share_token is None
