@@ -22,7 +22,7 @@ def learner_document(user: User, *, version: int | None = None) -> dict:
     """The learner's data as the JSON export holds it: their progress, the paths they follow
     with their pace (`weekly_hours`: hours a week, null for the path's own), their notes (the
     Markdown they wrote) and their time zone ("" for UTC). Dates are ISO 8601 with an offset.
-    Five queries (the paths come from the cache when it has them)."""
+    Four queries (the paths come from the cache when it has them)."""
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,

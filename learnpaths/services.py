@@ -222,8 +222,8 @@ def learner_data_import(*, user: User, data: LearnerData) -> ImportReport:
     """
     report = ImportReport()
     with transaction.atomic():
-        # Imports and progress changes of this learner wait for each other (PostgreSQL: the
-        # progress upsert raises the version on this row): no row is inserted twice.
+        # On PostgreSQL, imports and status changes of this learner wait for each other (the
+        # progress upsert raises the version on this row), so that no row is inserted twice.
         User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
         resource_slugs = {row.resource for row in data.progress} | {
             row.resource for row in data.notes
