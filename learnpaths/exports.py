@@ -1,13 +1,38 @@
 """A learner's own data as rows for the CSV and JSON exports (cells that a spreadsheet would run
-as formulas are neutralised).
+as formulas are neutralised). The JSON export is what `learnpaths.imports` reads back.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from learnpaths.models import Progress, User
+from django.utils import timezone
+
+from learnpaths.models import Note, Progress, User
 from learnpaths.selectors import dashboard_data
+
+# Named in every JSON export, so that an import knows what it reads; the version goes up when
+# a key changes meaning (keys may be added without it: the import ignores those it does not
+# know). Exports made before the format was named have neither key, and read as version 1.
+EXPORT_FORMAT = "learnpaths-learner-data"
+EXPORT_VERSION = 1
+
+
+def learner_document(user: User, *, version: int | None = None) -> dict:
+    """The learner's data as the JSON export holds it: their progress, the paths they follow
+    with their pace (`weekly_hours`: hours a week, null for the path's own), their notes (the
+    Markdown they wrote) and their time zone ("" for UTC). Dates are ISO 8601 with an offset.
+    Four queries (the paths come from the cache when it has them)."""
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "user": user.username,
+        "exported_at": timezone.now().isoformat(),
+        "time_zone": user.time_zone,
+        "progress": progress_export_rows(user),
+        "followed_paths": followed_export_rows(user, version=version),
+        "notes": note_export_rows(user),
+    }
 
 
 def progress_export_rows(user: User) -> list[dict]:
@@ -37,8 +62,29 @@ def followed_export_rows(user: User, *, version: int | None = None) -> list[dict
             "completed_at": item.progress.completed_at.isoformat()
             if item.progress.completed_at
             else "",
+            "weekly_hours": item.follow.weekly_hours,
         }
         for item in sorted(followed, key=lambda item: item.follow.started_at)
+    ]
+
+
+def note_export_rows(user: User) -> list[dict]:
+    """The learner's notes, by resource title: the resource's slug and title, the note's
+    Markdown and when it was last changed. One query."""
+    notes = (
+        Note.objects.filter(user=user)
+        .select_related("resource")
+        .only("body", "updated_at", "resource__slug", "resource__title")
+        .order_by("resource__title", "resource__slug")
+    )
+    return [
+        {
+            "resource": note.resource.slug,
+            "title": note.resource.title,
+            "body": note.body,
+            "updated_at": note.updated_at.isoformat(),
+        }
+        for note in notes
     ]
 
 
@@ -51,7 +97,34 @@ EXPORT_FIELDS = [
     "started_at",
     "completed_at",
     "updated_at",
+    "note",
 ]
+
+
+def csv_export_rows(user: User) -> list[dict]:
+    """One row per resource the learner has a status or a note on (`EXPORT_FIELDS`), by
+    title: a resource with a note and no status has an empty status and dates. Not yet made
+    spreadsheet-safe (`_spreadsheet_safe`, cell by cell). Two queries."""
+    rows = {row["resource"]: row | {"note": ""} for row in progress_export_rows(user)}
+    notes = (
+        Note.objects.filter(user=user)
+        .select_related("resource")
+        .only("body", "resource__slug", "resource__title", "resource__kind", "resource__url")
+    )
+    for note in notes:
+        resource = note.resource
+        row = rows.setdefault(
+            resource.slug,
+            dict.fromkeys(EXPORT_FIELDS, "")
+            | {
+                "resource": resource.slug,
+                "title": resource.title,
+                "kind": resource.kind,
+                "url": resource.url,
+            },
+        )
+        row["note"] = note.body
+    return sorted(rows.values(), key=lambda row: (row["title"], row["resource"]))
 
 
 # Spreadsheet programs run a cell as a formula (or a DDE command, "|") when it starts with one

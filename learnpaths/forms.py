@@ -11,6 +11,7 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from learnpaths import imports
 from learnpaths.models import User
 
 # Control, format (invisible: zero-width, bidi overrides), line and paragraph separator
@@ -144,3 +145,26 @@ class AccountDeleteForm(FocusFirstErrorMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+class LearnerDataImportForm(FocusFirstErrorMixin, forms.Form):
+    """A learner's JSON export, uploaded: `learner_data` holds it once the form is valid
+    (`learnpaths.imports.parse_learner_data`); each problem of the file is an error under the
+    field, naming the key or row."""
+
+    file = forms.FileField(
+        label=_("Your exported JSON file"),
+        help_text=_("The file “Export … as JSON” on your dashboard gave you."),
+        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # The upload handler kept at most MAX_IMPORT_BYTES + 1 bytes; `size` is what was sent.
+        if upload.size > imports.MAX_IMPORT_BYTES:
+            raise ValidationError(imports.too_large_message(), code="too_large")
+        try:
+            self.learner_data = imports.parse_learner_data(upload.read())
+        except imports.ImportRefused as refused:
+            raise ValidationError(refused.messages, code="invalid_export") from None
+        return upload

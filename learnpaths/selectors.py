@@ -4,6 +4,7 @@ dashboard's data, and the admin's engagement statistics.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -201,6 +202,49 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
         "activity": weekly_activity(done, timezone.localdate()),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
     }
+
+
+# A share token is `secrets.token_urlsafe(SHARE_TOKEN_BYTES)` (services.share_token_set): 43
+# characters of the URL-safe base64 alphabet. Anything else in a /u/<token>/ link is refused
+# without a query (a hostile length or character never reaches the database).
+SHARE_TOKEN_BYTES = 32
+SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def shared_progress(token: str, *, version: int) -> list[FollowedPath] | None:
+    """What the public link /u/<token>/ shows: the published paths followed by the learner who
+    shares under `token`, oldest follow first, each with their progress; None when no learner
+    shares under it (a malformed token, without a query). Nothing else of the learner: no
+    name, no notes, no pace. Three queries whatever the number of paths and of progress rows
+    (two when the learner follows no published path); the paths themselves come from the
+    cache (`paths_by_id`, built in five more when the catalogue has changed)."""
+    if not SHARE_TOKEN.fullmatch(token):
+        return None
+    owner = User.objects.filter(share_token=token).only("pk").first()
+    if owner is None:
+        return None
+    follows = list(PathFollow.objects.filter(user=owner).order_by("started_at", "pk"))
+    paths = paths_by_id([follow.path_id for follow in follows], version=version)
+    shown = [
+        (follow, path)
+        for follow in follows
+        if (path := paths.get(follow.path_id)) is not None and path.published
+    ]
+    if not shown:
+        return []
+    resource_ids = {pk for _follow, path in shown for pk in path.resource_ids}
+    rows = Progress.objects.filter(user=owner, resource_id__in=resource_ids).values_list(
+        "resource_id", "status", "completed_at"
+    )
+    status_by_resource, completed_at = {}, {}
+    for resource_id, status, done_at in rows:
+        status_by_resource[resource_id] = status
+        if done_at is not None:
+            completed_at[resource_id] = done_at
+    return [
+        FollowedPath(follow, path, path_progress(path.stages, status_by_resource, completed_at))
+        for follow, path in shown
+    ]
 
 
 def _aware(value: datetime | str) -> datetime:

@@ -1,17 +1,23 @@
-"""Writes that span several rows: progress, following paths, closing an account."""
+"""Writes that span several rows: progress, following paths, sharing one's progress, importing
+one's exported data, closing an account."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from learnpaths import selectors, statuses
-from learnpaths.models import LearningPath, PathFollow, Progress, User
+from learnpaths.core.markdown import render_markdown_fields
+from learnpaths.imports import LearnerData
+from learnpaths.models import LearningPath, Note, PathFollow, Progress, User
+from resources.models import Resource
 
 
 def progress_changed(rows: Iterable[int] | QuerySet) -> None:
@@ -162,3 +168,172 @@ def account_delete(*, user: User) -> None:
         # writes a learner's progress raises their version.
         progress_changed([user.pk])
         user.delete()
+
+
+def share_token_set(*, user: User, shared: bool) -> str | None:
+    """Share the learner's progress under a new random token (`shared`), or stop sharing it;
+    returns the token (None: not shared). Either way the link that worked before answers 404
+    from now on (`selectors.shared_progress`): turning sharing on again, or regenerating, gives
+    a new link. The learner's version is raised in the same statement, so that their dashboard
+    (cached per version) shows the new link at once. One statement."""
+    # 32 random bytes: 43 URL-safe characters (selectors.SHARE_TOKEN), not guessable.
+    token = secrets.token_urlsafe(selectors.SHARE_TOKEN_BYTES) if shared else None
+    User.objects.filter(pk=user.pk).update(
+        share_token=token, progress_version=F("progress_version") + 1
+    )
+    user.share_token = token
+    return token
+
+
+@dataclass
+class ImportReport:
+    """What `learner_data_import` changed, in rows, and the slugs it skipped because the
+    catalogue publishes no such resource or path (any more)."""
+
+    progress: int = 0
+    follows: int = 0
+    notes: int = 0
+    time_zone: bool = False
+    skipped_resources: list[str] = field(default_factory=list)
+    skipped_paths: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.progress or self.follows or self.notes or self.time_zone)
+
+
+def learner_data_import(*, user: User, data: LearnerData) -> ImportReport:
+    """Merge a learner's exported data (`imports.parse_learner_data`) into their account, in
+    one transaction; nothing the account has is deleted.
+
+    - Progress and notes, which carry the time of their last change: for each resource, the
+      newer of the file's row and the account's wins (on a tie the account's stays). The
+      winning row is written as the file has it, dates included.
+    - Follows and the time zone, which carry none: what the account has stays (a path it
+      follows keeps its pace); the file adds the paths the account does not follow, with their
+      start date and pace, and its time zone when the account has none.
+    - Resources and paths the catalogue does not publish (any more) are skipped, and named in
+      the report.
+
+    Importing the same file again therefore changes nothing, and a file imported into a new
+    account gives it the exported progress, follows, pace, notes and time zone. The learner's
+    version is raised when anything changed (`progress_changed`). About a dozen statements,
+    not one per row (bulk writes, in batches on a large file).
+    """
+    report = ImportReport()
+    with transaction.atomic():
+        # On PostgreSQL, imports and status changes of this learner wait for each other (the
+        # progress upsert raises the version on this row), so that no row is inserted twice.
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        resource_slugs = {row.resource for row in data.progress} | {
+            row.resource for row in data.notes
+        }
+        resources = dict(
+            Resource.objects.published().filter(slug__in=resource_slugs).values_list("slug", "pk")
+        )
+        paths = dict(
+            LearningPath.objects.published()
+            .filter(slug__in={row.path for row in data.follows})
+            .values_list("slug", "pk")
+        )
+        report.skipped_resources = sorted(resource_slugs - resources.keys())
+        report.skipped_paths = sorted({row.path for row in data.follows} - paths.keys())
+        report.progress = _import_progress(user, data, resources)
+        report.notes = _import_notes(user, data, resources)
+        report.follows = _import_follows(user, data, paths)
+        if data.time_zone and not user.time_zone:
+            report.time_zone = bool(
+                User.objects.filter(pk=user.pk, time_zone="").update(time_zone=data.time_zone)
+            )
+            user.time_zone = data.time_zone
+        if report.changed:
+            progress_changed([user.pk])
+    return report
+
+
+def _import_progress(user: User, data: LearnerData, resources: dict[str, int]) -> int:
+    """Write the file's progress rows that are new or newer (`learner_data_import`); returns
+    how many. Three statements at most."""
+    rows = [row for row in data.progress if row.resource in resources]
+    existing = {
+        progress.resource_id: progress
+        for progress in Progress.objects.filter(
+            user=user, resource_id__in=[resources[row.resource] for row in rows]
+        )
+    }
+    added, replaced = [], []
+    for row in rows:
+        current = existing.get(resources[row.resource])
+        if current is not None and row.updated_at <= current.updated_at:
+            continue
+        progress = current or Progress(user=user, resource_id=resources[row.resource])
+        progress.status = row.status
+        progress.started_at = row.started_at
+        progress.completed_at = row.completed_at
+        progress.updated_at = row.updated_at
+        (replaced if current else added).append(progress)
+    _insert_keeping_dates(Progress, added, ["updated_at"])
+    written = added + replaced
+    if written:
+        Progress.objects.bulk_update(
+            written, ["status", "started_at", "completed_at", "updated_at"]
+        )
+    return len(written)
+
+
+def _import_notes(user: User, data: LearnerData, resources: dict[str, int]) -> int:
+    """Write the file's notes that are new or newer, as `_import_progress` does progress;
+    each note's HTML rendered and sanitised as on save. Three statements at most."""
+    rows = [row for row in data.notes if row.resource in resources]
+    existing = {
+        note.resource_id: note
+        for note in Note.objects.filter(
+            user=user, resource_id__in=[resources[row.resource] for row in rows]
+        )
+    }
+    added, replaced = [], []
+    for row in rows:
+        current = existing.get(resources[row.resource])
+        if current is not None and row.updated_at <= current.updated_at:
+            continue
+        note = current or Note(user=user, resource_id=resources[row.resource])
+        note.body = row.body
+        note.updated_at = row.updated_at
+        render_markdown_fields(note, ("body", "body_html"))
+        (replaced if current else added).append(note)
+    _insert_keeping_dates(Note, added, ["updated_at"])
+    written = added + replaced
+    if written:
+        Note.objects.bulk_update(written, ["body", "body_html", "updated_at"])
+    return len(written)
+
+
+def _import_follows(user: User, data: LearnerData, paths: dict[str, int]) -> int:
+    """Follow the file's paths the learner does not follow, with the file's start date and
+    pace; returns how many. Three statements at most."""
+    followed = set(PathFollow.objects.filter(user=user).values_list("path_id", flat=True))
+    added = [
+        PathFollow(
+            user=user,
+            path_id=paths[row.path],
+            weekly_hours=row.weekly_hours,
+            started_at=row.started_at,
+        )
+        for row in data.follows
+        if row.path in paths and paths[row.path] not in followed
+    ]
+    if added:
+        _insert_keeping_dates(PathFollow, added, ["started_at"])
+        PathFollow.objects.bulk_update(added, ["started_at"])
+    return len(added)
+
+
+def _insert_keeping_dates(model: type, rows: list, dates: list[str]) -> None:
+    """Insert `rows` (bulk_create), then give them back their own values of `dates`, which the
+    insert stamped with the present (auto_now and auto_now_add fields): the caller's
+    bulk_update writes them (it leaves such fields as they are)."""
+    kept = [[getattr(row, name) for name in dates] for row in rows]
+    model.objects.bulk_create(rows)
+    for row, values in zip(rows, kept, strict=True):
+        for name, value in zip(dates, values, strict=True):
+            setattr(row, name, value)

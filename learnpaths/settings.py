@@ -200,14 +200,15 @@ SESSION_ENGINE = (
 
 TAGGIT_CASE_INSENSITIVE = True
 
-# Request bodies: no page takes a file, so a request with one is refused (400) before anything
-# is stored, and no handler could store one. Forms are text: 1 MiB is many times the largest
-# (a stage of a few hundred steps with their notes, a long concept body); the admin's largest
-# form, a stage with its steps inline, sends about 8 fields a step, so 4000 fields let a stage
-# hold 400 steps (Django's default of 1000 stopped at about 120).
-DATA_UPLOAD_MAX_NUMBER_FILES = 0
-FILE_UPLOAD_HANDLERS: list[str] = []
-FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+# Request bodies: one page takes a file (a learner's import of their exported data): the one
+# upload handler keeps it in memory, bounded by that view's limit, and refuses a file sent to
+# any other page (400) before anything of it is stored (learnpaths.core.uploads). Forms are
+# text: 1 MiB is many times the largest (a stage of a few hundred steps with their notes, a long
+# concept body); the admin's largest form, a stage with its steps inline, sends about 8 fields a
+# step, so 4000 fields let a stage hold 400 steps (Django's default of 1000 stopped at about
+# 120).
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_HANDLERS = ["learnpaths.core.uploads.BoundedMemoryUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 

@@ -74,6 +74,11 @@ urlpatterns += i18n_patterns(
     path("me/", learner.dashboard_view, name="dashboard"),
     path("me/export.csv", learner.export_csv, name="export-csv"),
     path("me/export.json", learner.export_json, name="export-json"),
+    path("me/import/", learner.data_import, name="data-import"),
+    path("me/share/", learner.share_settings, name="share-settings"),
+    # A learner's progress, shared by them; the token is checked by the view (any other text
+    # than a share token is a 404 without a query).
+    path("u/<str:token>/", learner.shared_progress, name="shared-progress"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

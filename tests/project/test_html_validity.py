@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from learnpaths import services
 from tests.security import conftest as security
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,10 +112,13 @@ def test_every_page_type_has_no_html_errors(vnu, world, tmp_path):
     fetch(anonymous, pages, reset.redirect_chain[-1][0])
     fetch(anonymous, pages, reverse("password_reset_confirm", args=[uid, "bad-token"]))
 
+    share_token = services.share_token_set(user=world.learner, shared=True)
+    fetch(anonymous, pages, reverse("shared-progress", args=[share_token]))
     learner = Client()
     learner.force_login(world.learner)
     for url in [
         reverse("dashboard"),
+        reverse("data-import"),
         reverse("path-list"),
         world.path.get_absolute_url(),
         world.resource.get_absolute_url(),
@@ -123,5 +128,8 @@ def test_every_page_type_has_no_html_errors(vnu, world, tmp_path):
     ]:
         fetch(learner, pages, url)
     fetch(learner, pages, reverse("password_change"), old_password="wrong", new_password1="a")
+    export = learner.get(reverse("export-json")).content
+    fetch(learner, pages, reverse("data-import"), file=SimpleUploadedFile("a.json", export))
+    fetch(learner, pages, "/zh-hans/me/import/", file=SimpleUploadedFile("b.json", b"[1]"))
     errors = validate(vnu, pages, tmp_path)
     assert errors == {}, json.dumps(errors, indent=1, ensure_ascii=False)

@@ -4,6 +4,7 @@ The URL list comes from the resolver, so a new URL without a row in EXPECTED fai
 until someone decides who may see it. State-changing URLs also refuse POSTs without a CSRF token.
 """
 
+import json
 import re
 
 import pytest
@@ -11,14 +12,17 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from learnpaths.models import PathFollow, Progress, User
+from learnpaths import services
+from learnpaths.models import Note, PathFollow, Progress, Step, User
 from resources.models import ConferenceDeadline, Resource
+from tests.html import parse
 from tests.security.conftest import PASSWORD
 
 ROLES = ("anonymous", "learner", "other", "staff")
@@ -75,11 +79,16 @@ EXPECTED = {
     # Writes: POST only.
     "resource-progress": everyone(POST_ONLY),
     "path-follow": everyone(POST_ONLY),
+    "share-settings": everyone(POST_ONLY),
     "logout": everyone(POST_ONLY),
     # The learner's own pages.
     "dashboard": signed_in(),
     "export-csv": signed_in(),
     "export-json": signed_in(),
+    "data-import": signed_in(),
+    # A learner's shared progress: public, but only under a token that learner holds (the
+    # walk's "not-a-valid-token" is none; see test_a_shared_page_shows_only_its_owners_data).
+    "shared-progress": everyone((404, None)),
     "account-delete": signed_in(),
     "password_change": signed_in(),
     "password_change_done": signed_in(),
@@ -259,6 +268,8 @@ def unchanged_progress(world):
 STATE_CHANGING = {
     "resource-progress": "learner",
     "path-follow": "learner",
+    "share-settings": "learner",
+    "data-import": "learner",
     "logout": "learner",
     "account-delete": "learner",
     "password_change": "learner",
@@ -283,10 +294,15 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
+        "share_token": learner.share_token,
+        "notes": Note.objects.count(),
     }
+    export = json.dumps({"progress": [], "followed_paths": [], "time_zone": "Asia/Tokyo"})
     attempts = [
         (learner, f"/en/resources/{world.resource.slug}/progress/", {"status": "done"}),
         (learner, f"/en/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
+        (learner, "/en/me/share/", {"action": "on"}),
+        (learner, "/en/me/import/", {"file": SimpleUploadedFile("x.json", export.encode())}),
         (learner, "/en/accounts/logout/", {}),
         (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
@@ -334,7 +350,10 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
+        "share_token": learner.share_token,
+        "notes": Note.objects.count(),
     } == before
+    assert learner.time_zone == ""
     assert mail.outbox == []
 
 
@@ -366,3 +385,69 @@ def test_a_learner_only_ever_changes_their_own_progress(world, role):
     )
     expected = {"learner": [], "other": ["in_progress"]}[role]
     assert [p.status for p in others] == expected
+
+
+# -- sharing and importing ---------------------------------------------------------------------
+def test_a_learner_only_ever_turns_their_own_share_link_on_or_off(world):
+    token = services.share_token_set(user=world.learner, shared=True)
+    client = csrf_client(world.other)
+    client.get("/en/me/")
+    csrf = client.cookies["csrftoken"].value
+    for action in ("off", "regenerate", "on"):
+        # A user field, as a forger would add, is not read.
+        response = client.post(
+            "/en/me/share/",
+            {"action": action, "user": world.learner.pk, "csrfmiddlewaretoken": csrf},
+        )
+        assert response.status_code == 302
+    assert User.objects.get(pk=world.learner.pk).share_token == token
+    assert User.objects.get(pk=world.other.pk).share_token not in (None, token)
+
+
+def test_an_anonymous_visitor_can_neither_share_nor_import(world, client):
+    response = client.post("/en/me/share/", {"action": "on"})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN[1])
+    upload = SimpleUploadedFile("x.json", b'{"progress": [], "followed_paths": []}')
+    response = client.post("/en/me/import/", {"file": upload})
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN[1])
+    assert not User.objects.exclude(share_token=None).exists()
+
+
+def test_an_import_only_ever_writes_into_the_importers_account(world):
+    learner_before = list(unchanged_progress(world))
+    export = {
+        "progress": [
+            {
+                "resource": world.resource.slug,
+                "status": "done",
+                "started_at": "2025-01-01T10:00:00+00:00",
+                "completed_at": "2025-01-02T10:00:00+00:00",
+                "updated_at": "2025-01-02T10:00:00+00:00",
+                "user": world.learner.pk,
+            }
+        ],
+        "followed_paths": [],
+        "user": world.learner.username,
+    }
+    client = Client()
+    client.force_login(world.other)
+    upload = SimpleUploadedFile("x.json", json.dumps(export).encode())
+    response = client.post("/en/me/import/", {"file": upload, "user": world.learner.pk})
+    assert response.status_code == 200
+    assert list(unchanged_progress(world)) == learner_before
+    assert Progress.objects.get(user=world.other, resource=world.resource).status == "done"
+
+
+def test_a_shared_page_shows_only_its_owners_data(world):
+    token = services.share_token_set(user=world.learner, shared=True)
+    # Another learner follows the same path and has done all of it.
+    services.path_follow(user=world.other, path=world.path)
+    for step in Step.objects.filter(path=world.path):
+        services.progress_set(user=world.other, resource_id=step.resource_id, status="done")
+    by_role = clients(world)
+    for role in ROLES:
+        response = by_role[role].get(f"/en/u/{token}/")
+        assert response.status_code == 200, role
+        (bar,) = parse(response.content).find_all("progress")
+        assert bar.attrs["value"] == "0", role  # the learner's: one step in progress, none done
+        assert world.learner.email not in response.content.decode(), role
