@@ -1,17 +1,21 @@
-"""The signed-in learner's own pages: the dashboard and the exports of their data."""
+"""The signed-in learner's own pages: the dashboard, their time zone and the exports of their
+data."""
 
 import csv
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_safe
 
-from learnpaths import exports, selectors
+from learnpaths import exports, selectors, services
 from learnpaths.core.cache import cached_page
 from learnpaths.exports import _spreadsheet_safe
+from learnpaths.forms import TimeZoneForm
 from resources.versions import catalogue_version
 
 
@@ -21,6 +25,24 @@ from resources.versions import catalogue_version
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = selectors.dashboard_data(request.user, version=catalogue_version(request))
     return render(request, "learnpaths/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def time_zone_view(request: HttpRequest) -> HttpResponse:
+    """The learner's time zone: a form; a valid choice is saved and leads to the dashboard, an
+    unknown one is shown with its error and changes nothing."""
+    current = request.user.time_zone
+    form = TimeZoneForm(request.POST or None, current=current, initial={"time_zone": current})
+    if request.method == "POST" and form.is_valid():
+        services.user_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+        messages.success(
+            request,
+            gettext("Your time zone is now %(zone)s.")
+            % {"zone": request.user.time_zone or "UTC"},
+        )
+        return redirect("dashboard")
+    return render(request, "learnpaths/time_zone.html", {"form": form})
 
 
 @login_required
