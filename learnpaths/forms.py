@@ -185,8 +185,10 @@ class TimeZoneForm(FocusFirstErrorMixin, forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Your time zone"),
         required=False,
-        help_text=_("Days begin and end at midnight in this zone: streaks, the weekly chart and "
-                    "the dates of your plan use it."),
+        help_text=_(
+            "Days begin and end at midnight in this zone: streaks, the weekly chart and "
+            "the dates of your plan use it."
+        ),
     )
 
     def __init__(self, *args, current: str = "", **kwargs):

@@ -16,7 +16,6 @@ from django.utils.dateparse import parse_datetime
 
 from learnpaths import statuses
 from learnpaths.charts import hours_studied, weekly_activity
-from learnpaths.pace import Pace, follow_pace
 from learnpaths.models import (
     ActiveDay,
     LearningPath,
@@ -26,6 +25,7 @@ from learnpaths.models import (
     Stage,
     User,
 )
+from learnpaths.pace import Pace, follow_pace
 from learnpaths.path_structures import PathData, paths_by_id
 from learnpaths.progress import PathProgress, path_progress
 from learnpaths.streaks import streaks

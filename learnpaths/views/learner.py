@@ -38,8 +38,7 @@ def time_zone_view(request: HttpRequest) -> HttpResponse:
         services.user_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
         messages.success(
             request,
-            gettext("Your time zone is now %(zone)s.")
-            % {"zone": request.user.time_zone or "UTC"},
+            gettext("Your time zone is now %(zone)s.") % {"zone": request.user.time_zone or "UTC"},
         )
         return redirect("dashboard")
     return render(request, "learnpaths/time_zone.html", {"form": form})

@@ -20,13 +20,13 @@ from learnpaths import selectors, services, statuses
 from learnpaths.core.cache import cached_page
 from learnpaths.core.http import safe_next
 from learnpaths.feeds import NewPathsFeed
+from learnpaths.forms import PaceForm
 from learnpaths.fragments import (
     path_progress_html,
     stage_progress_html,
     stage_steps_html,
     step_html,
 )
-from learnpaths.forms import PaceForm
 from learnpaths.models import LearningPath, PathFollow, PathStatus, ProgressStatus, Stage
 from learnpaths.pace import Pace
 from learnpaths.path_structures import PathData, ResourceRef, published_path, published_resource
