@@ -128,7 +128,7 @@ def pace_section(html: str, path):
 
 
 def test_a_follower_sees_their_pace_on_the_path_page_in_their_time_zone(make, monkeypatch):
-    user, path, client = follower(make, monkeypatch, time_zone="Asia/Shanghai")
+    _user, path, client = follower(make, monkeypatch, time_zone="Asia/Shanghai")
     section = pace_section(client.get("/en/paths/p/").content.decode(), path)
     # Started 17 Feb 2026 04:00 in Shanghai; today is 3 March there (still 2 March in UTC).
     # 4 h a week (the path's): 15 h left take 27 days from 3 March.
@@ -211,7 +211,7 @@ def test_a_wrong_number_of_hours_is_refused_and_changes_nothing(make, monkeypatc
 
 
 def test_a_learner_who_does_not_follow_the_path_gets_a_404_and_nothing_changes(make, monkeypatch):
-    owner, path, _client = follower(make, monkeypatch, weekly_hours=6)
+    owner, _path, _client = follower(make, monkeypatch, weekly_hours=6)
     stranger = Client()
     stranger.force_login(make.user())
     assert post_pace(stranger, "p", weekly_hours="20").status_code == 404
