@@ -76,8 +76,11 @@ EXPECTED = {
     "resource-progress": everyone(POST_ONLY),
     "path-follow": everyone(POST_ONLY),
     "logout": everyone(POST_ONLY),
+    # A follower's pace on a path: its form; a learner who does not follow the path gets 404.
+    "path-pace": {"anonymous": LOGIN, "learner": OK, "other": (404, None), "staff": (404, None)},
     # The learner's own pages.
     "dashboard": signed_in(),
+    "time-zone": signed_in(),
     "export-csv": signed_in(),
     "export-json": signed_in(),
     "account-delete": signed_in(),
@@ -160,6 +163,7 @@ def url_for(route, key, model, world) -> str:
         "resource-progress": world.resource.slug,
         "path-detail": world.path.slug,
         "path-follow": world.path.slug,
+        "path-pace": world.path.slug,
         "path-bibtex": world.path.slug,
         "concept-calendar": world.concept.slug,
         "conference-calendar": world.resource.slug,
@@ -259,6 +263,8 @@ def unchanged_progress(world):
 STATE_CHANGING = {
     "resource-progress": "learner",
     "path-follow": "learner",
+    "path-pace": "learner",
+    "time-zone": "learner",
     "logout": "learner",
     "account-delete": "learner",
     "password_change": "learner",
@@ -283,10 +289,14 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
+        "pace": list(PathFollow.objects.values_list("weekly_hours", flat=True)),
+        "time zone": learner.time_zone,
     }
     attempts = [
         (learner, f"/en/resources/{world.resource.slug}/progress/", {"status": "done"}),
         (learner, f"/en/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
+        (learner, f"/en/paths/{world.path.slug}/pace/", {"weekly_hours": "9"}),
+        (learner, "/en/me/time-zone/", {"time_zone": "Asia/Tokyo"}),
         (learner, "/en/accounts/logout/", {}),
         (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
@@ -334,6 +344,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
+        "pace": list(PathFollow.objects.values_list("weekly_hours", flat=True)),
+        "time zone": learner.time_zone,
     } == before
     assert mail.outbox == []
 
@@ -366,3 +378,27 @@ def test_a_learner_only_ever_changes_their_own_progress(world, role):
     )
     expected = {"learner": [], "other": ["in_progress"]}[role]
     assert [p.status for p in others] == expected
+
+
+def test_a_learner_cannot_change_another_learners_pace_or_time_zone(world):
+    """`other` does not follow the path `learner` follows: their pace form answers 404 and
+    leaves the learner's follow as it was; the time zone form only ever changes its sender's."""
+    client = csrf_client(world.other)
+    client.get(world.resource.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        f"/en/paths/{world.path.slug}/pace/",
+        {"weekly_hours": "40", "csrfmiddlewaretoken": token, "user": world.learner.pk},
+    )
+    assert response.status_code == 404
+    assert list(PathFollow.objects.values_list("user", "weekly_hours")) == [
+        (world.learner.pk, None)
+    ]
+    response = client.post(
+        "/en/me/time-zone/",
+        {"time_zone": "Asia/Tokyo", "csrfmiddlewaretoken": token, "user": world.learner.pk},
+    )
+    assert response.status_code == 302
+    world.learner.refresh_from_db()
+    world.other.refresh_from_db()
+    assert (world.learner.time_zone, world.other.time_zone) == ("", "Asia/Tokyo")
