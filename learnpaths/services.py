@@ -113,12 +113,12 @@ def progress_set_on_path(
     *, user: User, resource_id: int, status: str, path_id: int, resource_ids: Iterable[int]
 ) -> selectors.LearnerPathState:
     """`progress_set`, then the learner's progress on the path's resources as it is after the
-    change, for the path page the change was sent from. On PostgreSQL both statements go in
-    one round trip (the driver sends them together; the result is the last one's): the read
-    costs no second wait for the database. They run in one implicit transaction there, so the
-    read sees the write."""
+    change, and their follow of the path with its pace, for the path page the change was sent
+    from. On PostgreSQL both statements go in one round trip (the driver sends them together;
+    the result is the last one's): the read costs no second wait for the database. They run in
+    one implicit transaction there, so the read sees the write."""
     statements = _upsert_progress(user, resource_id, status)
-    read, read_params = selectors.learner_path_query(user, path_id, resource_ids, following=False)
+    read, read_params = selectors.learner_path_query(user, path_id, resource_ids)
     with _atomic_unless_one(statements), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             ((write, write_params),) = statements

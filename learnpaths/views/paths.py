@@ -9,6 +9,7 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -76,15 +77,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     path = published_path(request, slug)
     learner = selectors.learner_path_state(request.user, path.pk, path.resource_ids)
     progress = path_progress(path.stages, learner.statuses, learner.completed_at)
-    pace = None
-    if learner.following:
-        pace = selectors.learner_pace(
-            progress,
-            user=request.user,
-            started_at=learner.started_at,
-            weekly_hours=learner.weekly_hours,
-            path_weekly_hours=learner.path_weekly_hours,
-        )
+    pace = _pace(request, learner, progress)
     signed_in = request.user.is_authenticated
     token = get_token(request) if signed_in else None  # one for all the page's forms
     # The visitor's own parts of the page, in the order the template shows them.
@@ -241,6 +234,7 @@ def _path_step_update(
         resource_ids=path.resource_ids,
     )
     progress = path_progress(path.stages, learner.statuses, learner.completed_at)
+    pace = _pace(request, learner, progress)
     parts = [
         step_html(
             request, step, learner.statuses.get(resource.pk), path_slug=path.slug, changed=True
@@ -257,7 +251,38 @@ def _path_step_update(
         for stage_progress in progress.stages
         if any(step.resource_id == resource.pk for step in stage_progress.stage.steps)
     )
+    if learner.following:
+        parts.append(_pace_html(request, path, pace, oob=True))
     return "".join(parts)
+
+
+def _pace(request: HttpRequest, learner: selectors.LearnerPathState, progress) -> Pace | None:
+    """The learner's pace on the path when they follow it (`selectors.learner_pace`)."""
+    if not learner.following:
+        return None
+    return selectors.learner_pace(
+        progress,
+        user=request.user,
+        started_at=learner.started_at,
+        weekly_hours=learner.weekly_hours,
+        path_weekly_hours=learner.path_weekly_hours,
+    )
+
+
+def _pace_html(request: HttpRequest, path: PathData, pace: Pace | None, *, oob: bool) -> str:
+    """The pace section of the path page (`_pace.html`), for htmx to swap in place after a
+    status change (`oob`); an empty, hidden one when there is nothing left to plan."""
+    if pace is None:
+        return format_html('<div id="pace-{}" data-hx-swap-oob="true" hidden></div>', path.pk)
+    context = {
+        "pace": pace,
+        "path": path,
+        "heading": "h2",
+        "stages_open": True,
+        "oob": oob,
+        "page_path": path.url,
+    }
+    return render_to_string("learnpaths/partials/_pace.html", context, request=request)
 
 
 def _step_gone_html(request: HttpRequest, resource: ResourceRef) -> str:

@@ -272,3 +272,21 @@ def test_the_path_page_with_a_pace_keeps_its_query_count(
     assert len(pace_section(html, path).find("tbody").find_all("tr")) == size // 5
     with django_assert_num_queries(2):
         client.get("/en/paths/p/")
+
+
+def test_a_status_change_with_htmx_redraws_the_pace_in_place(make, monkeypatch):
+    _user, path, client = follower(make, monkeypatch)
+    second = Step.objects.filter(path=path).order_by("stage__position", "position")[1]
+    url = reverse("resource-progress", args=[second.resource.slug])
+    data = {"status": "done", "path": "p", "next": "/en/paths/p/#step-1"}
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    section = pace_section(response.content.decode(), path)
+    assert section.attrs["data-hx-swap-oob"] == "true"
+    assert "with ≈ 10 h left" in section.text  # 15 before
+    assert section.find("input", name="next").attrs["value"] == f"/en/paths/p/#pace-{path.pk}"
+    # The last steps done: the path is complete, and its pace goes.
+    for step in Step.objects.filter(path=path)[2:]:
+        url = reverse("resource-progress", args=[step.resource.slug])
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+    gone = parse(response.content).find(id=f"pace-{path.pk}")
+    assert gone.tag == "div" and "hidden" in gone.attrs and gone.text == ""
