@@ -147,7 +147,7 @@ class AccountDeleteForm(FocusFirstErrorMixin, forms.Form):
         return password
 
 
-class PaceForm(forms.Form):
+class PaceForm(FocusFirstErrorMixin, forms.Form):
     """A learner's hours of study per week on a path they follow."""
 
     weekly_hours = forms.IntegerField(
