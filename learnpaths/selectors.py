@@ -59,10 +59,10 @@ class LearnerPathState:
     path_weekly_hours: int | None = None
 
 
-# The learner's progress rows on the path's resources, then (when asked) their follow row if
-# any, whose resource column is NULL: when they started following, their weekly hours and the
-# path's. Plain SQL: it runs on every status change sent from a path page, and the ORM took as
-# long to build this UNION as the database to answer it.
+# The learner's progress rows on the path's resources, then their follow row if any, whose
+# resource column is NULL: when they started following, their weekly hours and the path's. Plain
+# SQL: it runs on every status change sent from a path page, and the ORM took as long to build
+# this UNION as the database to answer it.
 _LEARNER_PROGRESS = """
 SELECT resource_id, status, completed_at, NULL, NULL FROM {progress}
 WHERE user_id = %s AND resource_id IN ({resource_ids})
@@ -74,9 +74,7 @@ FROM {follow} f JOIN {path} p ON p.id = f.path_id WHERE f.user_id = %s AND f.pat
 """
 
 
-def learner_path_query(
-    user: User, path_id: int, resource_ids: Iterable[int], *, following: bool = True
-) -> tuple[str, list]:
+def learner_path_query(user: User, path_id: int, resource_ids: Iterable[int]) -> tuple[str, list]:
     """The SQL and parameters of `learner_path_state`'s query, for a caller that sends it
     together with another statement (`services.progress_set_on_path`)."""
     quote = connection.ops.quote_name
@@ -87,23 +85,18 @@ def learner_path_query(
         # matches nothing where IN () would be invalid.
         resource_ids=", ".join(str(int(pk)) for pk in resource_ids) or "NULL",
     )
-    params = [user.pk]
-    if following:
-        query += _LEARNER_FOLLOW.format(
-            follow=quote(PathFollow._meta.db_table), path=quote(LearningPath._meta.db_table)
-        )
-        params += [user.pk, path_id]
-    return query, params
+    query += _LEARNER_FOLLOW.format(
+        follow=quote(PathFollow._meta.db_table), path=quote(LearningPath._meta.db_table)
+    )
+    return query, [user.pk, user.pk, path_id]
 
 
-def learner_path_state(
-    user: User, path_id: int, resource_ids: Iterable[int], *, following: bool = True
-) -> LearnerPathState:
-    """The learner's progress on these resources and, unless `following` is False, whether
-    they follow the path; in one query; nothing for anonymous visitors."""
+def learner_path_state(user: User, path_id: int, resource_ids: Iterable[int]) -> LearnerPathState:
+    """The learner's progress on these resources, whether they follow the path and, if they
+    do, since when and at which pace; in one query; nothing for anonymous visitors."""
     if not user.is_authenticated:
         return LearnerPathState()
-    query, params = learner_path_query(user, path_id, resource_ids, following=following)
+    query, params = learner_path_query(user, path_id, resource_ids)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return learner_path_state_from(cursor.fetchall())

@@ -31,7 +31,7 @@ from learnpaths.fragments import (
 from learnpaths.models import LearningPath, PathFollow, PathStatus, ProgressStatus, Stage
 from learnpaths.pace import Pace
 from learnpaths.path_structures import PathData, ResourceRef, published_path, published_resource
-from learnpaths.progress import path_progress
+from learnpaths.progress import PathProgress, path_progress
 from resources import citations
 from resources.models import Concept, Level
 from resources.views import bibtex_response
@@ -252,11 +252,13 @@ def _path_step_update(
         if any(step.resource_id == resource.pk for step in stage_progress.stage.steps)
     )
     if learner.following:
-        parts.append(_pace_html(request, path, pace, oob=True))
+        parts.append(_pace_oob_html(request, path, pace))
     return "".join(parts)
 
 
-def _pace(request: HttpRequest, learner: selectors.LearnerPathState, progress) -> Pace | None:
+def _pace(
+    request: HttpRequest, learner: selectors.LearnerPathState, progress: PathProgress
+) -> Pace | None:
     """The learner's pace on the path when they follow it (`selectors.learner_pace`)."""
     if not learner.following:
         return None
@@ -269,9 +271,9 @@ def _pace(request: HttpRequest, learner: selectors.LearnerPathState, progress) -
     )
 
 
-def _pace_html(request: HttpRequest, path: PathData, pace: Pace | None, *, oob: bool) -> str:
-    """The pace section of the path page (`_pace.html`), for htmx to swap in place after a
-    status change (`oob`); an empty, hidden one when there is nothing left to plan."""
+def _pace_oob_html(request: HttpRequest, path: PathData, pace: Pace | None) -> str:
+    """The pace section of the path page (`_pace.html`), for htmx to swap in place (out of
+    band) after a status change; an empty, hidden one when there is nothing left to plan."""
     if pace is None:
         return format_html('<div id="pace-{}" data-hx-swap-oob="true" hidden></div>', path.pk)
     context = {
@@ -279,7 +281,7 @@ def _pace_html(request: HttpRequest, path: PathData, pace: Pace | None, *, oob: 
         "path": path,
         "heading": "h2",
         "stages_open": True,
-        "oob": oob,
+        "oob": True,
         "page_path": path.url,
     }
     return render_to_string("learnpaths/partials/_pace.html", context, request=request)
