@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learnpaths import imports
-from learnpaths.models import User
+from learnpaths.models import MAX_WEEKLY_HOURS, MIN_WEEKLY_HOURS, User, validate_time_zone
+from resources.models import ANYWHERE_ON_EARTH, deadline_zone_names
 
 # Control, format (invisible: zero-width, bidi overrides), line and paragraph separator
 # characters: nobody types them into a one-line field, and some pass Django's own validators
@@ -168,3 +169,64 @@ class LearnerDataImportForm(FocusFirstErrorMixin, forms.Form):
         except imports.ImportRefused as refused:
             raise ValidationError(refused.messages, code="invalid_export") from None
         return upload
+
+
+class PaceForm(FocusFirstErrorMixin, forms.Form):
+    """A learner's hours of study per week on a path they follow."""
+
+    weekly_hours = forms.IntegerField(
+        label=_("Hours per week"),
+        min_value=MIN_WEEKLY_HOURS,
+        max_value=MAX_WEEKLY_HOURS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One message for every wrong value (none, 0, 81, 2.5, "abc"): what to enter instead.
+        message = _("Enter a whole number of hours from %(min)s to %(max)s.") % {
+            "min": MIN_WEEKLY_HOURS,
+            "max": MAX_WEEKLY_HOURS,
+        }
+        field = self.fields["weekly_hours"]
+        for code in ("required", "invalid", "min_value", "max_value"):
+            field.error_messages[code] = message
+
+
+def time_zone_choices() -> list:
+    """UTC (stored as "") and tzdata's geographic zone names ("Asia/Shanghai"), grouped by area.
+    The aliases kept for old systems ("US/Eastern", "Etc/GMT+8" with its inverted sign) are left
+    out: a learner picks their city's zone (`resources.models.deadline_zone_names`)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in sorted(deadline_zone_names() - {ANYWHERE_ON_EARTH, "UTC"}):
+        groups.setdefault(name.partition("/")[0], []).append((name, name.replace("_", " ")))
+    return [("", "UTC"), *groups.items()]
+
+
+class TimeZoneForm(FocusFirstErrorMixin, forms.Form):
+    """Where a learner's days begin and end: their dates, weekly chart and streaks."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        required=False,
+        help_text=_(
+            "Days begin and end at midnight in this zone: streaks, the weekly chart and "
+            "the dates of your plan use it."
+        ),
+    )
+
+    def __init__(self, *args, current: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = time_zone_choices()
+        # A zone set before (by an administrator) that the list leaves out stays choosable.
+        if current and current not in deadline_zone_names():
+            choices.append((current, current))
+        self.fields["time_zone"].choices = choices
+        self.fields["time_zone"].error_messages["invalid_choice"] = _(
+            "Choose a time zone from the list."
+        )
+
+    def clean_time_zone(self) -> str:
+        time_zone = self.cleaned_data["time_zone"]
+        validate_time_zone(time_zone)
+        return time_zone

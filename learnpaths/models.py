@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -85,6 +85,15 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The learner's time zone (`time_zone`); UTC when empty, or when this Python no longer
+        knows the stored name (tzdata renames zones now and then)."""
+        try:
+            return ZoneInfo(self.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     def save(self, *args, **kwargs):
         # Never write back the progress version an instance was loaded with: a password change

@@ -11,14 +11,25 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from learnpaths import statuses
-from learnpaths.charts import CHART_HEIGHT, CHART_WIDTH, hours_studied, weekly_activity
-from learnpaths.models import PathFollow, Progress, ProgressStatus, Stage, User
+from learnpaths.charts import hours_studied, weekly_activity
+from learnpaths.models import (
+    ActiveDay,
+    LearningPath,
+    PathFollow,
+    Progress,
+    ProgressStatus,
+    Stage,
+    User,
+)
+from learnpaths.pace import Pace, follow_pace
 from learnpaths.path_structures import PathData, paths_by_id
 from learnpaths.progress import PathProgress, path_progress
+from learnpaths.streaks import streaks
 from resources.versions import catalogue_version
 
 if TYPE_CHECKING:
@@ -38,29 +49,33 @@ def statuses_for(user: User, resource_ids: Iterable[int] | None = None) -> dict[
 @dataclass
 class LearnerPathState:
     """What a path page shows of one learner: their statuses on its resources, when they did
-    the ones they did, and whether they follow the path."""
+    the ones they did, and whether they follow the path; if they do, since when, and their pace
+    (hours per week: theirs, None for the path's, and the path's)."""
 
     statuses: dict[int, str] = field(default_factory=dict)
     completed_at: dict[int, datetime] = field(default_factory=dict)
     following: bool = False
+    started_at: datetime | None = None
+    weekly_hours: int | None = None
+    path_weekly_hours: int | None = None
 
 
-# The learner's progress rows on the path's resources, then (when asked) their follow row if
-# any, whose resource column is NULL. Plain SQL: it runs on every status change sent from a
-# path page, and the ORM took as long to build this UNION as the database to answer it.
+# The learner's progress rows on the path's resources, then their follow row if any, whose
+# resource column is NULL: when they started following, their weekly hours and the path's. Plain
+# SQL: it runs on every status change sent from a path page, and the ORM took as long to build
+# this UNION as the database to answer it.
 _LEARNER_PROGRESS = """
-SELECT resource_id, status, completed_at FROM {progress}
+SELECT resource_id, status, completed_at, NULL, NULL FROM {progress}
 WHERE user_id = %s AND resource_id IN ({resource_ids})
 """
 _LEARNER_FOLLOW = """
 UNION ALL
-SELECT NULL, NULL, NULL FROM {follow} WHERE user_id = %s AND path_id = %s
+SELECT NULL, NULL, f.started_at, f.weekly_hours, p.weekly_hours
+FROM {follow} f JOIN {path} p ON p.id = f.path_id WHERE f.user_id = %s AND f.path_id = %s
 """
 
 
-def learner_path_query(
-    user: User, path_id: int, resource_ids: Iterable[int], *, following: bool = True
-) -> tuple[str, list]:
+def learner_path_query(user: User, path_id: int, resource_ids: Iterable[int]) -> tuple[str, list]:
     """The SQL and parameters of `learner_path_state`'s query, for a caller that sends it
     together with another statement (`services.progress_set_on_path`)."""
     quote = connection.ops.quote_name
@@ -71,21 +86,18 @@ def learner_path_query(
         # matches nothing where IN () would be invalid.
         resource_ids=", ".join(str(int(pk)) for pk in resource_ids) or "NULL",
     )
-    params = [user.pk]
-    if following:
-        query += _LEARNER_FOLLOW.format(follow=quote(PathFollow._meta.db_table))
-        params += [user.pk, path_id]
-    return query, params
+    query += _LEARNER_FOLLOW.format(
+        follow=quote(PathFollow._meta.db_table), path=quote(LearningPath._meta.db_table)
+    )
+    return query, [user.pk, user.pk, path_id]
 
 
-def learner_path_state(
-    user: User, path_id: int, resource_ids: Iterable[int], *, following: bool = True
-) -> LearnerPathState:
-    """The learner's progress on these resources and, unless `following` is False, whether
-    they follow the path; in one query; nothing for anonymous visitors."""
+def learner_path_state(user: User, path_id: int, resource_ids: Iterable[int]) -> LearnerPathState:
+    """The learner's progress on these resources, whether they follow the path and, if they
+    do, since when and at which pace; in one query; nothing for anonymous visitors."""
     if not user.is_authenticated:
         return LearnerPathState()
-    query, params = learner_path_query(user, path_id, resource_ids, following=following)
+    query, params = learner_path_query(user, path_id, resource_ids)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return learner_path_state_from(cursor.fetchall())
@@ -94,9 +106,11 @@ def learner_path_state(
 def learner_path_state_from(rows: Iterable[tuple]) -> LearnerPathState:
     """The state from the rows of `learner_path_query`."""
     state = LearnerPathState()
-    for resource_id, status, completed_at in rows:
-        if resource_id is None:
+    for resource_id, status, completed_at, weekly_hours, path_weekly_hours in rows:
+        if resource_id is None:  # the follow row: its third column is when it started
             state.following = True
+            state.started_at = _aware(completed_at)
+            state.weekly_hours, state.path_weekly_hours = weekly_hours, path_weekly_hours
             continue
         state.statuses[resource_id] = status
         if completed_at is not None:
@@ -158,15 +172,41 @@ class FollowedPath:
     follow: PathFollow
     path: PathData
     progress: PathProgress
+    pace: Pace | None = None  # None when complete or without estimated hours
+
+
+def learner_pace(
+    progress: PathProgress,
+    *,
+    user: User,
+    started_at: datetime,
+    weekly_hours: int | None,
+    path_weekly_hours: int,
+) -> Pace | None:
+    """`pace.follow_pace` with the start and today as dates in the learner's time zone."""
+    zone = user.zone
+    return follow_pace(
+        progress,
+        weekly_hours=weekly_hours,
+        path_weekly_hours=path_weekly_hours,
+        started_on=timezone.localdate(started_at, zone),
+        today=timezone.localdate(timezone.now(), zone),
+    )
 
 
 def dashboard_data(user: User, *, version: int | None = None) -> dict:
-    """Everything the dashboard shows, in two queries whatever the learner's history (their
-    follows and their progress) and the catalogue version unless given; the paths themselves
-    come from the cache (built together, in four more queries, when the catalogue has
-    changed). `followed` holds every path the learner follows (the exports list them all);
-    the page shows the published ones and names the others (`unpublished_paths`)."""
-    follows = list(PathFollow.objects.filter(user=user).order_by("-started_at"))
+    """Everything the dashboard shows, in three queries whatever the learner's history (their
+    follows with their paths' weekly hours, their progress, their active days) and the
+    catalogue version unless given; the paths themselves come from the cache (built together,
+    in four more queries, when the catalogue has changed). `followed` holds every path the
+    learner follows (the exports list them all); the page shows the published ones and names
+    the others (`unpublished_paths`). Dates (today, weeks, streaks) are in the learner's time
+    zone."""
+    follows = list(
+        PathFollow.objects.filter(user=user)
+        .annotate(path_weekly_hours=F("path__weekly_hours"))
+        .order_by("-started_at")
+    )
     if version is None:
         version = catalogue_version()
     paths = paths_by_id([f.path_id for f in follows], version=version)
@@ -180,11 +220,23 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
         for follow in follows
         if (path := paths.get(follow.path_id)) is not None
     ]
+    for item in followed:
+        item.pace = learner_pace(
+            item.progress,
+            user=user,
+            started_at=item.follow.started_at,
+            weekly_hours=item.follow.weekly_hours,
+            path_weekly_hours=item.follow.path_weekly_hours,
+        )
+    zone = user.zone
+    today = timezone.localdate(timezone.now(), zone)
+    active_days = list(ActiveDay.objects.filter(user=user).values_list("day", flat=True))
     # Resources done by study; those completed otherwise (skipped) are counted apart.
     done = [row for row in rows if row.status in statuses.STUDIED]
     # A path set back to draft is not on the site: the page names it without a link (its page
     # would be a 404) and leaves it out of the counts; the exports still list it.
     shown = [f for f in followed if f.path.published]
+    chart = weekly_activity(done, today, zone)
     return {
         "followed": followed,
         "active_paths": [f for f in shown if not f.progress.complete],
@@ -199,8 +251,10 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
             if (count := sum(1 for row in rows if row.status == status.value))
         ],
         "hours_studied": hours_studied(done, [item.path for item in shown]),
-        "activity": weekly_activity(done, timezone.localdate()),
-        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT},
+        "chart": chart,
+        "activity": chart.bars,
+        "streaks": streaks(active_days, today),
+        "time_zone": user.time_zone or "UTC",
     }
 
 

@@ -1,5 +1,5 @@
-"""Writes that span several rows: progress, following paths, sharing one's progress, importing
-one's exported data, closing an account."""
+"""Writes that span several rows: progress, following paths and the pace on them, a learner's
+time zone, sharing one's progress, importing one's exported data, closing an account."""
 
 from __future__ import annotations
 
@@ -16,7 +16,17 @@ from django.utils import timezone
 from learnpaths import selectors, statuses
 from learnpaths.core.markdown import render_markdown_fields
 from learnpaths.imports import LearnerData
-from learnpaths.models import LearningPath, Note, PathFollow, Progress, User
+from learnpaths.models import (
+    MAX_WEEKLY_HOURS,
+    MIN_WEEKLY_HOURS,
+    ActiveDay,
+    LearningPath,
+    Note,
+    PathFollow,
+    Progress,
+    User,
+    validate_time_zone,
+)
 from resources.models import Resource
 
 
@@ -50,9 +60,17 @@ ON CONFLICT (user_id, resource_id) DO UPDATE SET
     started_at = {started_at},
     completed_at = {completed_at}
 """
-# On PostgreSQL the learner's version is raised in the same statement (a data-modifying WITH
-# runs to completion whether or not it is read): one statement, one round trip, atomic.
-_UPSERT_AND_RAISE = "WITH raised AS (" + _RAISE_VERSION + ")" + _UPSERT_PROGRESS
+# The learner's day (in their time zone) on which they changed their progress, for their
+# streaks (`ActiveDay`): one row per learner and day, however many changes that day.
+_RECORD_ACTIVE_DAY = (
+    "INSERT INTO {active_day} (user_id, day) VALUES (%s, %s) ON CONFLICT (user_id, day) DO NOTHING"
+)
+# On PostgreSQL the learner's version is raised and their day recorded in the same statement (a
+# data-modifying WITH runs to completion whether or not it is read): one statement, one round
+# trip, atomic.
+_UPSERT_AND_RAISE = (
+    "WITH raised AS (" + _RAISE_VERSION + "), active AS (" + _RECORD_ACTIVE_DAY + ")"
+) + _UPSERT_PROGRESS
 
 
 def _stamp_sql(table: str, column: str, stamp: statuses.Stamp) -> str:
@@ -72,6 +90,7 @@ def _upsert_sql(vendor: str, value: str) -> str:
     sql = _UPSERT_AND_RAISE if vendor == "postgresql" else _UPSERT_PROGRESS
     return sql.format(
         user=quote(User._meta.db_table),
+        active_day=quote(ActiveDay._meta.db_table),
         progress=table,
         started_at=_stamp_sql(table, "started_at", status.started_at),
         completed_at=_stamp_sql(table, "completed_at", status.completed_at),
@@ -84,9 +103,10 @@ def progress_set(*, user: User, resource_id: int, status: str) -> None:
     The timestamps follow the status's declaration (`learnpaths.statuses`): `started_at` is
     kept from the first time the resource was started, `completed_at` from the first time it
     was completed, and cleared when the new status says so. The learner's version is raised
-    in the same transaction (`progress_changed`). One statement on PostgreSQL, whatever the
-    size of the catalogue, of the paths or of the learner's history (the paths the learner
-    follows need no update: their completion follows from these rows); two on SQLite, which
+    (`progress_changed`) and today, in their time zone, recorded as one of their active days
+    (`ActiveDay`, for streaks) in the same transaction. One statement on PostgreSQL, whatever
+    the size of the catalogue, of the paths or of the learner's history (the paths the learner
+    follows need no update: their completion follows from these rows); three on SQLite, which
     has no data-modifying WITH.
     """
     statements = _upsert_progress(user, resource_id, status)
@@ -99,12 +119,12 @@ def progress_set_on_path(
     *, user: User, resource_id: int, status: str, path_id: int, resource_ids: Iterable[int]
 ) -> selectors.LearnerPathState:
     """`progress_set`, then the learner's progress on the path's resources as it is after the
-    change, for the path page the change was sent from. On PostgreSQL both statements go in
-    one round trip (the driver sends them together; the result is the last one's): the read
-    costs no second wait for the database. They run in one implicit transaction there, so the
-    read sees the write."""
+    change, and their follow of the path with its pace, for the path page the change was sent
+    from. On PostgreSQL both statements go in one round trip (the driver sends them together;
+    the result is the last one's): the read costs no second wait for the database. They run in
+    one implicit transaction there, so the read sees the write."""
     statements = _upsert_progress(user, resource_id, status)
-    read, read_params = selectors.learner_path_query(user, path_id, resource_ids, following=False)
+    read, read_params = selectors.learner_path_query(user, path_id, resource_ids)
     with _atomic_unless_one(statements), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             ((write, write_params),) = statements
@@ -124,8 +144,11 @@ def _atomic_unless_one(statements: list) -> contextlib.AbstractContextManager:
 
 
 def _upsert_progress(user: User, resource_id: int, status: str) -> list[tuple[str, list]]:
-    """The statements that set the status and raise the learner's version, with parameters:
-    one on PostgreSQL, two on SQLite. ValueError for an undeclared status."""
+    """The statements that set the status, raise the learner's version and record their active
+    day, with parameters: one on PostgreSQL, three on SQLite. Every change a learner makes to
+    their own progress goes through here (`progress_set`, `progress_set_on_path`); staff edits
+    in the admin do not, and do not make a day of the learner's active. ValueError for an
+    undeclared status."""
     declared = statuses.BY_VALUE.get(status)
     if declared is None:
         raise ValueError(f"unknown status {status!r}")
@@ -138,10 +161,17 @@ def _upsert_progress(user: User, resource_id: int, status: str) -> list[tuple[st
     vendor = connection.vendor
     upsert = [user.pk, resource_id, status, stamp(declared.started_at)]
     upsert += [stamp(declared.completed_at), adapt(now)]
+    active = [user.pk, connection.ops.adapt_datefield_value(timezone.localdate(now, user.zone))]
     if vendor == "postgresql":
-        return [(_upsert_sql(vendor, status), [user.pk, *upsert])]
-    raise_version = _RAISE_VERSION.format(user=connection.ops.quote_name(User._meta.db_table))
-    return [(_upsert_sql(vendor, status), upsert), (raise_version, [user.pk])]
+        return [(_upsert_sql(vendor, status), [user.pk, *active, *upsert])]
+    quote = connection.ops.quote_name
+    raise_version = _RAISE_VERSION.format(user=quote(User._meta.db_table))
+    record_day = _RECORD_ACTIVE_DAY.format(active_day=quote(ActiveDay._meta.db_table))
+    return [
+        (_upsert_sql(vendor, status), upsert),
+        (raise_version, [user.pk]),
+        (record_day, active),
+    ]
 
 
 def path_follow(*, user: User, path: LearningPath) -> PathFollow:
@@ -159,6 +189,34 @@ def path_unfollow(*, user: User, path: LearningPath) -> None:
         deleted, _counts = PathFollow.objects.filter(user=user, path=path).delete()
         if deleted:
             progress_changed([user.pk])
+
+
+def follow_pace_set(*, user: User, path_id: int, weekly_hours: int | None) -> bool:
+    """Set the learner's hours of study per week on a path they follow (None: the path's own
+    `weekly_hours` again) and raise their version. Returns False, changing nothing, when they
+    do not follow the path: a learner only ever sets their own pace. ValueError for hours
+    outside MIN_WEEKLY_HOURS–MAX_WEEKLY_HOURS. Two statements."""
+    if weekly_hours is not None and not MIN_WEEKLY_HOURS <= weekly_hours <= MAX_WEEKLY_HOURS:
+        raise ValueError(f"weekly hours out of range: {weekly_hours!r}")
+    with transaction.atomic():
+        changed = PathFollow.objects.filter(user=user, path_id=path_id).update(
+            weekly_hours=weekly_hours
+        )
+        if changed:
+            progress_changed([user.pk])
+    return bool(changed)
+
+
+def user_time_zone_set(*, user: User, time_zone: str) -> None:
+    """Set the learner's time zone (an IANA name, "" for UTC) and raise their version: their
+    pages show dates, the weekly chart and streaks in it. Days already recorded as active keep
+    the date they had. ValidationError for a name that is not a time zone, changing nothing.
+    Two statements."""
+    validate_time_zone(time_zone)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(time_zone=time_zone)
+        progress_changed([user.pk])
+    user.time_zone = time_zone
 
 
 def account_delete(*, user: User) -> None:

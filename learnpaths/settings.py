@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in learner's dates in their own time zone (User.time_zone).
+    "learnpaths.core.middleware.LearnerTimeZoneMiddleware",
     # `request.htmx`: whether htmx sent the request (its HX-* headers, parsed).
     "django_htmx.middleware.HtmxMiddleware",
     # Learners' pages and htmx answers are never stored (Back shows them as they are now).

@@ -65,6 +65,7 @@ urlpatterns += i18n_patterns(
     path("paths/", paths.path_list, name="path-list"),
     path("paths/<slug:slug>/", paths.path_detail, name="path-detail"),
     path("paths/<slug:slug>/follow/", paths.path_follow, name="path-follow"),
+    path("paths/<slug:slug>/pace/", paths.path_pace, name="path-pace"),
     path("paths/<slug:slug>/bibtex/", paths.path_bibtex, name="path-bibtex"),
     path(
         "paths/<slug:slug>/stages/<int:position>/bibtex/",
@@ -72,6 +73,7 @@ urlpatterns += i18n_patterns(
         name="stage-bibtex",
     ),
     path("me/", learner.dashboard_view, name="dashboard"),
+    path("me/time-zone/", learner.time_zone_view, name="time-zone"),
     path("me/export.csv", learner.export_csv, name="export-csv"),
     path("me/export.json", learner.export_json, name="export-json"),
     path("me/import/", learner.data_import, name="data-import"),

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext
 
@@ -157,6 +158,23 @@ class IsolationHeadersMiddleware:
         for name, value in self.HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+class LearnerTimeZoneMiddleware:
+    """A signed-in learner's dates and times are in their own time zone: while their request is
+    answered, the zone of their user row (`zone`, read with it on every request anyway) is the
+    current one, so that `timezone.localdate()` is their today and templates show their dates.
+    Anonymous visitors, and everyone outside requests, have the site's (UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = getattr(request.user, "zone", None)  # AnonymousUser has none
+        if zone is None:
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)
 
 
 class LearnerNoStoreMiddleware:

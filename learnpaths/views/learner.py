@@ -1,5 +1,5 @@
-"""The signed-in learner's own pages: the dashboard, the exports of their data and its import,
-sharing their progress; and the public page of a shared progress."""
+"""The signed-in learner's own pages: the dashboard, their time zone, the exports of their
+data and its import, sharing their progress; and the public page of a shared progress."""
 
 import csv
 import json
@@ -19,7 +19,7 @@ from learnpaths import exports, imports, selectors, services
 from learnpaths.core.cache import cached_page
 from learnpaths.core.uploads import accepts_file
 from learnpaths.exports import _spreadsheet_safe
-from learnpaths.forms import LearnerDataImportForm
+from learnpaths.forms import LearnerDataImportForm, TimeZoneForm
 from resources.versions import catalogue_version
 
 
@@ -29,6 +29,23 @@ from resources.versions import catalogue_version
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     context = selectors.dashboard_data(request.user, version=catalogue_version(request))
     return render(request, "learnpaths/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def time_zone_view(request: HttpRequest) -> HttpResponse:
+    """The learner's time zone: a form; a valid choice is saved and leads to the dashboard, an
+    unknown one is shown with its error and changes nothing."""
+    current = request.user.time_zone
+    form = TimeZoneForm(request.POST or None, current=current, initial={"time_zone": current})
+    if request.method == "POST" and form.is_valid():
+        services.user_time_zone_set(user=request.user, time_zone=form.cleaned_data["time_zone"])
+        messages.success(
+            request,
+            gettext("Your time zone is now %(zone)s.") % {"zone": request.user.time_zone or "UTC"},
+        )
+        return redirect("dashboard")
+    return render(request, "learnpaths/time_zone.html", {"form": form})
 
 
 @login_required

@@ -4,30 +4,34 @@ import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from learnpaths import selectors, services, statuses
 from learnpaths.core.cache import cached_page
 from learnpaths.core.http import safe_next
 from learnpaths.feeds import NewPathsFeed
+from learnpaths.forms import PaceForm
 from learnpaths.fragments import (
     path_progress_html,
     stage_progress_html,
     stage_steps_html,
     step_html,
 )
-from learnpaths.models import LearningPath, PathStatus, ProgressStatus, Stage
+from learnpaths.models import LearningPath, PathFollow, PathStatus, ProgressStatus, Stage
+from learnpaths.pace import Pace
 from learnpaths.path_structures import PathData, ResourceRef, published_path, published_resource
-from learnpaths.progress import path_progress
+from learnpaths.progress import PathProgress, path_progress
 from resources import citations
 from resources.models import Concept, Level
 from resources.views import bibtex_response
@@ -68,11 +72,12 @@ def path_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page("path")
+@cached_page("path", daily=True)  # a follower's pace: planned hours and dates as of today
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     path = published_path(request, slug)
     learner = selectors.learner_path_state(request.user, path.pk, path.resource_ids)
     progress = path_progress(path.stages, learner.statuses, learner.completed_at)
+    pace = _pace(request, learner, progress)
     signed_in = request.user.is_authenticated
     token = get_token(request) if signed_in else None  # one for all the page's forms
     # The visitor's own parts of the page, in the order the template shows them.
@@ -84,7 +89,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 request, path, stage_progress.stage, learner.statuses, csrf_token=token
             )
         )
-    return _render_path_page(request, path, learner.following, own_parts)
+    return _render_path_page(request, path, learner.following, own_parts, pace)
 
 
 @require_safe
@@ -107,12 +112,17 @@ def stage_bibtex(request: HttpRequest, slug: str, position: int) -> HttpResponse
 
 
 def _render_path_page(
-    request: HttpRequest, path: PathData, following: bool, own_parts: list[SafeString]
+    request: HttpRequest,
+    path: PathData,
+    following: bool,
+    own_parts: list[SafeString],
+    pace: Pace | None,
 ) -> HttpResponse:
     progress_html, *stage_parts = own_parts  # safe strings: built to be inserted as they are
     context = {
         "path": path,
         "following": following,
+        "pace": pace,
         "progress_html": progress_html,
         "stages": list(zip(path.stages, stage_parts[::2], stage_parts[1::2], strict=True)),
     }
@@ -145,6 +155,39 @@ def path_follow(request: HttpRequest, slug: str) -> HttpResponse:
             gettext("You follow “%(path)s”. It is on your dashboard.") % {"path": path.title},
         )
     return redirect(path)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def path_pace(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's hours per week on a path they follow (404 when they do not): a page with
+    the form, whose POST comes from it, the path page or the dashboard and goes back to `next`
+    when valid; an invalid value is shown with its error on this page, and nothing changes."""
+    path = published_path(request, slug)
+    follow = get_object_or_404(
+        PathFollow.objects.annotate(path_weekly_hours=F("path__weekly_hours")),
+        user=request.user,
+        path_id=path.pk,
+    )
+    next_url = safe_next(request, path.get_absolute_url())
+    form = PaceForm(
+        request.POST if request.method == "POST" else None,
+        initial={"weekly_hours": follow.weekly_hours or follow.path_weekly_hours},
+    )
+    if request.method == "POST" and (request.POST.get("reset") or form.is_valid()):
+        weekly_hours = None if request.POST.get("reset") else form.cleaned_data["weekly_hours"]
+        if not services.follow_pace_set(
+            user=request.user, path_id=path.pk, weekly_hours=weekly_hours
+        ):
+            raise Http404("You do not follow this path.")  # unfollowed since the page was shown
+        messages.success(
+            request,
+            gettext("Your pace on “%(path)s”: %(hours)s h a week.")
+            % {"path": path.title, "hours": weekly_hours or follow.path_weekly_hours},
+        )
+        return HttpResponseRedirect(next_url)
+    context = {"path": path, "follow": follow, "form": form, "next": next_url}
+    return render(request, "learnpaths/pace.html", context)
 
 
 @require_POST
@@ -191,6 +234,7 @@ def _path_step_update(
         resource_ids=path.resource_ids,
     )
     progress = path_progress(path.stages, learner.statuses, learner.completed_at)
+    pace = _pace(request, learner, progress)
     parts = [
         step_html(
             request, step, learner.statuses.get(resource.pk), path_slug=path.slug, changed=True
@@ -207,7 +251,40 @@ def _path_step_update(
         for stage_progress in progress.stages
         if any(step.resource_id == resource.pk for step in stage_progress.stage.steps)
     )
+    if learner.following:
+        parts.append(_pace_oob_html(request, path, pace))
     return "".join(parts)
+
+
+def _pace(
+    request: HttpRequest, learner: selectors.LearnerPathState, progress: PathProgress
+) -> Pace | None:
+    """The learner's pace on the path when they follow it (`selectors.learner_pace`)."""
+    if not learner.following:
+        return None
+    return selectors.learner_pace(
+        progress,
+        user=request.user,
+        started_at=learner.started_at,
+        weekly_hours=learner.weekly_hours,
+        path_weekly_hours=learner.path_weekly_hours,
+    )
+
+
+def _pace_oob_html(request: HttpRequest, path: PathData, pace: Pace | None) -> str:
+    """The pace section of the path page (`_pace.html`), for htmx to swap in place (out of
+    band) after a status change; an empty, hidden one when there is nothing left to plan."""
+    if pace is None:
+        return format_html('<div id="pace-{}" data-hx-swap-oob="true" hidden></div>', path.pk)
+    context = {
+        "pace": pace,
+        "path": path,
+        "heading": "h2",
+        "stages_open": True,
+        "oob": True,
+        "page_path": path.url,
+    }
+    return render_to_string("learnpaths/partials/_pace.html", context, request=request)
 
 
 def _step_gone_html(request: HttpRequest, resource: ResourceRef) -> str:

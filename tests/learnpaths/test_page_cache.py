@@ -168,13 +168,14 @@ def test_mark_done_runs_a_fixed_number_of_queries(client, make, django_assert_nu
     for _ in range(3):  # more paths and more of the learner's history
         services.path_follow(user=user, path=make.path(stages=2, steps_per_stage=5))
     # Session, user with the catalogue version (the resource comes from the cache), the
-    # progress upserted with the learner's version raised in the same statement on PostgreSQL
-    # (services.progress_changed's UPDATE as a WITH), in a second one on SQLite, which has no
-    # data-modifying WITH (both in one transaction). With htmx, the learner's statuses on the
+    # progress upserted with the learner's version raised and today recorded as an active day
+    # (streaks) in the same statement on PostgreSQL (services.progress_changed's UPDATE and the
+    # ActiveDay insert as a WITH), in a second and a third one on SQLite, which has no
+    # data-modifying WITH (all in one transaction). With htmx, the learner's statuses on the
     # path too, to redraw the step and the bars: sent with the upsert in one call on
     # PostgreSQL, in one more on SQLite.
     sqlite = connection.vendor == "sqlite"
-    expected = 3 + (1 if sqlite else 0) + (1 if htmx and sqlite else 0)
+    expected = 3 + (2 if sqlite else 0) + (1 if htmx and sqlite else 0)
     for path in (small, large):
         services.path_follow(user=user, path=path)
         steps = steps_of(path)
@@ -305,7 +306,7 @@ def test_the_dashboard_is_cached_per_day(make, monkeypatch, django_assert_num_qu
         client.get("/en/me/")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
-    with django_assert_num_queries(4):  # a new day: the chart is drawn again
+    with django_assert_num_queries(5):  # a new day: the chart and streaks are drawn again
         client.get("/en/me/")
 
 

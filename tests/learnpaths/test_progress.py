@@ -442,22 +442,23 @@ def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries)
                 services.progress_set(user=user, resource_id=step.resource.pk, status="done")
 
     # Session, user with the catalogue version: the page is then cached until the learner's
-    # data change. When they did: their follows and progress rows too, and after a catalogue
-    # change the paths (path, concepts, previous and next paths, stages, steps, built together).
+    # data change. When they did: their follows (with their paths' weekly hours), progress rows
+    # and active days (streaks) too, and after a catalogue change the paths (path, concepts,
+    # previous and next paths, stages, steps, built together).
     grow(1)
-    with django_assert_num_queries(4 + 5):
+    with django_assert_num_queries(5 + 5):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         client.get("/en/me/")
     grow(6)
-    with django_assert_num_queries(4 + 5):
+    with django_assert_num_queries(5 + 5):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         assert client.get("/en/me/").content.decode().count("followed-path") == 7
     services.progress_set(
         user=user, resource_id=steps_of(path_of(user))[-1].resource.pk, status="done"
     )
-    with django_assert_num_queries(4):  # paths still cached
+    with django_assert_num_queries(5):  # paths still cached
         assert "<strong>15</strong> resources done" in client.get("/en/me/").content.decode()
 
 

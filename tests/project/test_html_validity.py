@@ -125,11 +125,16 @@ def test_every_page_type_has_no_html_errors(vnu, world, tmp_path):
         reverse("password_change"),
         reverse("password_change_done"),
         reverse("account-delete"),
+        reverse("path-pace", args=[world.path.slug]),
+        reverse("time-zone"),
+        "/zh-hans/me/",
     ]:
         fetch(learner, pages, url)
     fetch(learner, pages, reverse("password_change"), old_password="wrong", new_password1="a")
     export = learner.get(reverse("export-json")).content
     fetch(learner, pages, reverse("data-import"), file=SimpleUploadedFile("a.json", export))
     fetch(learner, pages, "/zh-hans/me/import/", file=SimpleUploadedFile("b.json", b"[1]"))
+    fetch(learner, pages, reverse("path-pace", args=[world.path.slug]), weekly_hours="200")
+    fetch(learner, pages, reverse("time-zone"), time_zone="Mars/Olympus")
     errors = validate(vnu, pages, tmp_path)
     assert errors == {}, json.dumps(errors, indent=1, ensure_ascii=False)

@@ -81,8 +81,11 @@ EXPECTED = {
     "path-follow": everyone(POST_ONLY),
     "share-settings": everyone(POST_ONLY),
     "logout": everyone(POST_ONLY),
+    # A follower's pace on a path: its form; a learner who does not follow the path gets 404.
+    "path-pace": {"anonymous": LOGIN, "learner": OK, "other": (404, None), "staff": (404, None)},
     # The learner's own pages.
     "dashboard": signed_in(),
+    "time-zone": signed_in(),
     "export-csv": signed_in(),
     "export-json": signed_in(),
     "data-import": signed_in(),
@@ -169,6 +172,7 @@ def url_for(route, key, model, world) -> str:
         "resource-progress": world.resource.slug,
         "path-detail": world.path.slug,
         "path-follow": world.path.slug,
+        "path-pace": world.path.slug,
         "path-bibtex": world.path.slug,
         "concept-calendar": world.concept.slug,
         "conference-calendar": world.resource.slug,
@@ -270,6 +274,8 @@ STATE_CHANGING = {
     "path-follow": "learner",
     "share-settings": "learner",
     "data-import": "learner",
+    "path-pace": "learner",
+    "time-zone": "learner",
     "logout": "learner",
     "account-delete": "learner",
     "password_change": "learner",
@@ -296,6 +302,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         "password": learner.password,
         "share_token": learner.share_token,
         "notes": Note.objects.count(),
+        "pace": list(PathFollow.objects.values_list("weekly_hours", flat=True)),
+        "time zone": learner.time_zone,
     }
     export = json.dumps({"progress": [], "followed_paths": [], "time_zone": "Asia/Tokyo"})
     attempts = [
@@ -303,6 +311,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         (learner, f"/en/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
         (learner, "/en/me/share/", {"action": "on"}),
         (learner, "/en/me/import/", {"file": SimpleUploadedFile("x.json", export.encode())}),
+        (learner, f"/en/paths/{world.path.slug}/pace/", {"weekly_hours": "9"}),
+        (learner, "/en/me/time-zone/", {"time_zone": "Asia/Tokyo"}),
         (learner, "/en/accounts/logout/", {}),
         (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
@@ -352,6 +362,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         "password": learner.password,
         "share_token": learner.share_token,
         "notes": Note.objects.count(),
+        "pace": list(PathFollow.objects.values_list("weekly_hours", flat=True)),
+        "time zone": learner.time_zone,
     } == before
     assert learner.time_zone == ""
     assert mail.outbox == []
@@ -451,3 +463,27 @@ def test_a_shared_page_shows_only_its_owners_data(world):
         (bar,) = parse(response.content).find_all("progress")
         assert bar.attrs["value"] == "0", role  # the learner's: one step in progress, none done
         assert world.learner.email not in response.content.decode(), role
+
+
+def test_a_learner_cannot_change_another_learners_pace_or_time_zone(world):
+    """`other` does not follow the path `learner` follows: their pace form answers 404 and
+    leaves the learner's follow as it was; the time zone form only ever changes its sender's."""
+    client = csrf_client(world.other)
+    client.get(world.resource.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        f"/en/paths/{world.path.slug}/pace/",
+        {"weekly_hours": "40", "csrfmiddlewaretoken": token, "user": world.learner.pk},
+    )
+    assert response.status_code == 404
+    assert list(PathFollow.objects.values_list("user", "weekly_hours")) == [
+        (world.learner.pk, None)
+    ]
+    response = client.post(
+        "/en/me/time-zone/",
+        {"time_zone": "Asia/Tokyo", "csrfmiddlewaretoken": token, "user": world.learner.pk},
+    )
+    assert response.status_code == 302
+    world.learner.refresh_from_db()
+    world.other.refresh_from_db()
+    assert (world.learner.time_zone, world.other.time_zone) == ("", "Asia/Tokyo")
