@@ -8,7 +8,7 @@ import unicodedata
 
 from django.utils import timezone
 
-from learnpaths.models import Note, Progress, User
+from learnpaths.models import ActiveDay, Note, Progress, User
 from learnpaths.selectors import dashboard_data
 
 # Named in every JSON export, so that an import knows what it reads; the version goes up when
@@ -21,8 +21,10 @@ EXPORT_VERSION = 1
 def learner_document(user: User, *, version: int | None = None) -> dict:
     """The learner's data as the JSON export holds it: their progress, the paths they follow
     with their pace (`weekly_hours`: hours a week, null for the path's own), their notes (the
-    Markdown they wrote) and their time zone ("" for UTC). Dates are ISO 8601 with an offset.
-    Four queries (the paths come from the cache when it has them)."""
+    Markdown they wrote), their time zone ("" for UTC) and the days they were active (their
+    streaks: `active_days`, dates "YYYY-MM-DD" in their time zone, oldest first). Dates and
+    times are ISO 8601 with an offset. Five queries (the paths come from the cache when it has
+    them)."""
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -32,6 +34,12 @@ def learner_document(user: User, *, version: int | None = None) -> dict:
         "progress": progress_export_rows(user),
         "followed_paths": followed_export_rows(user, version=version),
         "notes": note_export_rows(user),
+        "active_days": [
+            day.isoformat()
+            for day in ActiveDay.objects.filter(user=user)
+            .order_by("day")
+            .values_list("day", flat=True)
+        ],
     }
 
 

@@ -17,7 +17,9 @@ before anything is written (`services.learner_data_import` writes it).
   the statuses that complete; `started_at` for those that set it, none for those that clear
   it); dates in ISO 8601 with an offset, not in the future; `weekly_hours` null or a whole
   number from 1 to 80; a note's body text of at most the model's length, not blank;
-- `time_zone`: "" or a time zone this server knows (e.g. Asia/Shanghai).
+- `time_zone`: "" or a time zone this server knows (e.g. Asia/Shanghai);
+- `active_days` (optional; exports made before streaks have none): a list of dates
+  "YYYY-MM-DD", at most `MAX_ROWS`, none after tomorrow.
 
 Whether a slug names something in the catalogue is not checked here: the service skips and
 reports what the catalogue no longer publishes.
@@ -28,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -91,6 +93,7 @@ class LearnerData:
     follows: tuple[FollowRow, ...]
     notes: tuple[NoteRow, ...]
     time_zone: str | None  # None: the file does not say (an export older than time zones)
+    active_days: frozenset[date] = frozenset()
 
 
 def parse_learner_data(raw: bytes) -> LearnerData:
@@ -188,7 +191,11 @@ class _Reader:
         follows = self.rows(document, "followed_paths", self.follow_row, "path", required=True)
         notes = self.rows(document, "notes", self.note_row, "resource", required=False)
         return LearnerData(
-            progress=progress, follows=follows, notes=notes, time_zone=self.time_zone(document)
+            progress=progress,
+            follows=follows,
+            notes=notes,
+            time_zone=self.time_zone(document),
+            active_days=self.active_days(document),
         )
 
     def rows(self, document: dict, key: str, read, slug_key: str, *, required: bool) -> tuple:
@@ -310,6 +317,34 @@ class _Reader:
             self.problem("time_zone", " ".join(error.messages))
             return None
         return value
+
+    def active_days(self, document: dict) -> frozenset[date]:
+        """The days of `active_days` (none when the file has no such key); one problem for
+        the list, naming the first bad entry."""
+        values = document.get("active_days", [])
+        if not isinstance(values, list) or len(values) > MAX_ROWS:
+            self.problem(
+                "active_days",
+                gettext("must be a list of at most %(count)s dates.") % {"count": MAX_ROWS},
+            )
+            return frozenset()
+        days = set()
+        latest = (self.now + FUTURE_TOLERANCE).date()
+        for number, value in enumerate(values, start=1):
+            day = None
+            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                try:
+                    day = date.fromisoformat(value)
+                except ValueError:  # well formed but not a day (2026-02-30)
+                    day = None
+            if day is None or day > latest:
+                self.problem(
+                    gettext("active_days, entry %(number)s") % {"number": number},
+                    gettext("must be a past date written YYYY-MM-DD, e.g. 2026-03-01."),
+                )
+                return frozenset()
+            days.add(day)
+        return frozenset(days)
 
     def slug(self, row: dict, key: str, where: str) -> str | None:
         value = row.get(key)

@@ -252,12 +252,15 @@ class ImportReport:
     follows: int = 0
     notes: int = 0
     time_zone: bool = False
+    active_days: int = 0
     skipped_resources: list[str] = field(default_factory=list)
     skipped_paths: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.progress or self.follows or self.notes or self.time_zone)
+        return bool(
+            self.progress or self.follows or self.notes or self.time_zone or self.active_days
+        )
 
 
 def learner_data_import(*, user: User, data: LearnerData) -> ImportReport:
@@ -270,6 +273,7 @@ def learner_data_import(*, user: User, data: LearnerData) -> ImportReport:
     - Follows and the time zone, which carry none: what the account has stays (a path it
       follows keeps its pace); the file adds the paths the account does not follow, with their
       start date and pace, and its time zone when the account has none.
+    - Active days (streaks): the file's are added to the account's.
     - Resources and paths the catalogue does not publish (any more) are skipped, and named in
       the report.
 
@@ -299,6 +303,7 @@ def learner_data_import(*, user: User, data: LearnerData) -> ImportReport:
         report.progress = _import_progress(user, data, resources)
         report.notes = _import_notes(user, data, resources)
         report.follows = _import_follows(user, data, paths)
+        report.active_days = _import_active_days(user, data)
         if data.time_zone and not user.time_zone:
             report.time_zone = bool(
                 User.objects.filter(pk=user.pk, time_zone="").update(time_zone=data.time_zone)
@@ -307,6 +312,19 @@ def learner_data_import(*, user: User, data: LearnerData) -> ImportReport:
         if report.changed:
             progress_changed([user.pk])
     return report
+
+
+def _import_active_days(user: User, data: LearnerData) -> int:
+    """Add the file's active days the account lacks; returns how many. Two statements at most
+    (none for a file without active days)."""
+    if not data.active_days:
+        return 0
+    known = set(
+        ActiveDay.objects.filter(user=user, day__in=data.active_days).values_list("day", flat=True)
+    )
+    new = [ActiveDay(user=user, day=day) for day in sorted(data.active_days - known)]
+    ActiveDay.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    return len(new)
 
 
 def _import_progress(user: User, data: LearnerData, resources: dict[str, int]) -> int:

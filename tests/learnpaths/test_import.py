@@ -12,7 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learnpaths import imports, services
-from learnpaths.models import LearningPath, Note, PathFollow, PathStatus, Progress, Step, User
+from learnpaths.models import (
+    ActiveDay,
+    LearningPath,
+    Note,
+    PathFollow,
+    PathStatus,
+    Progress,
+    Step,
+    User,
+)
 from resources.models import Resource
 from tests.html import parse
 
@@ -61,6 +70,7 @@ def state(user) -> dict:
             )
         ),
         "time_zone": user.time_zone,
+        "active_days": sorted(ActiveDay.objects.filter(user=user).values_list("day", flat=True)),
     }
 
 
@@ -148,7 +158,7 @@ def test_an_export_imported_into_a_new_account_gives_it_the_same_data(
     mine, theirs = state(learner), state(newcomer)
     assert theirs == mine
     again = exported(client)
-    for key in ("progress", "followed_paths", "notes", "time_zone"):
+    for key in ("progress", "followed_paths", "notes", "time_zone", "active_days"):
         assert again[key] == document[key], key
     report = parse(response.content).find(class_="import-report").text
     assert "5 resources’ statuses added or updated" in report
@@ -526,9 +536,10 @@ def test_the_import_takes_a_fixed_number_of_queries(client, make, paths, django_
     data = imports.parse_learner_data(client.get(reverse("export-json")).content)
     assert len(data.progress) == len(data.notes) == 10 * paths
     # Savepoint, lock, resources, paths; per kind (progress, notes, follows) the account's
-    # rows, the insert and the update; the version; the savepoint's release.
+    # rows, the insert and the update; the account's active days and the insert of the file's
+    # (one day here: the learner was active today); the version; the savepoint's release.
     newcomer = make.user()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         services.learner_data_import(user=newcomer, data=data)
     assert state(newcomer)["progress"] == state(learner)["progress"]
 
@@ -548,3 +559,44 @@ def test_a_file_sent_to_another_learner_page_is_still_a_bad_request(client, lear
     response = client.post(reverse("share-settings"), {"action": "on", "file": upload})
     assert response.status_code == 400
     assert User.objects.get(pk=learner.pk).share_token is None
+
+
+# -- streaks ---------------------------------------------------------------------------------
+def test_active_days_travel_with_the_export_and_add_to_the_accounts_streaks(
+    client, make, learner, document
+):
+    ActiveDay.objects.bulk_create(
+        [ActiveDay(user=learner, day=dt.date(2026, 3, day)) for day in (1, 2, 3)]
+    )
+    client.force_login(learner)
+    data = exported(client)
+    assert data["active_days"][:3] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    newcomer = make.user()
+    ActiveDay.objects.create(user=newcomer, day=dt.date(2026, 3, 2))
+    client.force_login(newcomer)
+    response = upload(client, data)
+    assert errors(response) == []
+    days = set(ActiveDay.objects.filter(user=newcomer).values_list("day", flat=True))
+    assert days == {dt.date.fromisoformat(day) for day in data["active_days"]}
+    report = parse(response.content).find(class_="import-report").text
+    assert f"{len(days) - 1} active days added to your streaks" in report
+
+
+@pytest.mark.parametrize(
+    "value, named",
+    [
+        ("2026-03-01", "active_days:"),
+        ([20260301], "active_days, entry 1:"),
+        (["2026-02-30"], "active_days, entry 1:"),
+        (["2026-03-01", "2999-01-01"], "active_days, entry 2:"),
+        (["1 March 2026"], "active_days, entry 1:"),
+    ],
+)
+def test_a_bad_active_day_is_named_and_nothing_is_imported(client, make, document, value, named):
+    document["active_days"] = value
+    newcomer = make.user()
+    client.force_login(newcomer)
+    before = state(newcomer)
+    response = upload(client, document)
+    assert any(message.startswith(named) for message in errors(response)), errors(response)
+    assert state(newcomer) == before
