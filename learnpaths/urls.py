@@ -33,7 +33,7 @@ urlpatterns += i18n_patterns(
     path("", catalogue.home, name="home"),
     path("concepts/", catalogue_views.concept_list, name="concept-list"),
     # Before concepts/<slug>/, which would otherwise take "map" for a slug.
-    path("concepts/map/", catalogue_views.concept_map_view, name="concept-map"),
+    path("concepts/map/", catalogue.concept_map, name="concept-map"),
     path("concepts/<slug:slug>/", catalogue.concept_detail, name="concept-detail"),
     path(
         "concepts/<slug:slug>/deadlines.ics",

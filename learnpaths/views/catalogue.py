@@ -1,5 +1,6 @@
 """Catalogue pages that also show learning paths and the learner's progress: home, concept
-detail, resource detail and search (the catalogue app itself knows nothing of paths).
+detail, the concept map, resource detail and search (the catalogue app itself knows nothing of
+paths or learners).
 """
 
 from django.db.models import Prefetch, prefetch_related_objects
@@ -8,12 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from learnpaths.concept_states import ConceptStates, concept_catalogue, concept_states
 from learnpaths.core.cache import cached_page
 from learnpaths.models import LearningPath
 from learnpaths.search import search_paths
 from learnpaths.selectors import statuses_for
 from resources import citations, selectors
-from resources.concept_map import concept_graph
+from resources import views as catalogue_views
+from resources.concept_map import MAP_MAX_PER_LAYER, concept_graph
 from resources.models import (
     Concept,
     ConceptArea,
@@ -24,6 +27,7 @@ from resources.models import (
 )
 from resources.search import engine
 from resources.selectors import concept_milestones, concept_resources_by_kind, concepts_by_area
+from resources.versions import catalogue_version
 from resources.views import page, query_without
 
 # The parameters the search page reads: the query, the choice filters, the sort and the page.
@@ -63,7 +67,45 @@ def _home_context(now) -> dict:
 @require_safe
 @cached_page("concept")
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "resources/concept_detail.html", _concept_context(slug))
+    context = _concept_context(slug)
+    if request.user.is_authenticated:
+        states = learner_concept_states(request)
+        concept = context["concept"]
+        if concept.pk in states.catalogue.by_id:  # else created since the version was read
+            context["concept_state"] = states.explain(concept.pk)
+    return render(request, "resources/concept_detail.html", context)
+
+
+def learner_concept_states(request: HttpRequest) -> ConceptStates:
+    """The signed-in learner's state on every concept: one query (their statuses), the
+    concepts from the cache."""
+    catalogue = concept_catalogue(version=catalogue_version(request))
+    return concept_states(catalogue, statuses_for(request.user))
+
+
+@require_safe
+def concept_map(request: HttpRequest) -> HttpResponse:
+    """The whole concept map; for a signed-in learner, with their state on every concept.
+    Anonymous visitors get the catalogue's own map page (`resources.views.concept_map_view`)."""
+    if not request.user.is_authenticated:
+        return catalogue_views.concept_map_view(request)
+    return _learner_concept_map(request)
+
+
+@cached_page("concept-map")
+def _learner_concept_map(request: HttpRequest) -> HttpResponse:
+    """The map with the learner's states, cached for them until their progress or the catalogue
+    changes: their statuses (one query) on the cached concept catalogue."""
+    states = learner_concept_states(request)
+    catalogue = states.catalogue
+    graph = concept_graph(
+        catalogue.concepts,
+        catalogue.links,
+        max_per_layer=MAP_MAX_PER_LAYER,
+        marks=states.marks(),
+    )
+    context = {"graph": graph, "concept_states": states}
+    return render(request, "resources/concept_map.html", context)
 
 
 def _concept_context(slug: str) -> dict:
