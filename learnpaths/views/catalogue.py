@@ -13,7 +13,7 @@ from learnpaths.concept_states import ConceptStates, concept_catalogue, concept_
 from learnpaths.core.cache import cached_page
 from learnpaths.models import LearningPath
 from learnpaths.search import search_paths
-from learnpaths.selectors import statuses_for
+from learnpaths.selectors import learner_what_next, statuses_for
 from resources import citations, selectors
 from resources import views as catalogue_views
 from resources.concept_map import MAP_MAX_PER_LAYER, concept_graph
@@ -43,6 +43,8 @@ SEARCH_PARAMS = frozenset({"q", "page", "sort", *selectors.CHOICE_FILTERS})
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context = _home_context(now)
+    if request.user.is_authenticated:  # their page is cached for them alone
+        context["what_next"] = learner_what_next(request.user, version=catalogue_version(request))
     response = render(request, "resources/home.html", context)
     # The upcoming deadlines go out of date as time passes, not only with edits: the cached
     # page is not served once one has passed or its countdown changed.
