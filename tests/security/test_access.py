@@ -47,6 +47,8 @@ EXPECTED = {
     # GET changes nothing and goes back to the site (the switch POSTs).
     "set_language": everyone((302, "/")),
     "favicon": everyone((302, "/static/img/favicon.svg")),
+    # Start here: anyone gets a suggestion; a signed-in learner's POST saves what they know.
+    "start": everyone(OK),
     "concept-list": everyone(OK),
     "concept-map": everyone(OK),
     "concept-detail": everyone(OK),
@@ -259,6 +261,7 @@ def unchanged_progress(world):
 STATE_CHANGING = {
     "resource-progress": "learner",
     "path-follow": "learner",
+    "start": "learner",
     "logout": "learner",
     "account-delete": "learner",
     "password_change": "learner",
@@ -277,6 +280,7 @@ def test_every_post_only_url_is_in_the_csrf_test(world):
 
 def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     learner = world.learner
+    world.paper.core_for.add(world.concept)  # what /start/ would skip, were the POST taken
     before = {
         "progress": list(unchanged_progress(world)),
         "follows": PathFollow.objects.count(),
@@ -287,6 +291,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     attempts = [
         (learner, f"/en/resources/{world.resource.slug}/progress/", {"status": "done"}),
         (learner, f"/en/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
+        (learner, "/en/start/", {"known": [world.concept.slug]}),
         (learner, "/en/accounts/logout/", {}),
         (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
@@ -366,3 +371,16 @@ def test_a_learner_only_ever_changes_their_own_progress(world, role):
     )
     expected = {"learner": [], "other": ["in_progress"]}[role]
     assert [p.status for p in others] == expected
+
+
+def test_saving_what_one_knows_changes_only_ones_own_progress(world):
+    world.paper.core_for.add(world.concept)
+    client = csrf_client(world.other)
+    client.get("/en/start/")
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/en/start/", {"known": [world.concept.slug], "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert Progress.objects.get(user=world.other, resource=world.paper).status == "skipped"
+    assert not Progress.objects.filter(user=world.learner, resource=world.paper).exists()
