@@ -221,3 +221,20 @@ def test_the_page_takes_a_fixed_number_of_queries(make, client, django_assert_nu
         anonymous.get("/en/start/", {"known": ["concept-1"]})
     with django_assert_num_queries(1):  # then from the cache
         anonymous.get("/en/start/", {"known": ["concept-1"]})
+
+
+def test_a_path_comes_after_the_paths_it_names_as_previous_whatever_its_level(make, client):
+    # Created first and for beginners, but it names the other as the path to take before it.
+    later = make.path(title="Later beginners' path", slug="later", level="beginner")
+    earlier = make.path(title="Earlier path", slug="earlier", level="intermediate")
+    later.previous_paths.add(earlier)
+    make.path(title="Advanced path", slug="advanced", level="advanced")
+    text = recommendation(client.get("/en/start/?known=").content)
+    assert "Begin with “Earlier path”, stage 1" in text
+
+
+def test_beginners_paths_come_before_the_others(make, client):
+    make.path(title="Advanced path", slug="advanced", level="advanced")
+    make.path(title="Beginners' path", slug="beginners", level="beginner")
+    text = recommendation(client.get("/en/start/?known=").content)
+    assert "Begin with “Beginners' path”, stage 1" in text
