@@ -18,7 +18,7 @@ from django.utils.translation import gettext, pgettext
 from learnpaths.concept_states import DONE, LOCKED, ConceptEntry, ConceptStates
 from learnpaths.core.cache import cached
 from learnpaths.models import LearningPath
-from learnpaths.path_structures import PathData, StageData
+from learnpaths.path_structures import PathData, StageData, paths_by_id
 from learnpaths.progress import path_progress
 from learnpaths.statuses import completes
 from resources.models import Level
@@ -199,6 +199,17 @@ def start_advice(
                 reasons = _start_reasons(path, stage, number, completed, known)
                 return StartAdvice(path, stage, number, reasons)
     return None
+
+
+def published_start_advice(
+    statuses: Mapping[int, str], known: list[ConceptEntry], *, version: int
+) -> StartAdvice | None:
+    """`start_advice` over the published paths in `path_order`, all from the cache (built in
+    two and five queries when the catalogue has changed)."""
+    ids = path_order(version=version)
+    paths = paths_by_id(ids, version=version)
+    ordered = [paths[pk] for pk in ids if pk in paths and paths[pk].published]
+    return start_advice(ordered, statuses, known)
 
 
 def _start_reasons(

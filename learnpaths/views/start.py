@@ -21,8 +21,7 @@ from learnpaths.concept_states import (
 )
 from learnpaths.core.cache import cached_page
 from learnpaths.models import ProgressStatus
-from learnpaths.path_structures import paths_by_id
-from learnpaths.recommendations import path_order, start_advice
+from learnpaths.recommendations import published_start_advice
 from learnpaths.selectors import statuses_for
 from resources.models import Concept, ConceptArea
 from resources.versions import catalogue_version
@@ -54,17 +53,12 @@ def start(request: HttpRequest) -> HttpResponse:
         known, ignored = _known(catalogue, request.GET.getlist("known"))
     if not learner:  # what the learner would have: the core resources of what they know skipped
         statuses = {r: ProgressStatus.SKIPPED.value for concept in known for r in concept.core}
-    ids = path_order(version=version)
-    paths = paths_by_id(ids, version=version)
-    advice = start_advice(
-        [paths[pk] for pk in ids if pk in paths and paths[pk].published], statuses, known
-    )
     context = {
         "areas": _areas(),
         "known": {concept.pk for concept in known},
         # The anonymous form sends an empty `known` too: asked, even with nothing ticked.
         "asked": learner or request.method == "POST" or "known" in request.GET,
-        "advice": advice,
+        "advice": published_start_advice(statuses, known, version=version),
         "ignored": ignored,
         "learner": learner,
     }
