@@ -3,6 +3,8 @@ detail, the concept map, resource detail and search (the catalogue app itself kn
 paths or learners).
 """
 
+from collections.abc import Mapping
+
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,7 +18,7 @@ from learnpaths.search import search_paths
 from learnpaths.selectors import learner_what_next, statuses_for
 from resources import citations, selectors
 from resources import views as catalogue_views
-from resources.concept_map import MAP_MAX_PER_LAYER, concept_graph
+from resources.concept_map import MAP_MAX_PER_LAYER, NodeMark, concept_graph
 from resources.models import (
     Concept,
     ConceptArea,
@@ -69,12 +71,13 @@ def _home_context(now) -> dict:
 @require_safe
 @cached_page("concept")
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    context = _concept_context(slug)
-    if request.user.is_authenticated:
-        states = learner_concept_states(request)
-        concept = context["concept"]
-        if concept.pk in states.catalogue.by_id:  # else created since the version was read
-            context["concept_state"] = states.explain(concept.pk)
+    if not request.user.is_authenticated:
+        return render(request, "resources/concept_detail.html", _concept_context(slug))
+    states = learner_concept_states(request)
+    context = _concept_context(slug, marks=states.marks())
+    concept = context["concept"]
+    if concept.pk in states.catalogue.by_id:  # else created since the version was read
+        context["concept_state"] = states.explain(concept.pk)
     return render(request, "resources/concept_detail.html", context)
 
 
@@ -110,7 +113,8 @@ def _learner_concept_map(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/concept_map.html", context)
 
 
-def _concept_context(slug: str) -> dict:
+def _concept_context(slug: str, *, marks: Mapping[int, NodeMark] | None = None) -> dict:
+    """The concept page's context; `marks` put a learner's states on the neighbourhood map."""
     concept = get_object_or_404(
         Concept.objects.prefetch_related(
             Prefetch("prerequisites", queryset=Concept.objects.order_by("name")),
@@ -123,7 +127,9 @@ def _concept_context(slug: str) -> dict:
     links = [(p.pk, concept.pk) for p in prerequisites] + [(concept.pk, n.pk) for n in leads_to]
     return {
         "concept": concept,
-        "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
+        "graph": concept_graph(
+            [*prerequisites, concept, *leads_to], links, current=concept, marks=marks
+        ),
         "milestones": concept_milestones(concept),
         "resources_by_kind": concept_resources_by_kind(concept),
         "paths": list(LearningPath.objects.published().filter(concepts=concept).for_cards()),

@@ -243,3 +243,17 @@ def test_the_concept_page_takes_a_fixed_number_of_queries_for_a_learner(
     services.progress_set(user=learner, resource_id=other_core.pk, status="done")
     with django_assert_num_queries(QUERIES):
         client.get(concepts[1].get_absolute_url())
+
+
+def test_the_concept_pages_neighbourhood_map_shows_the_states_too(chain, make, client):
+    learner = make.user()
+    services.progress_set(user=learner, resource_id=chain["books"]["basics"].pk, status="done")
+    client.force_login(learner)
+    marks = node_marks(client.get("/en/concepts/middle/").content.decode())
+    assert {slug: text for slug, (text, _classes) in marks.items()} == {
+        "basics": "✓ Done",
+        "middle": "→ Ready",
+        "deep": "○ Locked",
+    }
+    anonymous = node_marks(Client().get("/en/concepts/middle/").content.decode())
+    assert all(text is None for text, _classes in anonymous.values())
