@@ -219,3 +219,21 @@ def test_marking_the_last_step_done_names_the_next_path_in_the_htmx_answer(two_p
     sentence = parse(response.content).find("p", class_="next-paths")
     assert sentence.find("a", href="/en/paths/later/").text == "Later path"
     assert "Draft after" not in html_text(response.content)
+
+
+def test_the_paths_followed_take_turns_the_most_recently_followed_first(make, client):
+    learner = make.user()
+    older = make.path(title="Older", slug="older", stages=1, steps_per_stage=3)
+    newer = make.path(title="Newer", slug="newer", stages=1, steps_per_stage=3)
+    services.path_follow(user=learner, path=older)
+    services.path_follow(user=learner, path=newer)
+    client.force_login(learner)
+    expected = [
+        (step.resource.title, f"/en/paths/{path.slug}/#step-{step.pk}")
+        for pair in zip(steps_of(newer), steps_of(older), strict=True)
+        for path, step in zip((newer, older), pair, strict=True)
+    ][:5]
+    for url in ("/en/me/", "/en/"):
+        shown = suggestions(client.get(url).content)
+        assert [(title, href) for title, href, _reason in shown] == expected, url
+    assert shown[0][2] == "Next in “Newer”, stage 1."
