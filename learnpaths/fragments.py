@@ -16,20 +16,21 @@ escaped where it is inserted.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from html import escape  # not Django's: no lazy-string wrapper, called for every step
 from urllib.parse import quote, urlsplit
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from learnpaths import statuses
 from learnpaths.core.http import safe_next
-from learnpaths.path_structures import PathData, StageData, StepData
+from learnpaths.path_structures import PathData, PathLink, StageData, StepData
 from learnpaths.progress import PathProgress, StageProgress, Tally
 
 # The buttons for each status, built once per language: the form is rendered for every step of
@@ -227,10 +228,13 @@ def _required_and_optional(tally: Tally, required: str, optional: str) -> str:
     return " · ".join(parts)
 
 
-def path_progress_html(request, progress: PathProgress, *, oob: bool = False) -> SafeString:
+def path_progress_html(
+    request, progress: PathProgress, *, next_paths: Iterable[PathLink] = (), oob: bool = False
+) -> SafeString:
     """The learner's progress through the whole path (required and optional steps counted
-    apart, the percentages of the required ones; hours; completion; where to go next), or an
-    invitation to sign in; `oob` for an htmx response that swaps it in place."""
+    apart, the percentages of the required ones; hours; completion; where to go next: on a
+    complete path, the published paths that come after it, `next_paths`), or an invitation to
+    sign in; `oob` for an htmx response that swaps it in place."""
     # Messages outside the f-strings: makemessages cannot read inside them.
     title, steps, hours, done = (
         gettext("Your progress"),
@@ -292,6 +296,7 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
         else:
             done = gettext("🎉 Path complete. Every required step is done.")
         parts.append(f'<p class="path-complete">{escape(done)}</p>')
+        parts.append(_next_paths(next_paths))
         parts.append(_whats_next(progress))
     elif step := progress.next_step:
         title = Truncator(step.title).chars(60)
@@ -306,6 +311,20 @@ def path_progress_html(request, progress: PathProgress, *, oob: bool = False) ->
         )
     parts.append("</section>")
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - the title is escaped
+
+
+def _next_paths(paths: Iterable[PathLink]) -> str:
+    """On a complete path, the paths that come after it (they name it as a previous path),
+    linked; nothing when none does."""
+    links = format_html_join(
+        pgettext("list separator", ", "), '<a href="{}">{}</a>', ((p.url, p.title) for p in paths)
+    )
+    if not links:
+        return ""
+    return format_html(
+        '<p class="next-paths">{}</p>',
+        format_html(gettext("This path leads on to {paths}."), paths=links),
+    )
 
 
 def _whats_next(progress: PathProgress) -> str:

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import CharField, DateTimeField, F, IntegerField, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from learnpaths import statuses
 from learnpaths.charts import hours_studied, weekly_activity
+from learnpaths.concept_states import concept_catalogue, concept_states
 from learnpaths.models import (
     ActiveDay,
     LearningPath,
@@ -29,6 +30,7 @@ from learnpaths.models import (
 from learnpaths.pace import Pace, follow_pace
 from learnpaths.path_structures import PathData, paths_by_id
 from learnpaths.progress import PathProgress, path_progress
+from learnpaths.recommendations import Suggestion, what_next
 from learnpaths.streaks import streaks
 from resources.versions import catalogue_version
 
@@ -44,6 +46,47 @@ def statuses_for(user: User, resource_ids: Iterable[int] | None = None) -> dict[
     if resource_ids is not None:
         rows = rows.filter(resource_id__in=list(resource_ids))
     return dict(rows.values_list("resource_id", "status"))
+
+
+def statuses_and_follows(user: User) -> tuple[dict[int, str], list[int]]:
+    """The learner's status per resource id, and the ids of the paths they follow, most
+    recently followed first; in one query (a UNION of the two tables)."""
+    progress = Progress.objects.filter(user=user).values_list(
+        "resource_id",
+        "status",
+        Value(None, output_field=IntegerField()),
+        Value(None, output_field=DateTimeField()),
+    )
+    follows = PathFollow.objects.filter(user=user).values_list(
+        Value(None, output_field=IntegerField()),
+        Value(None, output_field=CharField()),
+        "path_id",
+        "started_at",
+    )
+    status_by_resource: dict[int, str] = {}
+    followed: list[tuple[datetime, int]] = []
+    for resource_id, status, path_id, started_at in progress.union(follows, all=True):
+        if path_id is None:
+            status_by_resource[resource_id] = status
+        else:
+            followed.append((_aware(started_at), path_id))
+    return status_by_resource, [pk for _, pk in sorted(followed, reverse=True)]
+
+
+def learner_what_next(user: User, *, version: int) -> list[Suggestion]:
+    """What the learner could study next (`recommendations.what_next`): one query (their
+    statuses and follows); the paths and concepts from the cache."""
+    status_by_resource, path_ids = statuses_and_follows(user)
+    paths = paths_by_id(path_ids, version=version)
+    open_paths = [
+        path
+        for pk in path_ids
+        if (path := paths.get(pk)) is not None
+        and path.published
+        and not path_progress(path.stages, status_by_resource).complete
+    ]
+    states = concept_states(concept_catalogue(version=version), status_by_resource)
+    return what_next(states, open_paths)
 
 
 @dataclass
@@ -198,10 +241,11 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
     """Everything the dashboard shows, in three queries whatever the learner's history (their
     follows with their paths' weekly hours, their progress, their active days) and the
     catalogue version unless given; the paths themselves come from the cache (built together,
-    in four more queries, when the catalogue has changed). `followed` holds every path the
-    learner follows (the exports list them all); the page shows the published ones and names
-    the others (`unpublished_paths`). Dates (today, weeks, streaks) are in the learner's time
-    zone."""
+    in five more queries, when the catalogue has changed), and so do the concepts their states
+    are computed on (`concept_states`, three more queries when the catalogue has changed).
+    `followed` holds every path the learner follows (the exports list them all); the page
+    shows the published ones and names the others (`unpublished_paths`). Dates (today, weeks,
+    streaks) are in the learner's time zone."""
     follows = list(
         PathFollow.objects.filter(user=user)
         .annotate(path_weekly_hours=F("path__weekly_hours"))
@@ -237,9 +281,13 @@ def dashboard_data(user: User, *, version: int | None = None) -> dict:
     # would be a 404) and leaves it out of the counts; the exports still list it.
     shown = [f for f in followed if f.path.published]
     chart = weekly_activity(done, today, zone)
+    active = [f for f in shown if not f.progress.complete]
+    concepts = concept_states(concept_catalogue(version=version), status_by_resource)
     return {
+        "concept_states": concepts,
+        "what_next": what_next(concepts, [f.path for f in active]),
         "followed": followed,
-        "active_paths": [f for f in shown if not f.progress.complete],
+        "active_paths": active,
         "completed_paths": [f for f in shown if f.progress.complete],
         "unpublished_paths": [f for f in followed if not f.path.published],
         "in_progress": [row for row in rows if row.status == ProgressStatus.IN_PROGRESS],

@@ -1,5 +1,6 @@
-"""Writes that span several rows: progress, following paths and the pace on them, a learner's
-time zone, sharing one's progress, importing one's exported data, closing an account."""
+"""Writes that span several rows: progress (one resource, or the concepts a learner knows),
+following paths and the pace on them, a learner's time zone, sharing one's progress, importing
+one's exported data, closing an account."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from learnpaths import selectors, statuses
+from learnpaths.concept_states import DONE, ConceptEntry, ConceptStates
 from learnpaths.core.markdown import render_markdown_fields
 from learnpaths.imports import LearnerData
 from learnpaths.models import (
@@ -24,6 +26,7 @@ from learnpaths.models import (
     Note,
     PathFollow,
     Progress,
+    ProgressStatus,
     User,
     validate_time_zone,
 )
@@ -413,3 +416,44 @@ def _insert_keeping_dates(model: type, rows: list, dates: list[str]) -> None:
     for row, values in zip(rows, kept, strict=True):
         for name, value in zip(dates, values, strict=True):
             setattr(row, name, value)
+
+
+NOT_STARTED, SKIPPED = ProgressStatus.NOT_STARTED.value, ProgressStatus.SKIPPED.value
+
+
+def concepts_known_set(
+    *, user: User, known: Iterable[ConceptEntry], states: ConceptStates
+) -> tuple[int, int]:
+    """Record what the learner says they know (/start/): the core resources of the `known`
+    concepts that they have not started get the status skipped; the resources they had skipped
+    of the concepts that were done (`states`, read before) and are no longer among `known`
+    go back to not started, unless also core for a known concept. Resources done or in progress
+    are never changed, nor are those changed since `states` was read. Each write goes through
+    `progress_set` (timestamps, the learner's version), in one transaction. Returns (resources
+    skipped, resources set back)."""
+    catalogue = states.catalogue
+    known_ids = {concept.pk for concept in known}
+    keep = {r for pk in known_ids for r in catalogue.by_id[pk].core}
+    skip = sorted(r for r in keep if states.statuses.get(r, NOT_STARTED) == NOT_STARTED)
+    unticked = [c for c in states.with_state(DONE) if c.pk not in known_ids]
+    restore = sorted(
+        {
+            r
+            for concept in unticked
+            for r in concept.core
+            if r not in keep and states.statuses.get(r) == SKIPPED
+        }
+    )
+    with transaction.atomic():
+        # Read again, locked: a resource marked done in another tab since stays done.
+        rows = Progress.objects.select_for_update().filter(
+            user=user, resource_id__in=[*skip, *restore]
+        )
+        now = dict(rows.values_list("resource_id", "status"))
+        skip = [r for r in skip if now.get(r, NOT_STARTED) == NOT_STARTED]
+        restore = [r for r in restore if now.get(r) == SKIPPED]
+        for resource_id in skip:
+            progress_set(user=user, resource_id=resource_id, status=SKIPPED)
+        for resource_id in restore:
+            progress_set(user=user, resource_id=resource_id, status=NOT_STARTED)
+    return len(skip), len(restore)

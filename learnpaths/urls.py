@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from learnpaths.forms import ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
-from learnpaths.views import accounts, catalogue, learner, paths
+from learnpaths.views import accounts, catalogue, learner, paths, start
 from resources import views as catalogue_views
 
 # Outside the language prefix: machines' URLs, and the admin, which follows the curator's
@@ -31,9 +31,10 @@ urlpatterns = [
 # unprefixed URL redirects to the visitor's language.
 urlpatterns += i18n_patterns(
     path("", catalogue.home, name="home"),
+    path("start/", start.start, name="start"),
     path("concepts/", catalogue_views.concept_list, name="concept-list"),
     # Before concepts/<slug>/, which would otherwise take "map" for a slug.
-    path("concepts/map/", catalogue_views.concept_map_view, name="concept-map"),
+    path("concepts/map/", catalogue.concept_map, name="concept-map"),
     path("concepts/<slug:slug>/", catalogue.concept_detail, name="concept-detail"),
     path(
         "concepts/<slug:slug>/deadlines.ics",

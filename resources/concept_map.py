@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -32,6 +32,16 @@ SWEEPS = 4
 MAP_MAX_PER_LAYER = 4
 
 
+@dataclass(frozen=True)
+class NodeMark:
+    """A word a page puts on a node, as a line under its names, with a class for its box
+    (`graph-node-<name>`): how an app above the catalogue marks concepts (a learner's states)
+    without the map knowing what the marks mean."""
+
+    name: str  # a CSS class suffix: letters and dashes
+    text: str  # shown in the node, and after its name in the list of relations
+
+
 @dataclass
 class MapNode:
     key: Hashable
@@ -41,6 +51,7 @@ class MapNode:
     other_lang: str = "zh-Hans"
     url: str = ""
     current: bool = False
+    mark: NodeMark | None = None
     layer: int = 0
     x: float = 0
     y: float = 0
@@ -61,10 +72,12 @@ class MapNode:
 
     @property
     def text_lines(self) -> list[tuple[str, float, str, str]]:
-        """(text, baseline, CSS class, language) of every line, the name's then the other
-        name's, centred vertically in the node."""
+        """(text, baseline, CSS class, language) of every line, the name's, the other name's,
+        then the mark's (in the page's language), centred vertically in the node."""
         rows = [(line, "graph-label", self.lang) for line in self.lines]
         rows += [(line, "graph-label-other", self.other_lang) for line in self.other_lines]
+        if self.mark is not None:
+            rows.append((self.mark.text, "graph-mark", ""))
         top = self.y + NODE_HEIGHT / 2 - len(rows) * 8 + 12
         return [(text, top + 16 * i, css, lang) for i, (text, css, lang) in enumerate(rows)]
 
@@ -273,8 +286,9 @@ def layered_layout(
     for node in nodes:
         node.layer = layer[node.key]
         node.lines = wrap(node.label)
-        # Three lines fit a node: the other name gets what the name leaves.
-        node.other_lines = wrap(node.other, max_lines=3 - len(node.lines)) if node.other else []
+        # Three lines fit a node: the other name gets what the name and the mark leave.
+        room = 3 - len(node.lines) - (node.mark is not None)
+        node.other_lines = wrap(node.other, max_lines=room) if node.other and room else []
         columns[node.layer].append(node.key)
     chains: list[tuple[Hashable, Hashable, list[Hashable]]] = []
     links: list[tuple[Hashable, Hashable]] = []  # between adjacent columns only
@@ -369,8 +383,13 @@ def _curve(points: list[tuple[float, float]]) -> str:
     return " ".join(d)
 
 
-def concept_graph(concepts, links, *, current=None, max_per_layer=None) -> MapLayout:
-    """The layout for Concept rows and (prerequisite_id, concept_id) pairs (`layered_layout`)."""
+def concept_graph(
+    concepts, links, *, current=None, max_per_layer=None, marks: Mapping | None = None
+) -> MapLayout:
+    """The layout for concepts (Concept rows, or anything with `pk`, `names` and
+    `get_absolute_url()`) and (prerequisite_id, concept_id) pairs (`layered_layout`); `marks`
+    gives some concepts a NodeMark, by id."""
+    marks = marks or {}
     nodes = [
         MapNode(
             key=c.pk,
@@ -380,6 +399,7 @@ def concept_graph(concepts, links, *, current=None, max_per_layer=None) -> MapLa
             other_lang=other_lang,
             url=c.get_absolute_url(),
             current=current is not None and c.pk == current.pk,
+            mark=marks.get(c.pk),
         )
         for c in concepts
         for name, other, other_lang in [c.names]

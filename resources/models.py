@@ -140,6 +140,15 @@ def chinese_name_first(name_zh: str) -> bool:
     return bool(name_zh) and get_language() == "zh-hans"
 
 
+def concept_names(name: str, name_zh: str) -> tuple[str, str, str]:
+    """(the name in the page's language, the name in the other, the other's language tag):
+    ("Attention", "注意力机制", "zh-Hans") on an English page, ("注意力机制", "Attention",
+    "en") on a Chinese one; the other is "" when the concept has no Chinese name."""
+    if chinese_name_first(name_zh):
+        return name_zh, name, "en"
+    return name, name_zh, "zh-Hans"
+
+
 def local_concept_name(name: str, name_zh: str) -> str:
     """A concept's name on a page in the active language: the Chinese one on a Chinese page
     (when it has one), else the English one."""
@@ -218,12 +227,8 @@ class Concept(models.Model):
 
     @property
     def names(self) -> tuple[str, str, str]:
-        """(the name in the page's language, the name in the other, the other's language tag):
-        ("Attention", "注意力机制", "zh-Hans") on an English page, ("注意力机制", "Attention",
-        "en") on a Chinese one; the other is "" when the concept has no Chinese name."""
-        if chinese_name_first(self.name_zh):
-            return self.name_zh, self.name, "en"
-        return self.name, self.name_zh, "zh-Hans"
+        """The concept's names in the page's language first (`concept_names`)."""
+        return concept_names(self.name, self.name_zh)
 
     @property
     def local_name(self) -> str:

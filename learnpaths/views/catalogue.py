@@ -1,6 +1,9 @@
 """Catalogue pages that also show learning paths and the learner's progress: home, concept
-detail, resource detail and search (the catalogue app itself knows nothing of paths).
+detail, the concept map, resource detail and search (the catalogue app itself knows nothing of
+paths or learners).
 """
+
+from collections.abc import Mapping
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -8,12 +11,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from learnpaths.concept_states import ConceptStates, concept_catalogue, concept_states
 from learnpaths.core.cache import cached_page
 from learnpaths.models import LearningPath
 from learnpaths.search import search_paths
-from learnpaths.selectors import statuses_for
+from learnpaths.selectors import learner_what_next, statuses_for
 from resources import citations, selectors
-from resources.concept_map import concept_graph
+from resources import views as catalogue_views
+from resources.concept_map import MAP_MAX_PER_LAYER, NodeMark, concept_graph
 from resources.models import (
     Concept,
     ConceptArea,
@@ -24,6 +29,7 @@ from resources.models import (
 )
 from resources.search import engine
 from resources.selectors import concept_milestones, concept_resources_by_kind, concepts_by_area
+from resources.versions import catalogue_version
 from resources.views import page, query_without
 
 # The parameters the search page reads: the query, the choice filters, the sort and the page.
@@ -39,6 +45,8 @@ SEARCH_PARAMS = frozenset({"q", "page", "sort", *selectors.CHOICE_FILTERS})
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context = _home_context(now)
+    if request.user.is_authenticated:  # their page is cached for them alone
+        context["what_next"] = learner_what_next(request.user, version=catalogue_version(request))
     response = render(request, "resources/home.html", context)
     # The upcoming deadlines go out of date as time passes, not only with edits: the cached
     # page is not served once one has passed or its countdown changed.
@@ -63,10 +71,50 @@ def _home_context(now) -> dict:
 @require_safe
 @cached_page("concept")
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "resources/concept_detail.html", _concept_context(slug))
+    if not request.user.is_authenticated:
+        return render(request, "resources/concept_detail.html", _concept_context(slug))
+    states = learner_concept_states(request)
+    context = _concept_context(slug, marks=states.marks())
+    concept = context["concept"]
+    if concept.pk in states.catalogue.by_id:  # else created since the version was read
+        context["concept_state"] = states.explain(concept.pk)
+    return render(request, "resources/concept_detail.html", context)
 
 
-def _concept_context(slug: str) -> dict:
+def learner_concept_states(request: HttpRequest) -> ConceptStates:
+    """The signed-in learner's state on every concept: one query (their statuses), the
+    concepts from the cache."""
+    catalogue = concept_catalogue(version=catalogue_version(request))
+    return concept_states(catalogue, statuses_for(request.user))
+
+
+@require_safe
+def concept_map(request: HttpRequest) -> HttpResponse:
+    """The whole concept map; for a signed-in learner, with their state on every concept.
+    Anonymous visitors get the catalogue's own map page (`resources.views.concept_map_view`)."""
+    if not request.user.is_authenticated:
+        return catalogue_views.concept_map_view(request)
+    return _learner_concept_map(request)
+
+
+@cached_page("concept-map")
+def _learner_concept_map(request: HttpRequest) -> HttpResponse:
+    """The map with the learner's states, cached for them until their progress or the catalogue
+    changes: their statuses (one query) on the cached concept catalogue."""
+    states = learner_concept_states(request)
+    catalogue = states.catalogue
+    graph = concept_graph(
+        catalogue.concepts,
+        catalogue.links,
+        max_per_layer=MAP_MAX_PER_LAYER,
+        marks=states.marks(),
+    )
+    context = {"graph": graph, "concept_states": states}
+    return render(request, "resources/concept_map.html", context)
+
+
+def _concept_context(slug: str, *, marks: Mapping[int, NodeMark] | None = None) -> dict:
+    """The concept page's context; `marks` put a learner's states on the neighbourhood map."""
     concept = get_object_or_404(
         Concept.objects.prefetch_related(
             Prefetch("prerequisites", queryset=Concept.objects.order_by("name")),
@@ -79,7 +127,9 @@ def _concept_context(slug: str) -> dict:
     links = [(p.pk, concept.pk) for p in prerequisites] + [(concept.pk, n.pk) for n in leads_to]
     return {
         "concept": concept,
-        "graph": concept_graph([*prerequisites, concept, *leads_to], links, current=concept),
+        "graph": concept_graph(
+            [*prerequisites, concept, *leads_to], links, current=concept, marks=marks
+        ),
         "milestones": concept_milestones(concept),
         "resources_by_kind": concept_resources_by_kind(concept),
         "paths": list(LearningPath.objects.published().filter(concepts=concept).for_cards()),

@@ -81,7 +81,9 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     signed_in = request.user.is_authenticated
     token = get_token(request) if signed_in else None  # one for all the page's forms
     # The visitor's own parts of the page, in the order the template shows them.
-    own_parts: list[SafeString] = [path_progress_html(request, progress)]
+    own_parts: list[SafeString] = [
+        path_progress_html(request, progress, next_paths=path.next_paths)
+    ]
     for stage_progress in progress.stages:
         own_parts.append(stage_progress_html(stage_progress) if signed_in else SafeString(""))
         own_parts.append(
@@ -245,7 +247,7 @@ def _path_step_update(
     ]
     if not parts:
         parts.append(_step_gone_html(request, resource))
-    parts.append(path_progress_html(request, progress, oob=True))
+    parts.append(path_progress_html(request, progress, next_paths=path.next_paths, oob=True))
     parts.extend(
         stage_progress_html(stage_progress, oob=True)
         for stage_progress in progress.stages

@@ -444,14 +444,15 @@ def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries)
     # Session, user with the catalogue version: the page is then cached until the learner's
     # data change. When they did: their follows (with their paths' weekly hours), progress rows
     # and active days (streaks) too, and after a catalogue change the paths (path, concepts,
-    # previous and next paths, stages, steps, built together).
+    # previous and next paths, stages, steps, built together) and the concept catalogue of the
+    # concept states (concepts, prerequisites, core resources).
     grow(1)
-    with django_assert_num_queries(5 + 5):
+    with django_assert_num_queries(5 + 5 + 3):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         client.get("/en/me/")
     grow(6)
-    with django_assert_num_queries(5 + 5):
+    with django_assert_num_queries(5 + 5 + 3):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         assert client.get("/en/me/").content.decode().count("followed-path") == 7

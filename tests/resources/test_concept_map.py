@@ -7,6 +7,7 @@ import pytest
 from resources.concept_map import (
     LINE_CHARS,
     MapNode,
+    NodeMark,
     bounded_layers,
     count_crossings,
     layered_layout,
@@ -239,3 +240,22 @@ def test_bounded_layers_are_the_longest_path_ones_when_the_bound_is_not_reached(
 )
 def test_names_wrap_between_words_in_both_languages(name, lines):
     assert wrap(name) == lines
+
+
+def test_a_marked_node_shows_its_mark_under_its_names_within_three_lines():
+    marked = MapNode(
+        key="a",
+        label="A concept with a name long enough for two lines",
+        other="另一个名字",
+        mark=NodeMark("done", "✓ Done"),
+    )
+    layout = layered_layout([marked, MapNode(key="b", label="Short", other="短")], [])
+    node, plain = layout.nodes
+    lines = [(text, css) for text, _y, css, _lang in node.text_lines]
+    assert len(lines) == 3 and lines[-1] == ("✓ Done", "graph-mark")
+    assert [css for _text, css in lines[:2]] == ["graph-label", "graph-label"]  # no room left
+    assert [css for _text, _y, css, _lang in plain.text_lines] == [
+        "graph-label",
+        "graph-label-other",
+    ]
+    assert all(node.y < y < node.y + node.height for _text, y, _css, _lang in node.text_lines)

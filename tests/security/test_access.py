@@ -51,6 +51,8 @@ EXPECTED = {
     # GET changes nothing and goes back to the site (the switch POSTs).
     "set_language": everyone((302, "/")),
     "favicon": everyone((302, "/static/img/favicon.svg")),
+    # Start here: anyone gets a suggestion; a signed-in learner's POST saves what they know.
+    "start": everyone(OK),
     "concept-list": everyone(OK),
     "concept-map": everyone(OK),
     "concept-detail": everyone(OK),
@@ -276,6 +278,7 @@ STATE_CHANGING = {
     "data-import": "learner",
     "path-pace": "learner",
     "time-zone": "learner",
+    "start": "learner",
     "logout": "learner",
     "account-delete": "learner",
     "password_change": "learner",
@@ -294,6 +297,7 @@ def test_every_post_only_url_is_in_the_csrf_test(world):
 
 def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     learner = world.learner
+    world.paper.core_for.add(world.concept)  # what /start/ would skip, were the POST taken
     before = {
         "progress": list(unchanged_progress(world)),
         "follows": PathFollow.objects.count(),
@@ -313,6 +317,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         (learner, "/en/me/import/", {"file": SimpleUploadedFile("x.json", export.encode())}),
         (learner, f"/en/paths/{world.path.slug}/pace/", {"weekly_hours": "9"}),
         (learner, "/en/me/time-zone/", {"time_zone": "Asia/Tokyo"}),
+        (learner, "/en/start/", {"known": [world.concept.slug]}),
         (learner, "/en/accounts/logout/", {}),
         (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
@@ -487,3 +492,16 @@ def test_a_learner_cannot_change_another_learners_pace_or_time_zone(world):
     world.learner.refresh_from_db()
     world.other.refresh_from_db()
     assert (world.learner.time_zone, world.other.time_zone) == ("", "Asia/Tokyo")
+
+
+def test_saving_what_one_knows_changes_only_ones_own_progress(world):
+    world.paper.core_for.add(world.concept)
+    client = csrf_client(world.other)
+    client.get("/en/start/")
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/en/start/", {"known": [world.concept.slug], "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert Progress.objects.get(user=world.other, resource=world.paper).status == "skipped"
+    assert not Progress.objects.filter(user=world.learner, resource=world.paper).exists()
