@@ -11,7 +11,7 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from learnpaths.models import User
+from learnpaths.models import Note, User
 
 # Control, format (invisible: zero-width, bidi overrides), line and paragraph separator
 # characters: nobody types them into a one-line field, and some pass Django's own validators
@@ -144,3 +144,23 @@ class AccountDeleteForm(FocusFirstErrorMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+class NoteForm(forms.Form):
+    """A learner's note on a resource: Markdown, at most as long as `Note.body` allows; empty
+    deletes the note (`services.note_save`). Not stripped: a first line indented four spaces is
+    Markdown's code block."""
+
+    body = forms.CharField(
+        label=_("Your note"),
+        required=False,
+        strip=False,
+        max_length=Note._meta.get_field("body").max_length,
+        widget=forms.Textarea,
+        error_messages={
+            "max_length": _(
+                "A note holds at most %(limit_value)d characters (this one has %(show_value)d). "
+                "Shorten it and save again."
+            )
+        },
+    )
