@@ -145,7 +145,11 @@ def learner_notes(user: User, query: str = "") -> QuerySet[Note]:
             | Q(resource__title__icontains=query)
             | Q(resource__title_zh__icontains=query)
         )
-    return notes.select_related("resource").order_by("-updated_at", "-pk")
+    return (
+        notes.select_related("resource")
+        .defer("resource__description", "resource__description_html")  # long, not shown
+        .order_by("-updated_at", "-pk")
+    )
 
 
 @dataclass

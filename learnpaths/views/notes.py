@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from learnpaths import selectors, services
 from learnpaths.core.cache import cached_page
@@ -45,7 +47,6 @@ def notes_view(request: HttpRequest) -> HttpResponse:
     return render(request, "learnpaths/notes.html", context)
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """The learner's note on the resource `slug`, on a page of its own (GET), and where its
@@ -55,7 +56,11 @@ def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
     block for htmx, this page otherwise), nothing saved.
 
     404 for a resource that is not published, unless the learner has a note on it (their
-    note stays theirs to read, change and delete when a curator unpublishes the resource)."""
+    note stays theirs to read, change and delete when a curator unpublishes the resource).
+    Anonymous visitors (signed out in another tab) are sent to sign in, htmx too."""
+    if not request.user.is_authenticated:
+        sign_in = redirect_to_login(request.path)
+        return HttpResponseClientRedirect(sign_in.url) if request.htmx else sign_in
     user = request.user
     resource = _noted_resource(user, slug)
     if request.method != "POST":
@@ -70,7 +75,9 @@ def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
             if request.htmx:
                 return HttpResponse(_note_block(request, resource, note, form=form))
             return _edit_page(request, resource, note, form=form)
-        note = services.note_save(user=user, resource_id=resource.pk, body=form.cleaned_data["body"])
+        note = services.note_save(
+            user=user, resource_id=resource.pk, body=form.cleaned_data["body"]
+        )
         change = NOTE_SAVED if note is not None else NOTE_DELETED
     if request.htmx:
         return HttpResponse(_note_block(request, resource, note, changed=change))

@@ -236,6 +236,11 @@ def test_anonymous_visitors_see_no_note_block(make, client):
     assert response.status_code == 302 and response.url.startswith("/en/accounts/login/")
     response = client.post(note_url(step.resource), {"body": "forged"})
     assert response.status_code == 302 and response.url.startswith("/en/accounts/login/")
+    # Signed out in another tab: htmx is told to go and sign in, not to swap the sign-in page
+    # into the note.
+    response = client.post(note_url(step.resource), {"body": "forged"}, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/en/accounts/login/?next=")
     assert list(Note.objects.values_list("body", flat=True)) == ["secret"]
 
 

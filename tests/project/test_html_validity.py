@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from learnpaths import services
 from tests.security import conftest as security
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,8 +113,14 @@ def test_every_page_type_has_no_html_errors(vnu, world, tmp_path):
 
     learner = Client()
     learner.force_login(world.learner)
+    services.note_save(user=world.learner, resource_id=world.step.resource.pk, body="*Mine*")
+    note_url = reverse("resource-note", args=[world.step.resource.slug])
     for url in [
         reverse("dashboard"),
+        reverse("notes"),
+        reverse("notes") + "?q=nothing",
+        note_url,
+        world.step.resource.get_absolute_url(),
         reverse("path-list"),
         world.path.get_absolute_url(),
         world.resource.get_absolute_url(),
@@ -123,5 +130,6 @@ def test_every_page_type_has_no_html_errors(vnu, world, tmp_path):
     ]:
         fetch(learner, pages, url)
     fetch(learner, pages, reverse("password_change"), old_password="wrong", new_password1="a")
+    fetch(learner, pages, note_url, body="x" * 20_001)  # too long: the form with its error
     errors = validate(vnu, pages, tmp_path)
     assert errors == {}, json.dumps(errors, indent=1, ensure_ascii=False)

@@ -17,7 +17,8 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from learnpaths.models import PathFollow, Progress, User
+from learnpaths import services
+from learnpaths.models import Note, PathFollow, Progress, User
 from resources.models import ConferenceDeadline, Resource
 from tests.security.conftest import PASSWORD
 
@@ -74,10 +75,13 @@ EXPECTED = {
     "stage-bibtex": everyone(OK),
     # Writes: POST only.
     "resource-progress": everyone(POST_ONLY),
+    # A learner's own note on a resource: its page (a form) and where the form is sent.
+    "resource-note": signed_in(),
     "path-follow": everyone(POST_ONLY),
     "logout": everyone(POST_ONLY),
     # The learner's own pages.
     "dashboard": signed_in(),
+    "notes": signed_in(),
     "export-csv": signed_in(),
     "export-json": signed_in(),
     "account-delete": signed_in(),
@@ -158,6 +162,7 @@ def url_for(route, key, model, world) -> str:
         "concept-feed": world.concept.slug,
         "resource-detail": world.resource.slug,
         "resource-progress": world.resource.slug,
+        "resource-note": world.resource.slug,
         "path-detail": world.path.slug,
         "path-follow": world.path.slug,
         "path-bibtex": world.path.slug,
@@ -258,6 +263,7 @@ def unchanged_progress(world):
 
 STATE_CHANGING = {
     "resource-progress": "learner",
+    "resource-note": "learner",
     "path-follow": "learner",
     "logout": "learner",
     "account-delete": "learner",
@@ -280,6 +286,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     before = {
         "progress": list(unchanged_progress(world)),
         "follows": PathFollow.objects.count(),
+        "notes": Note.objects.count(),
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
@@ -287,6 +294,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     attempts = [
         (learner, f"/en/resources/{world.resource.slug}/progress/", {"status": "done"}),
         (learner, f"/en/paths/{world.path.slug}/follow/", {"action": "unfollow"}),
+        (learner, f"/en/resources/{world.resource.slug}/note/", {"body": "forged"}),
         (learner, "/en/accounts/logout/", {}),
         (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
@@ -331,6 +339,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     assert {
         "progress": list(unchanged_progress(world)),
         "follows": PathFollow.objects.count(),
+        "notes": Note.objects.count(),
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
@@ -366,3 +375,34 @@ def test_a_learner_only_ever_changes_their_own_progress(world, role):
     )
     expected = {"learner": [], "other": ["in_progress"]}[role]
     assert [p.status for p in others] == expected
+
+
+# -- Notes ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("role", ["anonymous", "other", "staff"])
+def test_nobody_but_its_owner_reads_or_changes_a_note(world, role):
+    """A note is found by the requester and the resource's slug: there is no id to forge, and
+    another learner or a curator on the public site reads and writes only their own."""
+    resource = world.step.resource  # a step of the path too
+    services.note_save(user=world.learner, resource_id=resource.pk, body="the learner's words")
+    user = None if role == "anonymous" else getattr(world, role)
+    client = csrf_client(user)
+    note_url = f"/en/resources/{resource.slug}/note/"
+    for url in [
+        resource.get_absolute_url(),
+        world.path.get_absolute_url(),
+        "/en/me/notes/",
+        "/en/me/notes/?q=words",
+        note_url,
+    ]:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        assert "learner&#x27;s words" not in response.content.decode(), url
+    client.get(resource.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+    for data in ({"body": "overwritten"}, {"body": ""}, {"action": "delete"}):
+        response = client.post(note_url, {**data, "csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+        if user is None:
+            assert response.url.startswith("/en/accounts/login/")
+    assert Note.objects.get(user=world.learner).body == "the learner's words"
+    assert Note.objects.count() == 1  # theirs was written, then deleted: their own
