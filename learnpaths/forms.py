@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learnpaths import imports
-from learnpaths.models import MAX_WEEKLY_HOURS, MIN_WEEKLY_HOURS, User, validate_time_zone
+from learnpaths.models import MAX_WEEKLY_HOURS, MIN_WEEKLY_HOURS, Note, User, validate_time_zone
 from resources.models import ANYWHERE_ON_EARTH, deadline_zone_names
 
 # Control, format (invisible: zero-width, bidi overrides), line and paragraph separator
@@ -230,3 +230,23 @@ class TimeZoneForm(FocusFirstErrorMixin, forms.Form):
         time_zone = self.cleaned_data["time_zone"]
         validate_time_zone(time_zone)
         return time_zone
+
+
+class NoteForm(forms.Form):
+    """A learner's note on a resource: Markdown, at most as long as `Note.body` allows; empty
+    deletes the note (`services.note_save`). Not stripped: a first line indented four spaces is
+    Markdown's code block."""
+
+    body = forms.CharField(
+        label=_("Your note"),
+        required=False,
+        strip=False,
+        max_length=Note._meta.get_field("body").max_length,
+        widget=forms.Textarea,
+        error_messages={
+            "max_length": _(
+                "A note holds at most %(limit_value)d characters (this one has %(show_value)d). "
+                "Shorten it and save again."
+            )
+        },
+    )

@@ -11,6 +11,10 @@ with their forms took 4.6–5.0 ms through django-template-partials and 0.24–0
 (Django 5.2, the same markup, 50 renders, 29 Nov 2026), on a page whose whole budget under
 varied traffic is a few milliseconds. Every string is translated (gettext); every value is
 escaped where it is inserted.
+
+The learner's own note on a resource (`note_html`) is rendered here too, for the same reasons:
+it sits in every step of a path page, and the resource page and "My notes" page show the same
+block (`{% note_form %}`), which the htmx answer to a note's form replaces in place.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from html import escape  # not Django's: no lazy-string wrapper, called for every step
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from django.middleware.csrf import get_token
@@ -30,6 +35,7 @@ from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from learnpaths import statuses
 from learnpaths.core.http import safe_next
+from learnpaths.forms import NoteForm
 from learnpaths.path_structures import PathData, PathLink, StageData, StepData
 from learnpaths.progress import PathProgress, StageProgress, Tally
 
@@ -131,11 +137,12 @@ def step_html(
     status: str | None,
     *,
     path_slug: str,
+    note: Any = None,
     csrf_token: str | None = None,
     changed: bool = False,
 ) -> SafeString:
     """One step of a path page for this visitor: the cached body plus their status form
-    (`changed` as for `progress_form`)."""
+    (`changed` as for `progress_form`) and their note (`note_html`)."""
     status = statuses.status_of(status).value
     form = progress_form(
         request,
@@ -148,11 +155,19 @@ def step_html(
         action=step.progress_url,
         changed=changed,
     )
+    own_note = note_html(
+        request,
+        resource_id=step.resource_id,
+        resource_slug=step.resource_slug,
+        resource_title=step.title,
+        note=note,
+        csrf_token=csrf_token,
+    )
     optional = " step-optional" if step.optional else ""
-    # The body was escaped by its template, the form just above.
+    # The body was escaped by its template, the form and the note just above.
     return mark_safe(  # noqa: S308  # nosec B308 B703
         f'<li class="step step-{status}{optional}" id="step-{step.pk}">'
-        f'<div class="step-body">{step.body_html}{form}</div></li>'
+        f'<div class="step-body">{step.body_html}{form}{own_note}</div></li>'
     )
 
 
@@ -162,11 +177,13 @@ def stage_steps_html(
     stage: StageData,
     statuses: dict[int, str],
     *,
+    notes: dict[int, Any] | None = None,
     csrf_token: str | None,
 ) -> SafeString:
-    """All the steps of a stage for this visitor, as one piece of HTML, with the page's CSRF
-    token (None for anonymous visitors): a page's forms share one, as `{% csrf_token %}`
-    does, since masking one costs more than rendering a step."""
+    """All the steps of a stage for this visitor, as one piece of HTML, with their notes (by
+    resource id) and the page's CSRF token (None for anonymous visitors): a page's forms share
+    one, as `{% csrf_token %}` does, since masking one costs more than rendering a step."""
+    notes = notes or {}
     return mark_safe(  # noqa: S308  # nosec B308 B703 - built by step_html
         "".join(
             step_html(
@@ -174,10 +191,123 @@ def stage_steps_html(
                 step,
                 statuses.get(step.resource_id),
                 path_slug=path.slug,
+                note=notes.get(step.resource_id),
                 csrf_token=csrf_token,
             )
             for step in stage.steps
         )
+    )
+
+
+NOTE_MAX_LENGTH = NoteForm.base_fields["body"].max_length
+
+
+@functools.lru_cache(maxsize=4096)
+def _note_url(slug: str, language: str | None) -> str:
+    """The URL a resource's note is sent to, in `language` (the active one, the cache's key):
+    a path page has a note form per step, and reversing a URL costs as much as the step."""
+    return reverse("resource-note", args=[slug])
+
+
+def note_target(resource_id: int) -> str:
+    """The id of the block holding the learner's note on a resource: the same on every page
+    (a page shows a resource once), so the answer to its form needs to be told nothing."""
+    return f"note-{resource_id}"
+
+
+# What the block says after a change sent with htmx; static/js/progress.js moves focus to it and
+# announces it. A visitor without JavaScript gets the same sentence as a message on the page.
+NOTE_SAVED = "saved"
+NOTE_DELETED = "deleted"
+
+
+def note_changed_message(change: str) -> str:
+    if change == NOTE_DELETED:
+        return gettext("Your note is deleted.")
+    return gettext("Your note is saved.")
+
+
+def note_html(
+    request,
+    *,
+    resource_id: int,
+    resource_slug: str,
+    resource_title: str,
+    note: Any = None,
+    csrf_token: str | None = None,
+    form: NoteForm | None = None,
+    changed: str = "",
+    next_path: str | None = None,
+    editing: bool = False,
+) -> SafeString:
+    """The signed-in learner's private note on a resource (nothing for anonymous visitors):
+    its sanitised HTML if there is one, and a disclosure holding the form that saves, replaces
+    or deletes it (saved empty, or its delete button). A plain POST form; htmx swaps the block
+    in place (`note_target`).
+
+    `note` is anything with `body` (Markdown) and `body_html` (sanitised by `Note.save`): a
+    Note or a `selectors.NoteText`. `form` is a form that failed validation: the disclosure is
+    then open, with the learner's text and the error. `changed` (`NOTE_SAVED`,
+    `NOTE_DELETED`) in the htmx answer to a change: the block says so, and is announced.
+    `next_path`: the page the form leads back to, when not this one; `editing`: the
+    disclosure starts open (the note's own page)."""
+    if not request.user.is_authenticated:
+        return SafeString("")
+    target = note_target(resource_id)
+    back = escape(next_path or _page_path(request))
+    action = escape(_note_url(resource_slug, get_language()))
+    token = escape(csrf_token or get_token(request))
+    title = escape(resource_title)
+    shown = ""
+    if note is not None:
+        heading = escape(gettext("Your note"))
+        shown = (
+            f'<div class="learner-note-text prose"><p class="note-label">{heading}</p>'
+            f"{note.body_html}</div>"
+        )
+    error, described, invalid = "", f"{target}-help", ""
+    text = note.body if note is not None else ""
+    if form is not None and form.errors:
+        text = form.data.get("body", "")
+        message = " ".join(str(e) for e in form.errors.get("body", ()))
+        error = (
+            f'<p class="error" id="{target}-error" tabindex="-1" '
+            f'data-announce="{escape(message)}">{escape(message)}</p>'
+        )
+        described += f" {target}-error"
+        invalid, editing = ' aria-invalid="true"', True
+    summary = gettext("Edit your note") if note is not None else gettext("Add a note")
+    delete = ""
+    if note is not None:
+        delete_text = escape(gettext("Delete note"))
+        delete = (
+            '<button type="submit" name="action" value="delete" '
+            f'class="button button-small button-secondary">{delete_text}</button>'
+        )
+    status = ""
+    if changed:
+        said = escape(note_changed_message(changed))
+        status = f'<p class="note-status muted" tabindex="-1" data-announce="{said}">{said}</p>'
+    # Messages outside the f-strings: makemessages cannot read inside them.
+    label = gettext("Your note (Markdown)")
+    help_text = gettext("Only you can see it. Save it empty to delete it.")
+    save = gettext("Save note")
+    # body_html was sanitised when the note was saved (learnpaths.core.markdown); everything
+    # else is escaped above. The newline after <textarea>: HTML drops the first one there.
+    return mark_safe(  # noqa: S308  # nosec B308 B703
+        f'<div class="learner-note" id="{target}">{shown}'
+        f'<details class="note-editor"{" open" if editing else ""}><summary>{escape(summary)}'
+        f'<span class="visually-hidden"> ({title})</span></summary>'
+        f'<form class="note-form" method="post" action="{action}" data-hx-post="{action}" '
+        f'data-hx-target="#{target}" data-hx-swap="outerHTML">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+        f'<input type="hidden" name="next" value="{back}#{target}">'
+        f'<label for="{target}-body">{escape(label)}</label>'
+        f'<p class="help" id="{target}-help">{escape(help_text)}</p>{error}'
+        f'<textarea id="{target}-body" name="body" rows="5" maxlength="{NOTE_MAX_LENGTH}" '
+        f'aria-describedby="{described}"{invalid}>\n{escape(text)}</textarea>'
+        f'<div class="note-actions"><button type="submit" class="button button-small">'
+        f"{escape(save)}</button>{delete}</div></form></details>{status}</div>"
     )
 
 

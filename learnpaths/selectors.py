@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import CharField, DateTimeField, F, IntegerField, Value
+from django.db.models import CharField, DateTimeField, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -21,6 +21,7 @@ from learnpaths.concept_states import concept_catalogue, concept_states
 from learnpaths.models import (
     ActiveDay,
     LearningPath,
+    Note,
     PathFollow,
     Progress,
     ProgressStatus,
@@ -89,76 +90,132 @@ def learner_what_next(user: User, *, version: int) -> list[Suggestion]:
     return what_next(states, open_paths)
 
 
+@dataclass(frozen=True, slots=True)
+class NoteText:
+    """A learner's note on a resource as a page shows it: the Markdown they wrote (for their
+    form) and its sanitised HTML (`Note.body_html`)."""
+
+    body: str
+    body_html: str
+
+
 @dataclass
 class LearnerPathState:
     """What a path page shows of one learner: their statuses on its resources, when they did
-    the ones they did, and whether they follow the path; if they do, since when, and their pace
-    (hours per week: theirs, None for the path's, and the path's)."""
+    the ones they did, their notes on them, and whether they follow the path; if they do, since
+    when, and their pace (hours per week: theirs, None for the path's, and the path's)."""
 
     statuses: dict[int, str] = field(default_factory=dict)
     completed_at: dict[int, datetime] = field(default_factory=dict)
+    notes: dict[int, NoteText] = field(default_factory=dict)
     following: bool = False
     started_at: datetime | None = None
     weekly_hours: int | None = None
     path_weekly_hours: int | None = None
 
 
-# The learner's progress rows on the path's resources, then their follow row if any, whose
-# resource column is NULL: when they started following, their weekly hours and the path's. Plain
-# SQL: it runs on every status change sent from a path page, and the ORM took as long to build
-# this UNION as the database to answer it.
+# The learner's progress rows on the path's resources, their notes on them (status NULL), then
+# (when asked) their follow row if any, whose resource column is NULL: when they started
+# following (third column), their weekly hours and the path's. Plain SQL: it runs on every
+# status change sent from a path page, and the ORM took as long to build this UNION as the
+# database to answer it. The notes come in the same query so that a path page costs the
+# learner no query more for them (the `note_one_per_resource` index finds them). Text and
+# numbers have columns of their own: PostgreSQL gives each column of a UNION one type.
 _LEARNER_PROGRESS = """
-SELECT resource_id, status, completed_at, NULL, NULL FROM {progress}
+SELECT resource_id, status, completed_at, NULL, NULL, NULL, NULL FROM {progress}
+WHERE user_id = %s AND resource_id IN ({resource_ids})
+UNION ALL
+SELECT resource_id, NULL, NULL, body, body_html, NULL, NULL FROM {note}
 WHERE user_id = %s AND resource_id IN ({resource_ids})
 """
 _LEARNER_FOLLOW = """
 UNION ALL
-SELECT NULL, NULL, f.started_at, f.weekly_hours, p.weekly_hours
+SELECT NULL, NULL, f.started_at, NULL, NULL, f.weekly_hours, p.weekly_hours
 FROM {follow} f JOIN {path} p ON p.id = f.path_id WHERE f.user_id = %s AND f.path_id = %s
 """
 
 
-def learner_path_query(user: User, path_id: int, resource_ids: Iterable[int]) -> tuple[str, list]:
+def learner_path_query(
+    user: User, path_id: int | None, resource_ids: Iterable[int], *, following: bool = True
+) -> tuple[str, list]:
     """The SQL and parameters of `learner_path_state`'s query, for a caller that sends it
     together with another statement (`services.progress_set_on_path`)."""
     quote = connection.ops.quote_name
     query = _LEARNER_PROGRESS.format(
         progress=quote(Progress._meta.db_table),
+        note=quote(Note._meta.db_table),
         # Written into the query, not bound: they are integers (int() makes sure), and the
         # driver took a sixth of the query's time to adapt forty parameters. IN (NULL)
         # matches nothing where IN () would be invalid.
         resource_ids=", ".join(str(int(pk)) for pk in resource_ids) or "NULL",
     )
-    query += _LEARNER_FOLLOW.format(
-        follow=quote(PathFollow._meta.db_table), path=quote(LearningPath._meta.db_table)
-    )
-    return query, [user.pk, user.pk, path_id]
+    params = [user.pk, user.pk]
+    if following:
+        query += _LEARNER_FOLLOW.format(
+            follow=quote(PathFollow._meta.db_table), path=quote(LearningPath._meta.db_table)
+        )
+        params += [user.pk, path_id]
+    return query, params
 
 
-def learner_path_state(user: User, path_id: int, resource_ids: Iterable[int]) -> LearnerPathState:
-    """The learner's progress on these resources, whether they follow the path and, if they
-    do, since when and at which pace; in one query; nothing for anonymous visitors."""
+def learner_path_state(
+    user: User, path_id: int | None, resource_ids: Iterable[int], *, following: bool = True
+) -> LearnerPathState:
+    """The learner's progress and notes on these resources and, unless `following` is False,
+    whether they follow the path (`path_id`, None when not asked) and, if they do, since when
+    and at which pace; in one query; nothing for anonymous visitors."""
     if not user.is_authenticated:
         return LearnerPathState()
-    query, params = learner_path_query(user, path_id, resource_ids)
+    query, params = learner_path_query(user, path_id, resource_ids, following=following)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return learner_path_state_from(cursor.fetchall())
 
 
+def learner_resource_state(user: User, resource_id: int) -> LearnerPathState:
+    """The learner's status and note on one resource (its page), in one query; nothing for
+    anonymous visitors."""
+    return learner_path_state(user, None, [resource_id], following=False)
+
+
 def learner_path_state_from(rows: Iterable[tuple]) -> LearnerPathState:
     """The state from the rows of `learner_path_query`."""
     state = LearnerPathState()
-    for resource_id, status, completed_at, weekly_hours, path_weekly_hours in rows:
+    for resource_id, status, completed_at, body, body_html, weekly_hours, path_hours in rows:
         if resource_id is None:  # the follow row: its third column is when it started
             state.following = True
             state.started_at = _aware(completed_at)
-            state.weekly_hours, state.path_weekly_hours = weekly_hours, path_weekly_hours
-            continue
-        state.statuses[resource_id] = status
-        if completed_at is not None:
-            state.completed_at[resource_id] = _aware(completed_at)
+            state.weekly_hours, state.path_weekly_hours = weekly_hours, path_hours
+        elif status is None:
+            state.notes[resource_id] = NoteText(body, body_html)
+        else:
+            state.statuses[resource_id] = status
+            if completed_at is not None:
+                state.completed_at[resource_id] = _aware(completed_at)
     return state
+
+
+def learner_notes(user: User, query: str = "") -> QuerySet[Note]:
+    """The learner's own notes, most recently changed first, each with its resource (title,
+    slug, whether published) joined; with `query`, only those whose text or resource title
+    (English or Chinese) contains it, ignoring case.
+
+    A plain `icontains` (LIKE / ILIKE): a learner has at most a note per resource, a few
+    hundred at most, so a scan of their own rows is fast enough, and it finds Chinese text,
+    which has no word boundaries for a full-text index to split on. SQLite ignores the case of
+    ASCII letters only (PostgreSQL of every letter)."""
+    notes = Note.objects.filter(user=user)
+    if query:
+        notes = notes.filter(
+            Q(body__icontains=query)
+            | Q(resource__title__icontains=query)
+            | Q(resource__title_zh__icontains=query)
+        )
+    return (
+        notes.select_related("resource")
+        .defer("resource__description", "resource__description_html")  # long, not shown
+        .order_by("-updated_at", "-pk")
+    )
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Writes that span several rows: progress (one resource, or the concepts a learner knows),
-following paths and the pace on them, a learner's time zone, sharing one's progress, importing
-one's exported data, closing an account."""
+following paths and the pace on them, notes, a learner's time zone, sharing one's progress,
+importing one's exported data, closing an account."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ from resources.models import Resource
 def progress_changed(rows: Iterable[int] | QuerySet) -> None:
     """Raise the `progress_version` of these learners (user ids, or a QuerySet of Progress or
     PathFollow rows, which becomes a subquery), which keys the pages cached for them
-    (`learnpaths.core.cache.learner_page`). Every write to a learner's progress or follows
-    calls it in the writing transaction (the upsert writes `_RAISE_VERSION` into its own
+    (`learnpaths.core.cache.learner_page`). Every write to a learner's progress, follows or
+    notes calls it in the writing transaction (the upsert writes `_RAISE_VERSION` into its own
     statement), so that their next page shows the change. One statement; none for no ids."""
     if isinstance(rows, QuerySet):
         users = User.objects.filter(pk__in=rows.values("user_id"))
@@ -222,8 +222,41 @@ def user_time_zone_set(*, user: User, time_zone: str) -> None:
     user.time_zone = time_zone
 
 
+def note_save(*, user: User, resource_id: int, body: str) -> Note | None:
+    """Write the learner's note on a resource: create it or replace its text (one note per
+    learner and resource; concurrent saves leave one row, the last text). A `body` of
+    whitespace only deletes the note instead (`note_delete`) and returns None. The text is
+    rendered and sanitised by `Note.save`; its length is the caller's to check (`NoteForm`:
+    the database's own check comes too late for a form error). The learner's version is
+    raised in the same transaction, so that every page of theirs shows the change at once."""
+    if not body.strip():
+        note_delete(user=user, resource_id=resource_id)
+        return None
+    with transaction.atomic():
+        # Not update_or_create: it saves only the fields it was given, and `Note.save` writes
+        # the rendered HTML too. get_or_create takes care of a concurrent first save.
+        note, created = Note.objects.select_for_update().get_or_create(
+            user=user, resource_id=resource_id, defaults={"body": body}
+        )
+        if not created:
+            note.body = body
+            note.save()
+        progress_changed([user.pk])
+    return note
+
+
+def note_delete(*, user: User, resource_id: int) -> None:
+    """Delete the learner's note on a resource, if they have one (idempotent); their version
+    is raised when one was deleted."""
+    with transaction.atomic():
+        deleted, _counts = Note.objects.filter(user=user, resource_id=resource_id).delete()
+        if deleted:
+            progress_changed([user.pk])
+
+
 def account_delete(*, user: User) -> None:
-    """Delete the learner and everything that is theirs (progress, follows); nothing else."""
+    """Delete the learner and everything that is theirs (progress, follows, notes); nothing
+    else."""
     with transaction.atomic():
         # The row goes with its version, but the rule stays without exception: whatever
         # writes a learner's progress raises their version.

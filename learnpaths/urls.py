@@ -7,7 +7,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from learnpaths.forms import ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
-from learnpaths.views import accounts, catalogue, learner, paths, start
+from learnpaths.views import accounts, catalogue, learner, notes, paths, start
 from resources import views as catalogue_views
 
 # Outside the language prefix: machines' URLs, and the admin, which follows the curator's
@@ -55,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("resources/", catalogue_views.resource_list, name="resource-list"),
     path("resources/<slug:slug>/", catalogue.resource_detail, name="resource-detail"),
     path("resources/<slug:slug>/progress/", paths.progress_update, name="resource-progress"),
+    path("resources/<slug:slug>/note/", notes.note_edit, name="resource-note"),
     path(
         "resources/<slug:slug>/deadlines.ics",
         catalogue_views.conference_calendar,
@@ -75,6 +76,7 @@ urlpatterns += i18n_patterns(
     ),
     path("me/", learner.dashboard_view, name="dashboard"),
     path("me/time-zone/", learner.time_zone_view, name="time-zone"),
+    path("me/notes/", notes.notes_view, name="notes"),
     path("me/export.csv", learner.export_csv, name="export-csv"),
     path("me/export.json", learner.export_json, name="export-json"),
     path("me/import/", learner.data_import, name="data-import"),

@@ -15,7 +15,7 @@ from learnpaths.concept_states import ConceptStates, concept_catalogue, concept_
 from learnpaths.core.cache import cached_page
 from learnpaths.models import LearningPath
 from learnpaths.search import search_paths
-from learnpaths.selectors import learner_what_next, statuses_for
+from learnpaths.selectors import learner_resource_state, learner_what_next, statuses_for
 from resources import citations, selectors
 from resources import views as catalogue_views
 from resources.concept_map import MAP_MAX_PER_LAYER, NodeMark, concept_graph
@@ -141,10 +141,12 @@ def _concept_context(slug: str, *, marks: Mapping[int, NodeMark] | None = None) 
 def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = _resource_context(slug)
     resource = context["resource"]
-    status = statuses_for(request.user, [resource.pk]).get(resource.pk)
+    # The learner's status and note (for staff too: their own, like any learner's).
+    learner = learner_resource_state(request.user, resource.pk)
     now = timezone.now()
     context["now"] = now
-    response = render(request, "resources/resource_detail.html", {**context, "status": status})
+    context |= {"status": learner.statuses.get(resource.pk), "note": learner.notes.get(resource.pk)}
+    response = render(request, "resources/resource_detail.html", context)
     # Then a deadline is marked passed or its countdown changes.
     deadlines = [d for edition in resource.editions.all() for d in edition.deadlines.all()]
     response.cache_until = next_change(deadlines, now)

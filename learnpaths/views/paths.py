@@ -88,7 +88,12 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
         own_parts.append(stage_progress_html(stage_progress) if signed_in else SafeString(""))
         own_parts.append(
             stage_steps_html(
-                request, path, stage_progress.stage, learner.statuses, csrf_token=token
+                request,
+                path,
+                stage_progress.stage,
+                learner.statuses,
+                notes=learner.notes,
+                csrf_token=token,
             )
         )
     return _render_path_page(request, path, learner.following, own_parts, pace)
@@ -239,7 +244,12 @@ def _path_step_update(
     pace = _pace(request, learner, progress)
     parts = [
         step_html(
-            request, step, learner.statuses.get(resource.pk), path_slug=path.slug, changed=True
+            request,
+            step,
+            learner.statuses.get(resource.pk),
+            path_slug=path.slug,
+            note=learner.notes.get(resource.pk),
+            changed=True,
         )
         for stage in path.stages
         for step in stage.steps

@@ -116,9 +116,15 @@ def test_every_page_type_has_no_html_errors(vnu, world, tmp_path):
     fetch(anonymous, pages, reverse("shared-progress", args=[share_token]))
     learner = Client()
     learner.force_login(world.learner)
+    services.note_save(user=world.learner, resource_id=world.step.resource.pk, body="*Mine*")
+    note_url = reverse("resource-note", args=[world.step.resource.slug])
     for url in [
         reverse("dashboard"),
         reverse("data-import"),
+        reverse("notes"),
+        reverse("notes") + "?q=nothing",
+        note_url,
+        world.step.resource.get_absolute_url(),
         reverse("path-list"),
         world.path.get_absolute_url(),
         world.resource.get_absolute_url(),
@@ -136,5 +142,6 @@ def test_every_page_type_has_no_html_errors(vnu, world, tmp_path):
     fetch(learner, pages, "/zh-hans/me/import/", file=SimpleUploadedFile("b.json", b"[1]"))
     fetch(learner, pages, reverse("path-pace", args=[world.path.slug]), weekly_hours="200")
     fetch(learner, pages, reverse("time-zone"), time_zone="Mars/Olympus")
+    fetch(learner, pages, note_url, body="x" * 20_001)  # too long: the form with its error
     errors = validate(vnu, pages, tmp_path)
     assert errors == {}, json.dumps(errors, indent=1, ensure_ascii=False)

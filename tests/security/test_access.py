@@ -80,6 +80,8 @@ EXPECTED = {
     "stage-bibtex": everyone(OK),
     # Writes: POST only.
     "resource-progress": everyone(POST_ONLY),
+    # A learner's own note on a resource: its page (a form) and where the form is sent.
+    "resource-note": signed_in(),
     "path-follow": everyone(POST_ONLY),
     "share-settings": everyone(POST_ONLY),
     "logout": everyone(POST_ONLY),
@@ -88,6 +90,7 @@ EXPECTED = {
     # The learner's own pages.
     "dashboard": signed_in(),
     "time-zone": signed_in(),
+    "notes": signed_in(),
     "export-csv": signed_in(),
     "export-json": signed_in(),
     "data-import": signed_in(),
@@ -172,6 +175,7 @@ def url_for(route, key, model, world) -> str:
         "concept-feed": world.concept.slug,
         "resource-detail": world.resource.slug,
         "resource-progress": world.resource.slug,
+        "resource-note": world.resource.slug,
         "path-detail": world.path.slug,
         "path-follow": world.path.slug,
         "path-pace": world.path.slug,
@@ -273,6 +277,7 @@ def unchanged_progress(world):
 
 STATE_CHANGING = {
     "resource-progress": "learner",
+    "resource-note": "learner",
     "path-follow": "learner",
     "share-settings": "learner",
     "data-import": "learner",
@@ -301,11 +306,11 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     before = {
         "progress": list(unchanged_progress(world)),
         "follows": PathFollow.objects.count(),
+        "notes": Note.objects.count(),
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
         "share_token": learner.share_token,
-        "notes": Note.objects.count(),
         "pace": list(PathFollow.objects.values_list("weekly_hours", flat=True)),
         "time zone": learner.time_zone,
     }
@@ -318,6 +323,7 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
         (learner, f"/en/paths/{world.path.slug}/pace/", {"weekly_hours": "9"}),
         (learner, "/en/me/time-zone/", {"time_zone": "Asia/Tokyo"}),
         (learner, "/en/start/", {"known": [world.concept.slug]}),
+        (learner, f"/en/resources/{world.resource.slug}/note/", {"body": "forged"}),
         (learner, "/en/accounts/logout/", {}),
         (learner, "/en/accounts/delete/", {"password": PASSWORD}),
         (
@@ -362,11 +368,11 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(world):
     assert {
         "progress": list(unchanged_progress(world)),
         "follows": PathFollow.objects.count(),
+        "notes": Note.objects.count(),
         "users": User.objects.count(),
         "resources": Resource.objects.count(),
         "password": learner.password,
         "share_token": learner.share_token,
-        "notes": Note.objects.count(),
         "pace": list(PathFollow.objects.values_list("weekly_hours", flat=True)),
         "time zone": learner.time_zone,
     } == before
@@ -505,3 +511,34 @@ def test_saving_what_one_knows_changes_only_ones_own_progress(world):
     assert response.status_code == 302
     assert Progress.objects.get(user=world.other, resource=world.paper).status == "skipped"
     assert not Progress.objects.filter(user=world.learner, resource=world.paper).exists()
+
+
+# -- Notes ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("role", ["anonymous", "other", "staff"])
+def test_nobody_but_its_owner_reads_or_changes_a_note(world, role):
+    """A note is found by the requester and the resource's slug: there is no id to forge, and
+    another learner or a curator on the public site reads and writes only their own."""
+    resource = world.step.resource  # a step of the path too
+    services.note_save(user=world.learner, resource_id=resource.pk, body="the learner's words")
+    user = None if role == "anonymous" else getattr(world, role)
+    client = csrf_client(user)
+    note_url = f"/en/resources/{resource.slug}/note/"
+    for url in [
+        resource.get_absolute_url(),
+        world.path.get_absolute_url(),
+        "/en/me/notes/",
+        "/en/me/notes/?q=words",
+        note_url,
+    ]:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        assert "learner&#x27;s words" not in response.content.decode(), url
+    client.get(resource.get_absolute_url())
+    token = client.cookies["csrftoken"].value
+    for data in ({"body": "overwritten"}, {"body": ""}, {"action": "delete"}):
+        response = client.post(note_url, {**data, "csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+        if user is None:
+            assert response.url.startswith("/en/accounts/login/")
+    assert Note.objects.get(user=world.learner).body == "the learner's words"
+    assert Note.objects.count() == 1  # theirs was written, then deleted: their own

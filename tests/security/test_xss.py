@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 
-from learnpaths.models import LearningPath, PathFollow, PathStatus, Progress, Stage, Step
+from learnpaths.models import LearningPath, Note, PathFollow, PathStatus, Progress, Stage, Step
 from resources.models import Concept, ConferenceEdition, Resource
 from tests.security.test_headers import inline_code
 
@@ -79,6 +79,7 @@ def test_hostile_text_in_every_field_comes_out_inert(client, make, payload):
     learner = make.user()
     Progress.objects.create(user=learner, resource=resource, status="in_progress")
     PathFollow.objects.create(user=learner, path=path)
+    Note.objects.create(user=learner, resource=resource, body=payload)
     client.force_login(learner)
     tag = resource.tags.get()
     pages = [
@@ -91,6 +92,8 @@ def test_hostile_text_in_every_field_comes_out_inert(client, make, payload):
         "/en/paths/",
         path.get_absolute_url(),
         "/en/me/",
+        "/en/me/notes/",
+        f"/en/resources/{resource.slug}/note/",
     ]
     searches = [payload, payload.replace("<", " ")]
     for url in pages:
@@ -103,6 +106,7 @@ def test_hostile_text_in_every_field_comes_out_inert(client, make, payload):
         check_page(
             client.get("/en/paths/", {"topic": query, "level": query}), "/en/paths/", payload
         )
+        check_page(client.get("/en/me/notes/", {"q": query}), "/en/me/notes/", payload)
 
 
 class Elements(HTMLParser):
@@ -177,3 +181,19 @@ def test_the_page_check_catches_html_printed_raw(payload):
     page = f"<html><body><p>{payload}</p></body></html>"
     with pytest.raises(AssertionError):
         check_page(HttpResponse(page), "/en/", payload)
+
+
+@pytest.mark.parametrize("payload", [p for p in PAYLOADS if "<" in p or "](" in p])
+def test_a_note_sent_through_its_form_is_sanitised(client, make, payload):
+    make.resource(slug="r")
+    learner = make.user()
+    client.force_login(learner)
+    response = client.post("/en/resources/r/note/", {"body": payload}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    note = Note.objects.get(user=learner)
+    assert note.body == payload  # the learner's text kept as written, for their form
+    assert "<script" not in note.body_html.lower()
+    if "<" in payload:  # the learner's Markdown is shown as text in their form's textarea
+        assert payload not in response.content.decode()
+    check_page(client.get("/en/resources/r/"), "/en/resources/r/", payload)
+    check_page(client.get("/en/me/notes/"), "/en/me/notes/", payload)
