@@ -35,8 +35,13 @@ class ResourcesConfig(AppConfig):
             ConferenceEdition,
             ConferenceDeadline,
             Synonym,
-            # `defines` too: a concept's page marks the papers that introduced it.
-            through=[Resource.concepts.through, Resource.defines.through],
+            # `defines` too: a concept's page marks the papers that introduced it; `core_for`
+            # decides when a concept is done.
+            through=[
+                Resource.concepts.through,
+                Resource.defines.through,
+                Resource.core_for.through,
+            ],
         )
 
 
