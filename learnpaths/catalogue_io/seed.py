@@ -147,9 +147,7 @@ def _references(kind: str, item: dict[str, Any]) -> list[tuple[str, str]]:
     if kind == SYNONYM:
         return []
     named = [
-        (CONCEPT, s)
-        for key in ("concepts", "defines", "core_for")
-        for s in slugs(item.get(key))
+        (CONCEPT, s) for key in ("concepts", "defines", "core_for") for s in slugs(item.get(key))
     ]
     editions = item.get("editions") if isinstance(item.get("editions"), list) else []
     for edition in editions:  # a workshop names its host's conference
