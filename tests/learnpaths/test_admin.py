@@ -103,6 +103,7 @@ def steps_form(stage, rows):
         "path": stage.path_id, "position": stage.position,
         "title_en": stage.title, "goal_en": stage.goal,
         "steps-TOTAL_FORMS": len(rows), "steps-INITIAL_FORMS": len(rows),
+        "self_checks-TOTAL_FORMS": 0, "self_checks-INITIAL_FORMS": 0,
     }  # fmt: skip
     for i, (step, position) in enumerate(rows):
         data |= {
