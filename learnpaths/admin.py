@@ -11,7 +11,11 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from learnpaths import services, statuses
 from learnpaths.core.admin_concurrency import ConcurrencyGuardMixin
@@ -21,6 +25,7 @@ from learnpaths.models import (
     PathFollow,
     PathStatus,
     Progress,
+    SelfCheck,
     Stage,
     Step,
     User,
@@ -149,6 +154,16 @@ class StepInline(TranslationTabularInline):
     fields = ["position", "resource", "note", "hours", "optional"]
     autocomplete_fields = ["resource"]
     extra = 1
+
+
+class SelfCheckInline(TranslationStackedInline):
+    """A stage's self-check questions, edited on the stage's page (the path's page lists its
+    stages, each with a link there)."""
+
+    model = SelfCheck
+    formset = PositionedFormSet
+    fields = ["position", "question", "answer"]
+    extra = 0
 
 
 class LearningPathAdminForm(forms.ModelForm):
@@ -329,7 +344,7 @@ class StageAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     list_select_related = ["path"]
     search_fields = ["title_en", "title_zh_hans", "path__title_en", "path__title_zh_hans"]
     autocomplete_fields = ["path"]
-    inlines = [StepInline]
+    inlines = [StepInline, SelfCheckInline]
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()

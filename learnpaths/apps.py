@@ -8,7 +8,13 @@ class LearnpathsConfig(AppConfig):
 
     def ready(self) -> None:
         from learnpaths.core import languages  # noqa: F401 (connects its pre_save receiver)
-        from learnpaths.models import LearningPath, Stage, Step, published_paths_using
+        from learnpaths.models import (
+            LearningPath,
+            SelfCheck,
+            Stage,
+            Step,
+            published_paths_using,
+        )
         from learnpaths.search import register_paths
         from resources import invalidation
         from resources.models import UNPUBLISH_GUARDS
@@ -18,6 +24,7 @@ class LearnpathsConfig(AppConfig):
             LearningPath,
             Stage,
             Step,
+            SelfCheck,
             through=[LearningPath.concepts.through, LearningPath.previous_paths.through],
         )
         if published_paths_using not in UNPUBLISH_GUARDS:

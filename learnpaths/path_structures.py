@@ -18,13 +18,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from learnpaths.core.cache import cached, cached_many
-from learnpaths.models import LearningPath, PathStatus, Stage, Step
+from learnpaths.models import LearningPath, PathStatus, SelfCheck, Stage, Step
 from resources.models import Concept, Resource
 from resources.versions import catalogue_version
 
 # The cache name of PathData, with the version of its fields and of the steps' HTML (3: assumes,
-# previous and next paths; 4: a step names its resource's Chinese title and language).
-PATH_DATA = "path-data-4"
+# previous and next paths; 4: a step names its resource's Chinese title and language; 5: the
+# stages' self-check questions).
+PATH_DATA = "path-data-5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +54,19 @@ class StepData:
 
 
 @dataclass(frozen=True, slots=True)
+class SelfCheckData:
+    question_html: str  # in the language the structure was built in, else English
+    answer_html: str
+
+
+@dataclass(frozen=True, slots=True)
 class StageData:
     pk: int
     position: int
     title: str
     goal: str
     steps: tuple[StepData, ...]
+    self_checks: tuple[SelfCheckData, ...]
 
     @property
     def has_papers(self) -> bool:
@@ -108,7 +116,8 @@ class PathData:
 
 
 def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
-    """PathData for every path of `paths`, in five queries however many paths there are."""
+    """PathData for every path of `paths`, in six queries however many paths there are (the
+    paths, their concepts, steps, previous and next paths, stages, self-checks)."""
     # Only the columns shown: a translated text has a column per language and the original
     # (modeltranslation), and a resource's description is long; loading them all cost a
     # third of the build's time.
@@ -157,6 +166,12 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
             previous.setdefault(later.pk, []).append(_path_link(earlier))
         if later.status == PathStatus.PUBLISHED:
             following.setdefault(earlier.pk, []).append(_path_link(later))
+    checks_by_stage: dict[int, list[SelfCheckData]] = {}
+    checks = SelfCheck.objects.filter(stage__path_id__in=ids).order_by("stage_id", "position")
+    for check in checks:
+        checks_by_stage.setdefault(check.stage_id, []).append(
+            SelfCheckData(question_html=check.question_html, answer_html=check.answer_html)
+        )
     stages_by_path: dict[int, list[StageData]] = {}
     for stage in Stage.objects.filter(path_id__in=ids).order_by("path_id", "position"):
         stages_by_path.setdefault(stage.path_id, []).append(
@@ -166,6 +181,7 @@ def _build(paths: QuerySet[LearningPath]) -> dict[int, PathData]:
                 title=stage.title,
                 goal=stage.goal,
                 steps=tuple(steps_by_stage.get(stage.pk, ())),
+                self_checks=tuple(checks_by_stage.get(stage.pk, ())),
             )
         )
     return {
@@ -205,7 +221,7 @@ def paths_by_id(
 ) -> dict[int, PathData]:
     """The paths with these ids (drafts included), from this process's memory or the shared
     cache; the missing ones are taken from `built` (just built by the caller) or built
-    together in five queries, and cached. Localised: the steps' HTML holds UI text."""
+    together in six queries, and cached. Localised: the steps' HTML holds UI text."""
     built = built or {}
 
     def build(missing: list[int]) -> dict[int, PathData]:
@@ -224,7 +240,7 @@ def published_path(request, slug: str) -> PathData:
     built: dict[int, PathData] = {}
 
     def build_id() -> int:
-        # The path is built with its id (five queries in all), for `paths_by_id` to cache.
+        # The path is built with its id (six queries in all), for `paths_by_id` to cache.
         built.update(_build(LearningPath.objects.published().filter(slug=slug)))
         if not built:
             raise Http404("No such path.")

@@ -5,7 +5,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
@@ -69,6 +71,7 @@ class ConceptAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     search_fields = ["name", "name_zh", "slug", "summary_en", "summary_zh_hans"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PrerequisiteInline]
+    readonly_fields = ["core_resource_list"]
     # Explicit: the Count annotation below drops Meta.ordering (GROUP BY), and the autocomplete
     # would page an unordered list (UnorderedObjectListWarning).
     ordering = Concept._meta.ordering
@@ -83,6 +86,30 @@ class ConceptAdmin(ConcurrencyGuardMixin, TranslationAdmin):
     @admin.display(description=_("resources"), ordering="resource_total")
     def resource_total(self, obj):
         return obj.resource_total
+
+    @admin.display(description=_("core resources"))
+    def core_resource_list(self, obj):
+        """The resources core for the concept, each linking to its page here (where `core for`
+        is edited)."""
+        resources = obj.core_resources.order_by("title") if obj.pk else []
+        if not resources:
+            return gettext("None yet: choose this concept under “core for” on a resource.")
+        unpublished = gettext("(unpublished)")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a>{}</li>',
+                (
+                    (
+                        reverse("admin:resources_resource_change", args=[r.pk]),
+                        r.title,
+                        "" if r.published else f" {unpublished}",
+                    )
+                    for r in resources
+                ),
+            ),
+        )
 
 
 class TagFilter(admin.SimpleListFilter):
@@ -214,7 +241,7 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
     list_filter = ["kind", "level", "cost", "language", "published", TagFilter]
     search_fields = ["title", "title_zh", "authors", "slug", "arxiv_id", "doi", "tags__name"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["concepts", "defines"]
+    autocomplete_fields = ["concepts", "defines", "core_for"]
     date_hierarchy = "created_at"
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at"]
@@ -232,6 +259,7 @@ class ResourceAdmin(ConcurrencyGuardMixin, admin.ModelAdmin):
                     "language",
                     "concepts",
                     "defines",
+                    "core_for",
                     "tags",
                 ]
             },

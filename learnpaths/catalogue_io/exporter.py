@@ -19,6 +19,7 @@ from learnpaths.catalogue_io.format import (
     FORMAT,
     PATH_FIELDS,
     RESOURCE_FIELDS,
+    SELF_CHECK_FIELDS,
     STAGE_FIELDS,
     STEP_FIELDS,
     SYNONYM_FIELDS,
@@ -26,6 +27,7 @@ from learnpaths.catalogue_io.format import (
 )
 from learnpaths.models import (
     LearningPath,
+    SelfCheck,
     Stage,
     Step,
 )
@@ -63,6 +65,7 @@ def catalogue_export() -> dict[str, Any]:
         resources = Resource.objects.order_by("slug").prefetch_related(
             models.Prefetch("concepts", queryset=Concept.objects.order_by("slug")),
             models.Prefetch("defines", queryset=Concept.objects.order_by("slug")),
+            models.Prefetch("core_for", queryset=Concept.objects.order_by("slug")),
             "tags",
             models.Prefetch(
                 "editions",
@@ -82,7 +85,8 @@ def catalogue_export() -> dict[str, Any]:
                     models.Prefetch(
                         "steps",
                         queryset=Step.objects.order_by("position").select_related("resource"),
-                    )
+                    ),
+                    models.Prefetch("self_checks", queryset=SelfCheck.objects.order_by("position")),
                 ),
             ),
         )
@@ -105,6 +109,7 @@ def catalogue_export() -> dict[str, Any]:
                     # Only when there are any: a resource introducing nothing keeps the
                     # export (and seed fingerprint) it had before the key existed.
                     **_nonempty("defines", [c.slug for c in resource.defines.all()]),
+                    **_nonempty("core_for", [c.slug for c in resource.core_for.all()]),
                     "tags": sorted(tag.name for tag in resource.tags.all()),
                     "editions": [_edition(e) for e in resource.editions.all()],
                 }
@@ -126,6 +131,11 @@ def catalogue_export() -> dict[str, Any]:
                                 {"resource": step.resource.slug, **_fields(step, STEP_FIELDS)}
                                 for step in stage.steps.all()
                             ],
+                            # As `defines`: a stage without questions keeps its old export.
+                            **_nonempty(
+                                "self_check",
+                                [_fields(c, SELF_CHECK_FIELDS) for c in stage.self_checks.all()],
+                            ),
                         }
                         for stage in path.stages.all()
                     ],

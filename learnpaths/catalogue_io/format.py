@@ -69,7 +69,7 @@ DEADLINE_FIELDS = ("kind", "due", "timezone", "estimated", "note", *translations
 
 
 PATH_FIELDS = (
-    "title", "summary", "description", "assumes", "level", "status", "featured",
+    "title", "summary", "description", "assumes", "level", "status", "featured", "weekly_hours",
     *translations("title", "summary", "description", "assumes"),
 )  # fmt: skip
 
@@ -86,11 +86,18 @@ STEP_TEXTS = ("note", *translations("note"))
 STEP_FIELDS = (*STEP_TEXTS, "hours", "optional")
 
 
+# A stage's `self_check` list holds objects of these keys; positions come from the list's order.
+SELF_CHECK_FIELDS = ("question", "answer", *translations("question", "answer"))
+
+
 # Every translation key of the document: a translation not written yet is "" there (NULL in its
 # column).
 TRANSLATION_KEYS = frozenset(
-    translations("title", "summary", "description", "body", "goal", "note", "notes", "assumes")
-)
+    translations(
+        "title", "summary", "description", "body", "goal", "note", "notes", "assumes", "question",
+        "answer",
+    )
+)  # fmt: skip
 
 
 # Keys the format gained after sites were seeded, left out of a seed fingerprint while they hold
@@ -99,6 +106,6 @@ LATER_KEYS = {
     # resources
     "publication": "", "volume": "", "number": "", "pages": "", "arxiv_title": "",
     "research_area": "",
-    # paths
-    "assumes": "", "previous_paths": [],
+    # paths; 5 hours a week is the pace every path had before curators could set it
+    "assumes": "", "previous_paths": [], "weekly_hours": 5,
 }  # fmt: skip

@@ -36,6 +36,7 @@ from learnpaths.catalogue_io.format import (
     LEGACY_DEADLINE_FIELDS,
     PATH_FIELDS,
     RESOURCE_FIELDS,
+    SELF_CHECK_FIELDS,
     STAGE_FIELDS,
     STEP_FIELDS,
     STEP_TEXTS,
@@ -47,6 +48,7 @@ from learnpaths.catalogue_io.format import (
 from learnpaths.models import (
     LearningPath,
     PathStatus,
+    SelfCheck,
     Stage,
     Step,
     publication_refusal,
@@ -417,6 +419,9 @@ class _Importer:
     def set_defines(self, where: str, obj: Resource, concepts: list[Concept]) -> bool:
         return _set_related(obj.defines, concepts)
 
+    def set_core_for(self, where: str, obj: Resource, concepts: list[Concept]) -> bool:
+        return _set_related(obj.core_for, concepts)
+
     # -- prerequisites of a concept ---------------------------------------------------------------
     def check_prerequisites(self, where: str, values: Any, *, item: dict, obj: Concept):
         prerequisites = self.slugs(where, values, self.known["concepts"], "prerequisite")
@@ -685,7 +690,7 @@ class _Importer:
             ok = False
         for s_index, stage in enumerate(items):
             at = f"{where} stages[{s_index}]"
-            if not self.check_keys(at, stage, ("steps", *STAGE_FIELDS)):
+            if not self.check_keys(at, stage, ("steps", "self_check", *STAGE_FIELDS)):
                 ok = False
                 continue
             if not stage.get("title") or not stage.get("goal"):
@@ -739,14 +744,55 @@ class _Importer:
             if not steps and not draft:
                 self.problem(at, "a stage of a published path needs at least one step")
                 ok = False
-            stages.append((_document_texts(stage, STAGE_FIELDS), steps))
+            checks = self.check_self_checks(at, stage.get("self_check", []))
+            if checks is None:
+                ok = False
+            stages.append((_document_texts(stage, STAGE_FIELDS), steps, checks))
         return stages if ok else None
 
+    def check_self_checks(self, where: str, items: Any) -> list[dict] | None:
+        """A stage's self-check questions as the texts of their rows, in the document's order
+        (their positions); None, with every problem recorded, if any is invalid."""
+        if not isinstance(items, list):
+            self.problem(where, "self_check must be a list")
+            return None
+        if len(items) > MAX_POSITION:
+            self.problem(where, f"a stage has at most {MAX_POSITION} self-check questions")
+            return None
+        checks, ok = [], True
+        for index, item in enumerate(items):
+            at = f"{where} self_check[{index}]"
+            if not self.check_keys(at, item, SELF_CHECK_FIELDS):
+                ok = False
+                continue
+            # English is required, as in the admin; a translation may be left out or "".
+            english_texts = [item.get("question"), item.get("answer")]
+            if not all(isinstance(text, str) and text.strip() for text in english_texts):
+                self.problem(at, gettext("a self-check needs its question and its model answer"))
+                ok = False
+                continue
+            not_text = [n for n in SELF_CHECK_FIELDS if not isinstance(item.get(n), str | None)]
+            if not_text:
+                self.problem(at, f"{', '.join(not_text)} must be text")
+                ok = False
+                continue
+            if not self.fits(at, SelfCheck, item, SELF_CHECK_FIELDS):
+                ok = False
+                continue
+            checks.append(_document_texts(item, SELF_CHECK_FIELDS))
+        return checks if ok else None
+
     def set_stages(self, where: str, path: LearningPath, stages: list) -> bool:
-        if stages == self.current_stages(path):
+        current = self.current_stages(path)
+        if stages == current:
             return False
+        if _without_checks(stages) == _without_checks(current):
+            # Only questions changed: the stages keep their rows (and ids).
+            for stage, (*_, checks) in zip(path.stages.order_by("position"), stages, strict=True):
+                _set_self_checks(stage, checks)
+            return True
         path.stages.all().delete()
-        for position, (texts, steps) in enumerate(stages, start=1):
+        for position, (texts, steps, checks) in enumerate(stages, start=1):
             stage = Stage.objects.create(path=path, position=position, **texts)
             for step_position, (resource_id, notes, hours, optional) in enumerate(steps, start=1):
                 Step(
@@ -757,6 +803,7 @@ class _Importer:
                     optional=optional,
                     **notes,
                 ).save()
+            _set_self_checks(stage, checks)
         return True
 
     @staticmethod
@@ -764,7 +811,8 @@ class _Importer:
         if path.pk is None:
             return []
         stages = path.stages.order_by("position").prefetch_related(
-            models.Prefetch("steps", queryset=Step.objects.order_by("position"))
+            models.Prefetch("steps", queryset=Step.objects.order_by("position")),
+            models.Prefetch("self_checks", queryset=SelfCheck.objects.order_by("position")),
         )
         return [
             (
@@ -773,6 +821,7 @@ class _Importer:
                     (st.resource_id, _texts(st, STEP_TEXTS), st.hours, st.optional)
                     for st in s.steps.all()
                 ],
+                [_texts(check, SELF_CHECK_FIELDS) for check in s.self_checks.all()],
             )
             for s in stages
         ]
@@ -797,6 +846,18 @@ class _Importer:
         for resource, reasons in unpublished.unpublish_blockers().items():
             for why in reasons:
                 self.problem(where["resources", resource.slug], why)
+
+
+def _without_checks(stages: list) -> list:
+    return [(texts, steps) for texts, steps, _checks in stages]
+
+
+def _set_self_checks(stage: Stage, checks: list[dict]) -> None:
+    """Replace the stage's self-check questions by `checks` (texts, in position order); saved
+    one by one, as their Markdown is rendered on save."""
+    stage.self_checks.all().delete()
+    for position, texts in enumerate(checks, start=1):
+        SelfCheck(stage=stage, position=position, **texts).save()
 
 
 def _set_related(manager, wanted: list[models.Model]) -> bool:
@@ -847,6 +908,7 @@ KINDS = (
         relations=(
             Relation("concepts", _Importer.check_concepts, _Importer.set_concepts),
             Relation("defines", _Importer.check_concepts, _Importer.set_defines),
+            Relation("core_for", _Importer.check_concepts, _Importer.set_core_for),
             Relation("tags", _Importer.check_tags, _Importer.set_tags),
             # Editions need the saved conference, and a workshop's the saved editions of its
             # host (workshops come last); they count in the report as themselves.

@@ -99,12 +99,13 @@ def _without_empty_translations(value: Any) -> Any:
 
 def _as_first_written(item: dict[str, Any]) -> dict[str, Any]:
     """An item as the first format wrote it, where that says the same: the keys added since
-    (papers' citation fields, research areas, a path's `assumes` and `previous_paths`) left out
-    while they hold their defaults, and a resource's edition with no more than one plain
-    full-paper deadline written as `submission_deadline` and `deadline_timezone`. A site seeded
-    before keeps the fingerprints of its untouched items (an edition without a deadline had its
-    zone, AoE by default, which is no longer stored: one whose zone was not AoE counts as
-    changed and is kept)."""
+    (papers' citation fields, research areas, a path's `assumes`, `previous_paths` and
+    `weekly_hours`) left out while they hold their defaults, and a resource's edition with no
+    more than one plain full-paper deadline written as `submission_deadline` and
+    `deadline_timezone`. (`defines`, `core_for` and a stage's `self_check` are not even
+    exported while empty.) A site seeded before keeps the fingerprints of its untouched items
+    (an edition without a deadline had its zone, AoE by default, which is no longer stored: one
+    whose zone was not AoE counts as changed and is kept)."""
     item = {k: v for k, v in item.items() if LATER_KEYS.get(k, object()) != v}
     if "editions" in item:
         item["editions"] = [_edition_as_first_written(e) for e in item["editions"]]
@@ -145,7 +146,9 @@ def _references(kind: str, item: dict[str, Any]) -> list[tuple[str, str]]:
         return [(CONCEPT, s) for s in slugs(item.get("prerequisites"))]
     if kind == SYNONYM:
         return []
-    named = [(CONCEPT, s) for s in [*slugs(item.get("concepts")), *slugs(item.get("defines"))]]
+    named = [
+        (CONCEPT, s) for key in ("concepts", "defines", "core_for") for s in slugs(item.get(key))
+    ]
     editions = item.get("editions") if isinstance(item.get("editions"), list) else []
     for edition in editions:  # a workshop names its host's conference
         host = edition.get("host") if isinstance(edition, dict) else None

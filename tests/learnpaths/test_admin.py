@@ -1,9 +1,10 @@
 import pytest
 from django.contrib import admin
 
-from learnpaths.models import Stage, Step
+from learnpaths.models import SelfCheck, Stage, Step
 from resources.models import ConceptPrerequisite, Resource
 from tests.admin_forms import admin_view_url as admin_url
+from tests.admin_forms import change_form, post_form
 from tests.html import parse
 
 ADMIN_MODELS = list(admin.site._registry)
@@ -102,6 +103,7 @@ def steps_form(stage, rows):
         "path": stage.path_id, "position": stage.position,
         "title_en": stage.title, "goal_en": stage.goal,
         "steps-TOTAL_FORMS": len(rows), "steps-INITIAL_FORMS": len(rows),
+        "self_checks-TOTAL_FORMS": 0, "self_checks-INITIAL_FORMS": 0,
     }  # fmt: skip
     for i, (step, position) in enumerate(rows):
         data |= {
@@ -260,3 +262,92 @@ def test_the_cannot_delete_page_words_what_blocks_and_names_the_real_action(staf
         assert "step" not in text[name] and "path" not in text[name]
     assert "take its step out of the published paths" in text["steps"]
     assert "Learners keep their progress" not in text["steps"]
+
+
+# -- core resources, self-check questions, a path's pace -----------------------------------------
+def test_a_curator_marks_a_resource_core_for_concepts_and_the_concept_lists_it(staff_client, make):
+    cnn, rnn = make.concept(name="CNNs"), make.concept(name="RNNs")
+    course = make.resource(title="CS231n")
+    draft = make.resource(title="Old notes", published=False)
+    draft.core_for.add(cnn)
+    page = parse(staff_client.get(admin_url(Resource, "change", course.pk)).content)
+    assert "admin-autocomplete" in page.find("select", name="core_for").attrs["class"]
+    fields = change_form(staff_client, course)
+    fields["core_for"] = [str(cnn.pk), str(rnn.pk)]
+
+    response = post_form(staff_client, course, fields)
+
+    assert response.status_code == 302
+    assert set(course.core_for.all()) == {cnn, rnn}
+    page = parse(staff_client.get(admin_url(type(cnn), "change", cnn.pk)).content)
+    listed = page.find("div", class_="field-core_resource_list")
+    links = listed.find_all("a")
+    assert [a.text for a in links] == ["CS231n", "Old notes"]
+    assert links[0].attrs["href"] == admin_url(Resource, "change", course.pk)
+    assert "Old notes (unpublished)" in listed.text
+
+
+def test_a_concept_without_core_resources_says_how_to_add_one(staff_client, make):
+    concept = make.concept()
+    page = parse(staff_client.get(admin_url(type(concept), "change", concept.pk)).content)
+    assert "choose this concept under “core for” on a resource" in (
+        page.find("div", class_="field-core_resource_list").text
+    )
+
+
+def self_check_rows(fields, rows):
+    """The stage form's self-check inline filled with `rows` of (position, question, answer,
+    Chinese question, Chinese answer), all new."""
+    fields["self_checks-TOTAL_FORMS"] = [str(len(rows))]
+    for i, (position, question, answer, question_zh, answer_zh) in enumerate(rows):
+        fields |= {
+            f"self_checks-{i}-position": [str(position)],
+            f"self_checks-{i}-question_en": [question],
+            f"self_checks-{i}-answer_en": [answer],
+            f"self_checks-{i}-question_zh_hans": [question_zh],
+            f"self_checks-{i}-answer_zh_hans": [answer_zh],
+        }
+    return fields
+
+
+def test_a_curator_writes_a_stages_self_check_questions_in_both_languages(staff_client, make):
+    stage = make.path().stages.get()
+    fields = self_check_rows(
+        change_form(staff_client, stage),
+        [
+            (2, "Why *ReLU*?", "It does not saturate for positive inputs.", "为什么用 ReLU？", ""),
+            (1, "What is a gradient?", "Partial derivatives.", "", "偏导数组成的向量。"),
+        ],
+    )
+
+    response = post_form(staff_client, stage, fields)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    first, second = stage.self_checks.order_by("position")
+    assert first.question_en == "What is a gradient?"
+    assert first.answer_zh_hans == "偏导数组成的向量。"
+    assert second.question_zh_hans == "为什么用 ReLU？"
+    assert "<em>ReLU</em>" in second.question_html_en
+
+
+def test_two_self_checks_at_one_position_are_refused(staff_client, make):
+    stage = make.path().stages.get()
+    fields = self_check_rows(
+        change_form(staff_client, stage), [(1, "A?", "a.", "", ""), (1, "B?", "b.", "", "")]
+    )
+    response = post_form(staff_client, stage, fields)
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for position." in response.content.decode()
+    assert not SelfCheck.objects.exists()
+
+
+@pytest.mark.parametrize(("hours", "saved"), [("8", 8), ("0", 5), ("81", 5)])
+def test_a_curator_sets_a_paths_weekly_hours_within_one_to_eighty(staff_client, make, hours, saved):
+    path = make.path()
+    fields = change_form(staff_client, path)
+    assert fields["weekly_hours"] == ["5"]
+    fields["weekly_hours"] = [hours]
+    response = post_form(staff_client, path, fields)
+    assert response.status_code == (302 if saved == 8 else 200)
+    path.refresh_from_db()
+    assert path.weekly_hours == saved

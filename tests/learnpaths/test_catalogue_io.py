@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from learnpaths.catalogue_io.exporter import catalogue_export
 from learnpaths.catalogue_io.format import FORMAT
 from learnpaths.catalogue_io.importer import CatalogueError, catalogue_import
-from learnpaths.models import LearningPath, PathStatus, Stage, Step
+from learnpaths.models import LearningPath, PathStatus, SelfCheck, Stage, Step
 from resources.models import (
     CatalogueVersion,
     Concept,
@@ -41,6 +41,7 @@ CATALOGUE_TABLES = {
     Resource: {},
     Resource.concepts.through: {},
     Resource.defines.through: {},
+    Resource.core_for.through: {},
     Synonym: {},
     Tag: {},
     TaggedResource: {"tag": ("tag__name",)},
@@ -53,6 +54,7 @@ CATALOGUE_TABLES = {
     LearningPath.concepts.through: {},
     Stage: {},
     Step: {"stage": ("stage__path__slug", "stage__position")},
+    SelfCheck: {"stage": ("stage__path__slug", "stage__position")},
 }
 # Not content: a counter that an import raises, and the search index, which the database
 # queues and the next search builds from the content.
@@ -91,10 +93,12 @@ def test_the_snapshot_covers_every_catalogue_table():
         LearningPath.concepts.through,
         Stage,
         Step,
+        SelfCheck,
     } - {CatalogueVersion, *DERIVED}
     assert catalogue == set(CATALOGUE_TABLES)
     assert "description_html" in natural_columns(Resource, {})
     assert "note_html" in natural_columns(Step, {})
+    assert "answer_html_zh_hans" in natural_columns(SelfCheck, {})
 
 
 @pytest.fixture
@@ -162,6 +166,8 @@ def test_export_then_import_into_an_empty_database_reproduces_the_catalogue(cura
     report = import_(backup)
 
     assert f"concepts: {len(document['concepts'])} created" in report
+    # The curated content's concepts done by their core resources, and its questions.
+    assert before["resources.Resource_core_for"] and before["learnpaths.SelfCheck"]
     assert snapshot() == before
     assert not Resource.objects.get(slug="tpami").published
 
@@ -390,3 +396,123 @@ def test_whole_numbers_in_range_are_taken_and_a_second_import_changes_nothing():
     assert (book.estimated_hours, book.year) == (2000, 1900)
     assert Concept.objects.get(slug="nn").position == 999
     assert not catalogue_import(document).changed
+
+
+# -- core resources, self-check questions and a path's pace --------------------------------------
+QUESTIONS = [
+    {"question": "What does a layer compute?", "answer": "An affine map, then a nonlinearity.",
+     "question_zh_hans": "一层计算什么？", "answer_zh_hans": "先做仿射变换，再做非线性。"},
+    {"question": "Why *nonlinear*?", "answer": "Else the layers collapse into one linear map."},
+]  # fmt: skip
+
+
+def with_the_new_keys():
+    document = copy.deepcopy(DOCUMENT)
+    document["resources"][0]["core_for"] = ["dl", "nn"]
+    document["paths"][0]["weekly_hours"] = 8
+    document["paths"][0]["stages"][0]["self_check"] = copy.deepcopy(QUESTIONS)
+    return document
+
+
+@pytest.mark.django_db
+def test_core_resources_questions_and_pace_are_imported_and_exported_as_written():
+    report = catalogue_import(with_the_new_keys())
+
+    assert report.created["paths"] == 1
+    assert sorted(Resource.objects.get(slug="book").core_for.values_list("slug", flat=True)) == [
+        "dl",
+        "nn",
+    ]
+    assert LearningPath.objects.get(slug="p").weekly_hours == 8
+    first, second = SelfCheck.objects.order_by("position")
+    assert (first.position, first.question_en, first.answer_zh_hans) == (
+        1,
+        "What does a layer compute?",
+        "先做仿射变换，再做非线性。",
+    )
+    assert "<em>nonlinear</em>" in second.question_html_en
+    assert second.question_zh_hans is None  # not translated: the page shows the English one
+    exported = catalogue_export()
+    book = next(r for r in exported["resources"] if r["slug"] == "book")
+    assert book["core_for"] == ["dl", "nn"]
+    (path,) = exported["paths"]
+    assert path["weekly_hours"] == 8
+    assert path["stages"][0]["self_check"] == [
+        QUESTIONS[0],
+        QUESTIONS[1] | {"question_zh_hans": "", "answer_zh_hans": ""},
+    ]
+    assert not catalogue_import(exported).changed
+
+
+@pytest.mark.django_db
+def test_questions_are_replaced_as_a_whole_and_their_stage_kept():
+    catalogue_import(with_the_new_keys())
+    stage = Stage.objects.get()
+    changed = with_the_new_keys()
+    changed["paths"][0]["stages"][0]["self_check"] = [QUESTIONS[1] | {"answer": "It collapses."}]
+
+    report = catalogue_import(changed)
+
+    assert report.updated["paths"] == 1
+    (check,) = SelfCheck.objects.all()
+    assert (check.stage, check.position, check.answer_en) == (stage, 1, "It collapses.")
+    del changed["paths"][0]["stages"][0]["self_check"]  # left out: none
+    catalogue_import(changed)
+    assert not SelfCheck.objects.exists() and Stage.objects.get() == stage
+
+
+@pytest.mark.django_db
+def test_the_new_keys_at_their_defaults_leave_the_export_and_fingerprints_as_before():
+    from learnpaths.catalogue_io.seed import _digest
+
+    catalogue_import(copy.deepcopy(DOCUMENT))
+    exported = catalogue_export()
+    (path,) = exported["paths"]
+    assert path["weekly_hours"] == 5
+    assert "self_check" not in path["stages"][0]
+    assert not any("core_for" in resource for resource in exported["resources"])
+    before_the_keys = {k: v for k, v in path.items() if k != "weekly_hours"}
+    assert _digest(path) == _digest(before_the_keys)
+    assert _digest(path | {"weekly_hours": 6}) != _digest(before_the_keys)
+
+
+SELF_CHECK_AT = 'paths[0] "p" stages[0] self_check[0]'
+# (what breaks the document, the problem named)
+NEW_KEY_PROBLEMS = [
+    (lambda d: d["resources"][0].update(core_for=["nope"]),
+     'resources[0] "book": unknown concept slug(s): nope'),
+    (lambda d: d["resources"][0].update(core_for="dl"),
+     'resources[0] "book": concept must be a list of slugs'),
+    (lambda d: d["paths"][0].update(weekly_hours=0),
+     'paths[0] "p": weekly_hours must be a whole number from 1 to 80: 0 is out of range'),
+    (lambda d: d["paths"][0].update(weekly_hours=81),
+     'paths[0] "p": weekly_hours must be a whole number from 1 to 80: 81 is out of range'),
+    (lambda d: d["paths"][0].update(weekly_hours=5.5),
+     'paths[0] "p": weekly_hours must be a whole number from 1 to 80: 5.5 has a decimal point'),
+    (lambda d: d["paths"][0]["stages"][0]["self_check"][0].update(question=" "),
+     f"{SELF_CHECK_AT}: a self-check needs its question and its model answer"),
+    (lambda d: d["paths"][0]["stages"][0]["self_check"][0].pop("answer"),
+     f"{SELF_CHECK_AT}: a self-check needs its question and its model answer"),
+    (lambda d: d["paths"][0]["stages"][0]["self_check"][0].update(question="x" * 1001),
+     f"{SELF_CHECK_AT}: question: Ensure this value has at most"),
+    (lambda d: d["paths"][0]["stages"][0]["self_check"][0].update(answer_zh_hans=["答"]),
+     f"{SELF_CHECK_AT}: answer_zh_hans must be text"),
+    (lambda d: d["paths"][0]["stages"][0]["self_check"][0].update(hint="x"),
+     f"{SELF_CHECK_AT}: unknown field(s): hint"),
+    (lambda d: d["paths"][0]["stages"][0].update(self_check={"question": "?"}),
+     'paths[0] "p" stages[0]: self_check must be a list'),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("break_it", "message"), NEW_KEY_PROBLEMS)
+def test_a_bad_core_resource_question_or_pace_is_named_and_changes_nothing(break_it, message):
+    catalogue_import(with_the_new_keys())
+    before = snapshot()
+    broken = with_the_new_keys()
+    broken["paths"][0]["stages"][0]["self_check"].reverse()  # would change the questions
+    break_it(broken)
+    with pytest.raises(CatalogueError) as refused:
+        catalogue_import(broken)
+    assert any(problem.startswith(message) for problem in refused.value.problems), refused.value
+    assert snapshot() == before

@@ -412,9 +412,14 @@ def test_path_page_query_count_is_fixed(client, make, django_assert_num_queries,
     # Anonymous: the catalogue version, then the page from the cache. Signed in: session, user
     # (with the catalogue version), then the learner's page from the cache; when it is not
     # there, one more for their statuses and follow. The path itself (path, concepts, previous
-    # and next paths, stages, steps) is read only when the catalogue changed since it was cached.
+    # and next paths, stages, steps, self-check questions) is read only when the catalogue
+    # changed since it was cached.
+    for path, questions in ((small, 1), (large, 2)):
+        for stage in path.stages.all():
+            for position in range(1, questions + 1):
+                stage.self_checks.create(position=position, question="Why?", answer="Because.")
     for path in (small, large):
-        with django_assert_num_queries((3 if signed_in else 1) + 5):
+        with django_assert_num_queries((3 if signed_in else 1) + 6):
             client.get(path.get_absolute_url())
         with django_assert_num_queries(2 if signed_in else 1):
             client.get(path.get_absolute_url())
@@ -444,15 +449,15 @@ def test_dashboard_query_count_is_fixed(client, make, django_assert_num_queries)
     # Session, user with the catalogue version: the page is then cached until the learner's
     # data change. When they did: their follows (with their paths' weekly hours), progress rows
     # and active days (streaks) too, and after a catalogue change the paths (path, concepts,
-    # previous and next paths, stages, steps, built together) and the concept catalogue of the
-    # concept states (concepts, prerequisites, core resources).
+    # previous and next paths, stages, steps, self-check questions, built together) and the
+    # concept catalogue of the concept states (concepts, prerequisites, core resources).
     grow(1)
-    with django_assert_num_queries(5 + 5 + 3):
+    with django_assert_num_queries(5 + 6 + 3):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         client.get("/en/me/")
     grow(6)
-    with django_assert_num_queries(5 + 5 + 3):
+    with django_assert_num_queries(5 + 6 + 3):
         client.get("/en/me/")
     with django_assert_num_queries(2):
         assert client.get("/en/me/").content.decode().count("followed-path") == 7

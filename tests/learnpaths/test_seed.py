@@ -197,13 +197,13 @@ def _untranslated(value):
 NEWER_RESOURCE_KEYS = ("publication", "volume", "number", "pages", "arxiv_title", "research_area")
 
 
-NEWER_PATH_KEYS = ("assumes", "previous_paths")
+NEWER_PATH_KEYS = ("assumes", "previous_paths", "weekly_hours")
 
 
 def _first_format(item):
-    """An item as the code before typed deadlines, citation fields and paths' `assumes` and
-    `previous_paths` exported it: no citation or area keys, one `submission_deadline` and
-    `deadline_timezone` an edition, no `assumes` or `previous_paths`."""
+    """An item as the code before typed deadlines, citation fields and paths' `assumes`,
+    `previous_paths` and `weekly_hours` exported it: no citation or area keys, one
+    `submission_deadline` and `deadline_timezone` an edition, none of those path keys."""
     if "stages" in item:
         return {k: v for k, v in item.items() if k not in NEWER_PATH_KEYS}
     if "editions" not in item:

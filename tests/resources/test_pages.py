@@ -239,14 +239,19 @@ def test_list_pages_run_a_fixed_number_of_queries(client, make, url):
 def test_path_page_query_count_does_not_grow_with_steps(client, make, django_assert_num_queries):
     small = make.path(stages=1, steps_per_stage=5)
     large = make.path(stages=4, steps_per_stage=15)
+    for path, questions in ((small, 1), (large, 3)):
+        for stage in path.stages.all():
+            for position in range(1, questions + 1):
+                stage.self_checks.create(position=position, question="Why?", answer="Because.")
     for path in (small, large):
-        # The catalogue version, then the path, its concepts, previous and next paths, stages
-        # and steps.
-        with django_assert_num_queries(6):
+        # The catalogue version, then the path, its concepts, previous and next paths, stages,
+        # steps and self-check questions.
+        with django_assert_num_queries(7):
             client.get(path.get_absolute_url())
         # Cached: only the catalogue version is read.
         with django_assert_num_queries(1):
-            assert "Stage 1" in client.get(path.get_absolute_url()).content.decode()
+            page = client.get(path.get_absolute_url()).content.decode()
+            assert "Stage 1" in page and "Because." in page
 
 
 def test_resource_detail_query_count_is_fixed(client, make, django_assert_num_queries):

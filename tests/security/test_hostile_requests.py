@@ -138,6 +138,7 @@ def test_the_admin_saves_a_stage_with_two_hundred_steps(staff_client, make):
         "title_en": "Renamed", "goal_en": stage.goal,
         "steps-TOTAL_FORMS": len(steps), "steps-INITIAL_FORMS": len(steps),
         "steps-MIN_NUM_FORMS": 0, "steps-MAX_NUM_FORMS": 1000,
+        "self_checks-TOTAL_FORMS": 0, "self_checks-INITIAL_FORMS": 0,
     }  # fmt: skip
     for i, step in enumerate(steps):
         data |= {
