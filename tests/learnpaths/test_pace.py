@@ -26,8 +26,8 @@ def step(pk: int, hours: int, optional: bool = False) -> StepData:
 def stages() -> list[StageData]:
     """Two stages: 10 h then 20 h required, plus an optional 7 h step."""
     return [
-        StageData(1, 1, "Basics", "", (step(1, 4), step(2, 6))),
-        StageData(2, 2, "Deeper", "", (step(3, 20), step(4, 7, optional=True))),
+        StageData(1, 1, "Basics", "", (step(1, 4), step(2, 6)), ()),
+        StageData(2, 2, "Deeper", "", (step(3, 20), step(4, 7, optional=True)), ()),
     ]
 
 
@@ -91,7 +91,7 @@ def test_ahead_behind_or_on_track_compares_hours_done_with_hours_planned_by_toda
 
 def test_a_complete_path_or_one_without_estimates_has_no_plan():
     assert pace_of({1: "done", 2: "done", 3: "done"}, started=NOW.date(), today=NOW.date()) is None
-    progress = path_progress([StageData(1, 1, "S", "", (step(1, 0),))], {})
+    progress = path_progress([StageData(1, 1, "S", "", (step(1, 0),), ())], {})
     assert (
         follow_pace(
             progress,

@@ -209,8 +209,8 @@ def test_the_page_takes_a_fixed_number_of_queries(make, client, django_assert_nu
     client.force_login(learner)
     # Session, user (with the catalogue version), the learner's statuses, the concepts with
     # their summaries; once per catalogue version, the concept catalogue (three), the paths'
-    # order (two) and the paths (five).
-    with django_assert_num_queries(4 + 3 + 2 + 5):
+    # order (two) and the paths (six: path_structures).
+    with django_assert_num_queries(4 + 3 + 2 + 6):
         html = client.get("/en/start/").content.decode()
     assert len(parse(html).find_all("input", type="checkbox")) == size
     services.progress_set(user=learner, resource_id=step.resource.pk, status="in_progress")
