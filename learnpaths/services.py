@@ -366,40 +366,40 @@ def _import_active_days(user: User, data: LearnerData) -> int:
 def _import_progress(user: User, data: LearnerData, resources: dict[str, int]) -> int:
     """Write the file's progress rows that are new or newer (`learner_data_import`); returns
     how many. Three statements at most."""
-    rows = [row for row in data.progress if row.resource in resources]
-    existing = {
-        progress.resource_id: progress
-        for progress in Progress.objects.filter(
-            user=user, resource_id__in=[resources[row.resource] for row in rows]
-        )
-    }
-    added, replaced = [], []
-    for row in rows:
-        current = existing.get(resources[row.resource])
-        if current is not None and row.updated_at <= current.updated_at:
-            continue
-        progress = current or Progress(user=user, resource_id=resources[row.resource])
+
+    def fill(progress: Progress, row) -> None:
         progress.status = row.status
         progress.started_at = row.started_at
         progress.completed_at = row.completed_at
-        progress.updated_at = row.updated_at
-        (replaced if current else added).append(progress)
-    _insert_keeping_dates(Progress, added, ["updated_at"])
-    written = added + replaced
-    if written:
-        Progress.objects.bulk_update(
-            written, ["status", "started_at", "completed_at", "updated_at"]
-        )
-    return len(written)
+
+    fields = ["status", "started_at", "completed_at"]
+    return _import_newer(Progress, user, data.progress, resources, fill, fields)
 
 
 def _import_notes(user: User, data: LearnerData, resources: dict[str, int]) -> int:
     """Write the file's notes that are new or newer, as `_import_progress` does progress;
     each note's HTML rendered and sanitised as on save. Three statements at most."""
-    rows = [row for row in data.notes if row.resource in resources]
+
+    def fill(note: Note, row) -> None:
+        note.body = row.body
+        render_markdown_fields(note, ("body", "body_html"))
+
+    return _import_newer(Note, user, data.notes, resources, fill, ["body", "body_html"])
+
+
+def _import_newer(
+    model, user: User, rows, resources: dict[str, int], fill, fields: list[str]
+) -> int:
+    """Write the file's `rows` (one per resource slug, with `updated_at`) of a per-learner,
+    per-resource `model` (Progress, Note) where the account has none on that resource or an
+    older one: `fill(instance, row)` copies the row's values into `fields`, and `updated_at`
+    is the file's.
+    Rows on resources the catalogue does not publish are left out. Returns how many were
+    written; three statements at most (the account's rows, the insert, the update)."""
+    rows = [row for row in rows if row.resource in resources]
     existing = {
-        note.resource_id: note
-        for note in Note.objects.filter(
+        instance.resource_id: instance
+        for instance in model.objects.filter(
             user=user, resource_id__in=[resources[row.resource] for row in rows]
         )
     }
@@ -408,15 +408,14 @@ def _import_notes(user: User, data: LearnerData, resources: dict[str, int]) -> i
         current = existing.get(resources[row.resource])
         if current is not None and row.updated_at <= current.updated_at:
             continue
-        note = current or Note(user=user, resource_id=resources[row.resource])
-        note.body = row.body
-        note.updated_at = row.updated_at
-        render_markdown_fields(note, ("body", "body_html"))
-        (replaced if current else added).append(note)
-    _insert_keeping_dates(Note, added, ["updated_at"])
+        instance = current or model(user=user, resource_id=resources[row.resource])
+        fill(instance, row)
+        instance.updated_at = row.updated_at
+        (replaced if current else added).append(instance)
+    _insert_keeping_dates(model, added, ["updated_at"])
     written = added + replaced
     if written:
-        Note.objects.bulk_update(written, ["body", "body_html", "updated_at"])
+        model.objects.bulk_update(written, [*fields, "updated_at"])
     return len(written)
 
 
