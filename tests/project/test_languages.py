@@ -17,6 +17,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import translation
 
+from learnpaths import services
 from learnpaths.models import LearningPath
 from resources.models import Concept, ConferenceEdition, deadline_instant
 from resources.search.text import STOP_WORDS, words
@@ -225,6 +226,41 @@ def test_chinese_pages_show_no_english_interface_text(client, curated_pages, dja
     english = english_messages()
     assert len(english) > 100
     for url in curated_pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        shown = {" ".join(text.split()) for _tag, text in texts(response.content)}
+        assert not shown & english, (url, sorted(shown & english))
+
+
+def test_a_learners_chinese_pages_show_no_english_interface_text(client, curated, make):
+    """The pages only a signed-in learner sees, with something on each: a followed path with a
+    step done, a pace, a note, a shared link, the concept states, the start page's advice."""
+    learner = make.user(username="learner", time_zone="Asia/Shanghai")
+    path = LearningPath.objects.published().get(slug="deep-learning-foundations")
+    step = path.stages.first().steps.select_related("resource").first()
+    services.path_follow(user=learner, path=path)
+    services.follow_pace_set(user=learner, path_id=path.pk, weekly_hours=9)
+    services.progress_set(user=learner, resource_id=step.resource.pk, status="done")
+    services.note_save(user=learner, resource_id=step.resource.pk, body="先看第二章")
+    token = services.share_token_set(user=learner, shared=True)
+    client.force_login(learner)
+    client.post("/zh-hans/start/", {"known": ["machine-learning"]})
+    english = english_messages()
+    with translation.override("zh-hans"):
+        urls = [
+            path.get_absolute_url(),
+            step.resource.get_absolute_url(),
+            Concept.objects.get(slug="transformer").get_absolute_url(),
+            f"{path.get_absolute_url()}pace/",
+            *(
+                f"/zh-hans{page}"
+                for page in (
+                    "/", "/me/", "/me/notes/", "/me/notes/?q=第二章", "/me/time-zone/",
+                    "/me/import/", "/concepts/map/", "/start/", f"/u/{token}/",
+                )
+            ),
+        ]  # fmt: skip
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
         shown = {" ".join(text.split()) for _tag, text in texts(response.content)}
