@@ -120,9 +120,11 @@ class LearnerPathState:
 # status change sent from a path page, and the ORM took as long to build this UNION as the
 # database to answer it. The notes come in the same query so that a path page costs the
 # learner no query more for them (the `note_one_per_resource` index finds them). Text and
-# numbers have columns of their own: PostgreSQL gives each column of a UNION one type.
+# numbers have columns of their own, typed in the first SELECT: PostgreSQL gives each column of
+# a UNION one type, resolved from the left (two bare NULLs would make it text).
 _LEARNER_PROGRESS = """
-SELECT resource_id, status, completed_at, NULL, NULL, NULL, NULL FROM {progress}
+SELECT resource_id, status, completed_at, CAST(NULL AS TEXT), CAST(NULL AS TEXT),
+CAST(NULL AS INTEGER), CAST(NULL AS INTEGER) FROM {progress}
 WHERE user_id = %s AND resource_id IN ({resource_ids})
 UNION ALL
 SELECT resource_id, NULL, NULL, body, body_html, NULL, NULL FROM {note}

@@ -80,8 +80,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A signed-in learner's dates in their own time zone (User.time_zone).
-    "learnpaths.core.middleware.LearnerTimeZoneMiddleware",
     # `request.htmx`: whether htmx sent the request (its HX-* headers, parsed).
     "django_htmx.middleware.HtmxMiddleware",
     # Learners' pages and htmx answers are never stored (Back shows them as they are now).
@@ -93,8 +91,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # An out-of-range integer in an admin filter: the "invalid filter" answer, not a 500.
     "learnpaths.core.middleware.AdminOverflowMiddleware",
-    # Innermost, so that its 400 page still gets every header above.
+    # Inner, so that its 400 page still gets every header above.
     "learnpaths.core.middleware.RejectNulBytesMiddleware",
+    # A signed-in learner's dates in their own time zone (User.time_zone). After the NUL check:
+    # reading `request.user` looks the session up, which a session key with NUL in it would
+    # break on PostgreSQL (the check answers such a request as an anonymous visitor's).
+    "learnpaths.core.middleware.LearnerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "learnpaths.urls"
