@@ -15,7 +15,7 @@ from learnpaths.models import User
 from resources.models import CatalogueVersion
 
 _USER_WITH_CATALOGUE_VERSION = """
-SELECT {columns}, (SELECT v.number FROM {version} v WHERE v.id = %s)
+SELECT {columns}, COALESCE((SELECT v.number FROM {version} v WHERE v.id = %s), 0)
 FROM {user} u WHERE u.id = %s
 """
 
@@ -78,6 +78,8 @@ class UsernameOrEmailBackend(ModelBackend):
         if row is None:
             return None
         user = User.from_db(connection.alias, _USER_ATTNAMES, _convert(row[:-1]))
+        # 0 when the version row is missing (a flushed database), as `catalogue_version` reads
+        # it: never None, which would send every request back for it.
         user.catalogue_version = row[-1]
         return user if self.user_can_authenticate(user) else None
 
